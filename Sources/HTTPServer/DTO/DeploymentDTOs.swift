@@ -1,0 +1,56 @@
+import Foundation
+public import RegistryCore
+
+/// Body of `POST /api/v1/models/{model}/deployments`.
+public struct DeployRequest: Codable, Sendable {
+    public var version: String
+    public var environment: String?
+    public var reason: String?
+
+    public init(version: String, environment: String? = nil, reason: String? = nil) {
+        self.version = version
+        self.environment = environment
+        self.reason = reason
+    }
+}
+
+/// Body of `POST /api/v1/models/{model}/rollback`.
+public struct RollbackRequest: Codable, Sendable {
+    public var environment: String?
+    public var version: String?
+    public var reason: String?
+
+    public init(environment: String? = nil, version: String? = nil, reason: String? = nil) {
+        self.environment = environment
+        self.version = version
+        self.reason = reason
+    }
+}
+
+public struct DeploymentListResponse: Codable, Sendable {
+    public var deployments: [Deployment]
+    public var nextPageToken: String?
+
+    enum CodingKeys: String, CodingKey {
+        case deployments
+        case nextPageToken = "next_page_token"
+    }
+}
+
+public struct AliasListResponse: Codable, Sendable {
+    public var aliases: [AliasPointer]
+}
+
+public struct AuditListResponse: Codable, Sendable {
+    public var entries: [AuditEntry]
+    public var nextPageToken: String?
+
+    enum CodingKeys: String, CodingKey {
+        case entries
+        case nextPageToken = "next_page_token"
+    }
+}
+
+func environment(_ text: String?) throws -> EnvironmentName {
+    try text.map(EnvironmentName.init(validating:)) ?? .production
+}

@@ -1,0 +1,80 @@
+import Foundation
+public import Hummingbird
+public import RegistryCore
+
+/// The JSON error body every `/api/v1` failure carries: `{"error": {"code": "...", "message": "..."}}`.
+public struct APIErrorBody: Codable, Sendable {
+    public struct Detail: Codable, Sendable {
+        public var code: String
+        public var message: String
+    }
+
+    public var error: Detail
+
+    public init(code: String, message: String) {
+        self.error = Detail(code: code, message: message)
+    }
+}
+
+extension RegistryError {
+    /// The one place a registry error code becomes an HTTP status.
+    public var httpStatus: HTTPResponse.Status {
+        switch code {
+        case .notFound: return .notFound
+        case .alreadyExists: return .conflict
+        case .invalidArgument: return .badRequest
+        case .failedPrecondition: return .conflict
+        case .payloadTooLarge: return .contentTooLarge
+        case .unauthenticated: return .unauthorized
+        case .permissionDenied: return .forbidden
+        default: return .internalServerError
+        }
+    }
+}
+
+/// Turns every error a route throws into the API's JSON error shape; unknown errors become a 500 whose message
+/// carries no internals (the details go to the log).
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            let mapped = Self.map(error)
+            if mapped.code == .internal {
+                context.logger.error(
+                    "request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            }
+            return try JSONBody.response(
+                APIErrorBody(code: mapped.code.rawValue, message: mapped.message), status: mapped.httpStatus)
+        }
+    }
+
+    static func map(_ error: any Error) -> RegistryError {
+        switch error {
+        case let error as RegistryError:
+            return error
+        case let error as DecodingError:
+            return .invalidArgument(JSONBody.describe(error))
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound:
+                return .notFound("no such endpoint; see /openapi.json for the API")
+            case .contentTooLarge:
+                return .payloadTooLarge("the request body is larger than this endpoint accepts")
+            case .methodNotAllowed:
+                return .invalidArgument("this endpoint does not support that method; see /openapi.json")
+            default:
+                if (400..<500).contains(error.status.code) {
+                    return RegistryError(
+                        error.status.code == 413 ? .payloadTooLarge : .invalidArgument,
+                        error.body ?? error.status.reasonPhrase)
+                }
+                return RegistryError(.internal, "the server failed to handle the request")
+            }
+        default:
+            return RegistryError(.internal, "the server failed to handle the request")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// The OpenAPI 3.1 description of the native API, served at `/openapi.json`. A test checks that it lists exactly
+/// the routes the router serves.
+public enum OpenAPIDocument {
+    struct Operation {
+        var method: String
+        var path: String
+        var id: String
+        var summary: String
+        var query: [String] = []
+        var body: String?
+        var response: String = "object"
+        var status: String = "200"
+    }
+
+    private static let model = "/api/v1/models/{model}"
+    private static let version = "/api/v1/models/{model}/versions/{version}"
+
+    static let operations: [Operation] = [
+        .init(method: "get", path: "/healthz", id: "health", summary: "The process is up"),
+        .init(method: "get", path: "/readyz", id: "ready", summary: "The store answers"),
+        .init(method: "get", path: "/openapi.json", id: "openapi", summary: "This document"),
+        .init(
+            method: "get", path: "/api/v1/models", id: "listModels", summary: "List models",
+            query: ["name", "tag", "limit", "page_token"], response: "ModelList"),
+        .init(
+            method: "post", path: "/api/v1/models", id: "createModel", summary: "Create a model", body: "CreateModel",
+            response: "Model", status: "201"),
+        .init(method: "get", path: model, id: "getModel", summary: "A model with latest, best and deployed versions", response: "ModelDetails"),
+        .init(method: "patch", path: model, id: "updateModel", summary: "Update a model", body: "UpdateModel", response: "Model"),
+        .init(method: "delete", path: model, id: "deleteModel", summary: "Delete a model (refused while deployed)", status: "204"),
+        .init(method: "get", path: model + "/best", id: "getBest", summary: "The best version and the rule that chose it"),
+        .init(method: "delete", path: model + "/best", id: "unpinBest", summary: "Clear a mark-best pin", status: "204"),
+        .init(method: "get", path: model + "/tree", id: "getTree", summary: "The model's version tree"),
+        .init(
+            method: "get", path: model + "/compare", id: "compareVersions",
+            summary: "Compare versions (JSON or ?format=markdown)", query: ["versions", "format"]),
+        .init(
+            method: "get", path: model + "/versions", id: "listVersions", summary: "List versions, highest first",
+            query: ["status", "tag", "limit", "page_token"], response: "VersionList"),
+        .init(
+            method: "post", path: model + "/versions", id: "registerVersion",
+            summary: "Register a version (number assigned atomically)", body: "RegisterVersion", response: "Version",
+            status: "201"),
+        .init(method: "get", path: version, id: "getVersion", summary: "A version (1.2.0, v1.2.0 or @alias)", response: "Version"),
+        .init(method: "patch", path: version, id: "updateVersion", summary: "Update description, tags, status", body: "UpdateVersion", response: "Version"),
+        .init(method: "delete", path: version, id: "deleteVersion", summary: "Delete a version (refused while deployed)", status: "204"),
+        .init(method: "get", path: version + "/artifacts", id: "listArtifacts", summary: "The version's manifest"),
+        .init(
+            method: "put", path: version + "/artifacts/{path}", id: "uploadArtifact",
+            summary: "Upload a file (streamed; optional ?sha256= or X-Modelyard-Expected-Sha256)", query: ["sha256"],
+            body: "binary", status: "201"),
+        .init(
+            method: "get", path: version + "/artifacts/{path}", id: "downloadArtifact",
+            summary: "Download a file (streamed, ETag = sha256)", response: "binary"),
+        .init(
+            method: "post", path: version + "/history", id: "appendHistory", summary: "Append metric points",
+            body: "AppendHistory", status: "201"),
+        .init(
+            method: "get", path: version + "/history", id: "getHistory", summary: "Metric series and summaries",
+            query: ["metric"]),
+        .init(method: "get", path: version + "/history/summary", id: "getHistorySummary", summary: "Per-metric summaries"),
+        .init(method: "put", path: version + "/scores", id: "setScores", summary: "Set or merge evaluation scores", body: "Scores"),
+        .init(method: "get", path: version + "/scores", id: "getScores", summary: "Scores and their change history"),
+        .init(method: "get", path: version + "/lineage", id: "getLineage", summary: "Parents, children, ancestors, descendants, datasets"),
+        .init(
+            method: "get", path: version + "/report", id: "getReport", summary: "Version report (JSON or ?format=markdown)",
+            query: ["format"]),
+        .init(method: "post", path: version + "/mark-best", id: "markBest", summary: "Pin this version as best"),
+        .init(
+            method: "post", path: model + "/deployments", id: "deploy", summary: "Deploy a ready version to an environment",
+            body: "Deploy", status: "201"),
+        .init(
+            method: "get", path: model + "/deployments", id: "listDeployments", summary: "Deployment history, newest first",
+            query: ["environment", "limit", "page_token"]),
+        .init(
+            method: "post", path: model + "/rollback", id: "rollback", summary: "Roll an environment back", body: "Rollback",
+            status: "201"),
+        .init(method: "get", path: model + "/aliases", id: "listAliases", summary: "What each environment serves"),
+        .init(method: "get", path: model + "/audit", id: "listAudit", summary: "Audit log, newest first", query: ["limit", "page_token"]),
+        .init(method: "get", path: "/api/v1/export", id: "exportRegistry", summary: "Whole-registry snapshot (metadata)"),
+        .init(method: "post", path: "/api/v1/import", id: "importRegistry", summary: "Restore a snapshot", status: "201"),
+        .init(method: "put", path: "/api/v1/blobs/{sha256}", id: "putBlob", summary: "Upload a blob by digest", body: "binary", status: "201"),
+        .init(method: "get", path: "/api/v1/blobs/{sha256}", id: "getBlob", summary: "Download a blob by digest", response: "binary"),
+        .init(
+            method: "post", path: "/api/v1/admin/gc", id: "collectGarbage", summary: "Collect unreferenced blobs",
+            query: ["grace_seconds"]),
+    ]
+
+    /// The document as JSON text.
+    public static let json: String = {
+        var paths: [String: [String: Any]] = [:]
+        for operation in operations {
+            var entry: [String: Any] = [
+                "operationId": operation.id, "summary": operation.summary,
+                "responses": [
+                    operation.status: ["description": "Success", "content": content(operation.response)],
+                    "default": ["description": "Error", "content": content("Error")],
+                ],
+            ]
+            var parameters: [[String: Any]] = pathParameters(operation.path).map {
+                ["name": $0, "in": "path", "required": true, "schema": ["type": "string"]]
+            }
+            parameters += operation.query.map { ["name": $0, "in": "query", "required": false, "schema": ["type": "string"]] }
+            parameters.append([
+                "name": "X-Modelyard-Actor", "in": "header", "required": false, "schema": ["type": "string"],
+                "description": "Who is acting (recorded in the audit log)",
+            ])
+            entry["parameters"] = parameters
+            if let body = operation.body {
+                entry["requestBody"] = ["required": true, "content": content(body)]
+            }
+            paths[operation.path, default: [:]][operation.method] = entry
+        }
+        let document: [String: Any] = [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Modelyard API", "version": "1.0.0",
+                "description": "Model registry and model server. Errors are {\"error\": {\"code\", \"message\"}}.",
+            ],
+            "paths": paths,
+            "components": ["schemas": OpenAPISchemas.all],
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }()
+
+    private static func content(_ schema: String) -> [String: Any] {
+        switch schema {
+        case "binary": return ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]
+        case "object": return ["application/json": ["schema": ["type": "object"]]]
+        default: return ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]
+        }
+    }
+
+    private static func pathParameters(_ path: String) -> [String] {
+        path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+    }
+}

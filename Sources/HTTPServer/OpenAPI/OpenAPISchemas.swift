@@ -1,0 +1,77 @@
+/// Component schemas of the OpenAPI document (the main request and response bodies).
+enum OpenAPISchemas {
+    private static func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
+        var schema: [String: Any] = ["type": "object", "properties": properties]
+        if !required.isEmpty { schema["required"] = required }
+        return schema
+    }
+
+    private static var string: [String: Any] { ["type": "string"] }
+    private static var number: [String: Any] { ["type": "number"] }
+    private static var integer: [String: Any] { ["type": "integer"] }
+    private static var boolean: [String: Any] { ["type": "boolean"] }
+    private static var tags: [String: Any] { ["type": "object", "additionalProperties": ["type": "string"]] }
+    private static var scores: [String: Any] { ["type": "object", "additionalProperties": ["type": "number"]] }
+    private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
+    private static var semver: [String: Any] { ["type": "string", "pattern": "^v?\\d+\\.\\d+\\.\\d+$"] }
+    private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    private static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
+
+    static var all: [String: Any] {
+        [
+        "Error": object(["error": object(["code": string, "message": string], required: ["code", "message"])]),
+        "CreateModel": object(
+            [
+                "name": string, "description": string, "owner": string, "task": string, "tags": tags,
+                "primary_metric": string, "metric_direction": ["type": "string", "enum": ["max", "min"]],
+                "default_bump": ["type": "string", "enum": ["major", "minor", "patch"]], "deprecate_on_replace": boolean,
+            ], required: ["name"]),
+        "UpdateModel": object([
+            "description": string, "owner": string, "task": string, "tags": tags, "primary_metric": string,
+            "metric_direction": string, "default_bump": string, "deprecate_on_replace": boolean,
+        ]),
+        "Model": object([
+            "name": string, "description": string, "owner": string, "task": string, "tags": tags,
+            "primary_metric": string, "metric_direction": string, "default_bump": string,
+            "deprecate_on_replace": boolean, "pinned_best": semver, "created_at": time, "updated_at": time,
+        ]),
+        "ModelDetails": ["allOf": [ref("Model"), object(["latest_version": ref("Version"), "best": ["type": "object"], "deployed": tags])]],
+        "ModelList": object(["models": array(ref("Model")), "next_page_token": string]),
+        "Dataset": object(["name": string, "uri": string, "sha256": string, "rows": integer, "role": string], required: ["name", "uri"]),
+        "Parent": object(["model": string, "version": semver], required: ["version"]),
+        "RegisterVersion": object([
+            "version": semver, "bump": ["type": "string", "enum": ["major", "minor", "patch"]],
+            "status": ["type": "string", "enum": ["draft", "training", "ready"]], "description": string, "tags": tags,
+            "framework": string, "base_model": string, "source_uri": string, "git_commit": string,
+            "params": ["type": "object"], "scores": scores, "datasets": array(ref("Dataset")),
+            "duration_seconds": number, "cost": number, "hardware": string, "signature": ["type": "object"],
+            "parents": array(ref("Parent")), "run_id": string,
+        ]),
+        "UpdateVersion": object([
+            "description": string, "tags": tags, "reason": string,
+            "status": ["type": "string", "enum": ["draft", "training", "ready", "deprecated", "archived"]],
+        ]),
+        "Version": object([
+            "model": string, "version": semver, "status": string, "description": string, "tags": tags,
+            "framework": string, "base_model": string, "source_uri": string, "git_commit": string,
+            "params": ["type": "object"], "scores": scores, "datasets": array(ref("Dataset")),
+            "duration_seconds": number, "cost": number, "hardware": string, "signature": ["type": "object"],
+            "parents": array(ref("Parent")), "run_id": string, "created_by": string, "created_at": time,
+            "updated_at": time, "environments": array(string),
+            "artifacts": array(object(["path": string, "size": integer, "sha256": string, "created_at": time])),
+        ]),
+        "VersionList": object(["versions": array(ref("Version")), "next_page_token": string]),
+        "AppendHistory": object(
+            [
+                "points": array(
+                    object(
+                        ["metric": string, "step": integer, "value": number, "timestamp": integer],
+                        required: ["metric", "step", "value"]))
+            ], required: ["points"]),
+        "Scores": object(
+            ["scores": scores, "mode": ["type": "string", "enum": ["merge", "replace"]], "reason": string],
+            required: ["scores"]),
+        "Deploy": object(["version": string, "environment": string, "reason": string], required: ["version"]),
+        "Rollback": object(["environment": string, "version": string, "reason": string]),
+    ]    }
+}

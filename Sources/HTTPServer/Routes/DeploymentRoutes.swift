@@ -1,0 +1,38 @@
+import Hummingbird
+import Registry
+import RegistryCore
+
+/// Deploy, roll back, and read deployment history, aliases and the audit log.
+struct DeploymentRoutes {
+    let registry: Registry
+
+    func register(on api: RouterGroup<ModelyardRequestContext>) {
+        api.post("models/{model}/deployments") { request, context in
+            let body = try await JSONBody.decode(DeployRequest.self, from: request)
+            let record = try await registry.deploy(
+                try context.modelName(), try VersionSelector(parsing: body.version),
+                environment: try environment(body.environment), audit: request.audit(reason: body.reason))
+            return try JSONBody.response(record, status: .created)
+        }
+        api.get("models/{model}/deployments") { request, context in
+            let page = try await registry.deployments(
+                try context.modelName(), environment: try request.query("environment").map(EnvironmentName.init(validating:)),
+                page: try request.pageRequest())
+            return try JSONBody.response(DeploymentListResponse(deployments: page.items, nextPageToken: page.nextPageToken))
+        }
+        api.post("models/{model}/rollback") { request, context in
+            let body = try await JSONBody.decode(RollbackRequest.self, from: request)
+            let record = try await registry.rollback(
+                try context.modelName(), environment: try environment(body.environment),
+                to: try body.version.map(VersionSelector.init(parsing:)), audit: request.audit(reason: body.reason))
+            return try JSONBody.response(record, status: .created)
+        }
+        api.get("models/{model}/aliases") { _, context in
+            try JSONBody.response(AliasListResponse(aliases: try await registry.aliases(try context.modelName())))
+        }
+        api.get("models/{model}/audit") { request, context in
+            let page = try await registry.audit(try context.modelName(), page: try request.pageRequest())
+            return try JSONBody.response(AuditListResponse(entries: page.items, nextPageToken: page.nextPageToken))
+        }
+    }
+}

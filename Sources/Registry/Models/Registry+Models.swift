@@ -1,0 +1,75 @@
+public import RegistryCore
+
+/// A model with the versions people ask about first.
+public struct ModelDetails: Sendable, Equatable {
+    public var model: RegisteredModel
+    public var latest: ModelVersion?
+    public var best: BestVersion?
+    public var deployed: [AliasPointer]
+
+    public init(model: RegisteredModel, latest: ModelVersion?, best: BestVersion?, deployed: [AliasPointer]) {
+        self.model = model
+        self.latest = latest
+        self.best = best
+        self.deployed = deployed
+    }
+}
+
+extension Registry {
+    public func createModel(_ model: NewModel, audit: AuditContext) async throws -> RegisteredModel {
+        try await store.createModel(model, audit: audit)
+    }
+
+    public func listModels(filter: ModelFilter, page: PageRequest) async throws -> Page<RegisteredModel> {
+        try await store.listModels(filter: filter, page: page)
+    }
+
+    /// The model with its latest, best and deployed versions.
+    public func modelDetails(_ name: ModelName) async throws -> ModelDetails {
+        let model = try await store.model(named: name)
+        let latest = try await store.listVersions(name, filter: .init(), page: try PageRequest(limit: 1)).items.first
+        let best = try? await bestVersion(of: model)
+        return ModelDetails(model: model, latest: latest, best: best, deployed: try await store.aliases(name))
+    }
+
+    public func updateModel(_ name: ModelName, patch: ModelPatch, audit: AuditContext) async throws -> RegisteredModel {
+        try await store.updateModel(name, patch: patch, audit: audit)
+    }
+
+    public func deleteModel(_ name: ModelName, audit: AuditContext) async throws {
+        try await store.deleteModel(name, audit: audit)
+    }
+
+    /// The best version by the model's rule; `not_found` when no version qualifies yet.
+    public func best(_ name: ModelName) async throws -> BestVersion {
+        let model = try await store.model(named: name)
+        guard let best = try await bestVersion(of: model) else {
+            throw RegistryError.notFound(
+                "no version of '\(name)' has a '\(model.primaryMetric ?? "")' score yet; set scores or pin one with mark-best")
+        }
+        return best
+    }
+
+    func bestVersion(of model: RegisteredModel) async throws -> BestVersion? {
+        var candidates: [BestCandidate] = []
+        if model.pinnedBest == nil, let metric = model.primaryMetric,
+            let top = try await store.topScoring(model.name, metric: metric, direction: model.metricDirection)
+        {
+            candidates.append(top)
+        } else if let pinned = model.pinnedBest {
+            let version = try await store.version(model.name, .version(pinned))
+            candidates.append(BestCandidate(version: pinned, status: version.status, scores: version.scores))
+        }
+        return try BestVersionSelector.select(model: model, candidates: candidates)
+    }
+
+    /// Pins `selector`'s version as best (or clears the pin when `nil`).
+    public func markBest(_ name: ModelName, _ selector: VersionSelector?, audit: AuditContext) async throws
+        -> BestVersion
+    {
+        var version: SemanticVersion?
+        if let selector { version = try await store.version(name, selector).version }
+        _ = try await store.pinBest(name, version: version, audit: audit)
+        return try await best(name)
+    }
+}

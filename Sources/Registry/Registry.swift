@@ -1,0 +1,39 @@
+public import Foundation
+public import Logging
+public import RegistryCore
+public import RegistryStore
+
+/// The registry's use cases. Each method is one unit of work over a metadata store and an artifact store; rules
+/// live in `RegistryCore`, persistence in the stores.
+public struct Registry: Sendable {
+    public let store: any RegistryStore
+    public let artifacts: any ArtifactStore
+    public let limits: RegistryLimits
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    public init(
+        store: any RegistryStore, artifacts: any ArtifactStore, limits: RegistryLimits = .init(),
+        clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "modelyard.registry")
+    ) {
+        self.store = store
+        self.artifacts = artifacts
+        self.limits = limits
+        self.clock = clock
+        self.logger = logger
+    }
+}
+
+/// Configurable bounds on what clients may send.
+public struct RegistryLimits: Sendable, Equatable {
+    /// Largest single artifact file, in bytes.
+    public var maxArtifactSize: Int64
+    /// How long an unreferenced blob is kept before garbage collection may remove it (an upload in flight has
+    /// stored its blob but not yet its manifest entry).
+    public var blobGracePeriod: TimeInterval
+
+    public init(maxArtifactSize: Int64 = 10 * 1024 * 1024 * 1024, blobGracePeriod: TimeInterval = 3600) {
+        self.maxArtifactSize = maxArtifactSize
+        self.blobGracePeriod = blobGracePeriod
+    }
+}

@@ -1,0 +1,74 @@
+public import RegistryCore
+
+extension Registry {
+    public func registerVersion(_ model: ModelName, _ version: NewVersion, audit: AuditContext) async throws
+        -> ModelVersion
+    {
+        try await store.registerVersion(model, version, audit: audit)
+    }
+
+    public func version(_ model: ModelName, _ selector: VersionSelector) async throws -> ModelVersion {
+        try await store.version(model, selector)
+    }
+
+    public func listVersions(_ model: ModelName, filter: VersionFilter, page: PageRequest) async throws
+        -> Page<ModelVersion>
+    {
+        try await store.listVersions(model, filter: filter, page: page)
+    }
+
+    public func updateVersion(_ model: ModelName, _ selector: VersionSelector, patch: VersionPatch, audit: AuditContext)
+        async throws -> ModelVersion
+    {
+        let version = try await store.version(model, selector).version
+        return try await store.updateVersion(model, version, patch: patch, audit: audit)
+    }
+
+    public func deleteVersion(_ model: ModelName, _ selector: VersionSelector, audit: AuditContext) async throws {
+        let version = try await store.version(model, selector).version
+        try await store.deleteVersion(model, version, audit: audit)
+    }
+
+    /// Sets or merges evaluation scores.
+    public func setScores(
+        _ model: ModelName, _ selector: VersionSelector, scores: [String: Double], mode: ScoreUpdateMode,
+        audit: AuditContext
+    ) async throws -> ModelVersion {
+        let version = try await store.version(model, selector).version
+        return try await store.setScores(model, version, scores: scores, mode: mode, audit: audit)
+    }
+
+    public func scoreChanges(_ model: ModelName, _ selector: VersionSelector) async throws -> [ScoreChange] {
+        let version = try await store.version(model, selector).version
+        return try await store.scoreChanges(model, version)
+    }
+
+    /// Every version of a model, lowest first (walks all pages).
+    public func allVersions(_ model: ModelName) async throws -> [ModelVersion] {
+        var result: [ModelVersion] = []
+        var token: String?
+        repeat {
+            let page = try await store.listVersions(
+                model, filter: .init(), page: try PageRequest(limit: PageRequest.maxLimit, token: token))
+            result.append(contentsOf: page.items)
+            token = page.nextPageToken
+        } while token != nil
+        return result.reversed()
+    }
+
+    /// Two or more versions side by side.
+    public func compare(_ model: ModelName, _ selectors: [VersionSelector]) async throws -> VersionComparison {
+        guard selectors.count <= 50 else {
+            throw RegistryError.invalidArgument("compare at most 50 versions at once")
+        }
+        let registered = try await store.model(named: model)
+        var versions: [ModelVersion] = []
+        var histories: [[MetricSummary]] = []
+        for selector in selectors {
+            let version = try await store.version(model, selector)
+            versions.append(version)
+            histories.append(try await historySummary(registered, version.version))
+        }
+        return try VersionComparison.make(model: registered, versions: versions, histories: histories)
+    }
+}

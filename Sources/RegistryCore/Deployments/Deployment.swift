@@ -1,0 +1,52 @@
+import Foundation
+
+/// One move of an environment alias: what served before, what serves now, who moved it and why.
+public struct Deployment: Sendable, Equatable, Codable {
+    public enum Action: String, Sendable, Codable {
+        case deploy, rollback, undeploy
+    }
+
+    public var id: Int64
+    public var model: ModelName
+    public var environment: EnvironmentName
+    public var action: Action
+    public var fromVersion: SemanticVersion?
+    /// `nil` when the alias was removed.
+    public var toVersion: SemanticVersion?
+    public var actor: String
+    public var reason: String
+    public var createdAt: Date
+
+    public init(
+        id: Int64, model: ModelName, environment: EnvironmentName, action: Action, fromVersion: SemanticVersion?,
+        toVersion: SemanticVersion?, actor: String, reason: String, createdAt: Date
+    ) {
+        self.id = id
+        self.model = model
+        self.environment = environment
+        self.action = action
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.actor = actor
+        self.reason = reason
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, model, environment, action, actor, reason
+        case fromVersion = "from_version"
+        case toVersion = "to_version"
+        case createdAt = "created_at"
+    }
+}
+
+/// An environment alias and the version it points at now.
+public struct AliasPointer: Sendable, Equatable, Codable {
+    public var environment: EnvironmentName
+    public var version: SemanticVersion
+
+    public init(environment: EnvironmentName, version: SemanticVersion) {
+        self.environment = environment
+        self.version = version
+    }
+}

@@ -1,0 +1,75 @@
+public import RegistryCore
+
+/// Persistence of the registry's metadata. Every mutating method is one transaction that applies the rules of
+/// `RegistryCore` to the current state and records an audit entry, so a crash never leaves half a change.
+///
+/// Implementations: `SQLiteRegistryStore` (the embedded default). Every implementation must pass the
+/// conformance suite in `RegistryStoreTests`.
+public protocol RegistryStore: Sendable {
+    // MARK: Models
+    func createModel(_ model: NewModel, audit: AuditContext) async throws -> RegisteredModel
+    func model(named name: ModelName) async throws -> RegisteredModel
+    func listModels(filter: ModelFilter, page: PageRequest) async throws -> Page<RegisteredModel>
+    func updateModel(_ name: ModelName, patch: ModelPatch, audit: AuditContext) async throws -> RegisteredModel
+    /// Refused while any alias of the model points at a version.
+    func deleteModel(_ name: ModelName, audit: AuditContext) async throws
+    /// Pins `version` as the model's best, or clears the pin when `nil`.
+    func pinBest(_ name: ModelName, version: SemanticVersion?, audit: AuditContext) async throws -> RegisteredModel
+
+    // MARK: Versions
+    /// Assigns the next version number and stores the version in one transaction; concurrent calls never collide.
+    func registerVersion(_ model: ModelName, _ version: NewVersion, audit: AuditContext) async throws -> ModelVersion
+    func version(_ model: ModelName, _ selector: VersionSelector) async throws -> ModelVersion
+    /// Versions, highest first.
+    func listVersions(_ model: ModelName, filter: VersionFilter, page: PageRequest) async throws -> Page<ModelVersion>
+    func updateVersion(_ model: ModelName, _ version: SemanticVersion, patch: VersionPatch, audit: AuditContext)
+        async throws -> ModelVersion
+    /// Refused while deployed or while another version names it as a parent.
+    func deleteVersion(_ model: ModelName, _ version: SemanticVersion, audit: AuditContext) async throws
+    /// Versions (of any model) that name `key` as a parent.
+    func children(of key: VersionKey) async throws -> [VersionKey]
+    /// The non-archived version with the best value of `metric` (newer wins ties), if any has it.
+    func topScoring(_ model: ModelName, metric: String, direction: MetricDirection) async throws -> BestCandidate?
+
+    // MARK: Scores
+    func setScores(
+        _ model: ModelName, _ version: SemanticVersion, scores: [String: Double], mode: ScoreUpdateMode,
+        audit: AuditContext
+    ) async throws -> ModelVersion
+    func scoreChanges(_ model: ModelName, _ version: SemanticVersion) async throws -> [ScoreChange]
+
+    // MARK: Artifacts
+    /// Adds (or replaces) a manifest entry; refused once the version is sealed. The blob must already be stored.
+    func addArtifact(_ model: ModelName, _ version: SemanticVersion, entry: ArtifactEntry, audit: AuditContext)
+        async throws
+    func artifacts(_ model: ModelName, _ version: SemanticVersion) async throws -> [ArtifactEntry]
+    func artifact(_ model: ModelName, _ version: SemanticVersion, path: ArtifactPath) async throws -> ArtifactEntry
+    /// Every digest some manifest references (for garbage collection of blobs).
+    func referencedDigests() async throws -> Set<BlobDigest>
+
+    // MARK: Training history
+    /// Appends points to the version's run (created on first use); returns how many were stored.
+    func appendHistory(_ model: ModelName, _ version: SemanticVersion, points: [MetricPoint]) async throws -> Int
+    /// The version's series, ordered by metric name then step; one metric when `metric` is given.
+    func history(_ model: ModelName, _ version: SemanticVersion, metric: String?) async throws -> [MetricPoint]
+
+    // MARK: Deployments
+    func deploy(_ model: ModelName, version: SemanticVersion, environment: EnvironmentName, audit: AuditContext)
+        async throws -> Deployment
+    func rollback(_ model: ModelName, environment: EnvironmentName, to version: SemanticVersion?, audit: AuditContext)
+        async throws -> Deployment
+    func aliases(_ model: ModelName) async throws -> [AliasPointer]
+    /// Deployment records, newest first; one environment when given.
+    func deployments(_ model: ModelName, environment: EnvironmentName?, page: PageRequest) async throws
+        -> Page<Deployment>
+
+    // MARK: Audit
+    /// Audit entries of a model, newest first.
+    func auditEntries(_ model: ModelName, page: PageRequest) async throws -> Page<AuditEntry>
+
+    // MARK: Backup
+    /// Everything, for a lossless export.
+    func exportSnapshot() async throws -> RegistrySnapshot
+    /// Restores a snapshot into this store in one transaction; refused if any of its models exists already.
+    func importSnapshot(_ snapshot: RegistrySnapshot, audit: AuditContext) async throws
+}

@@ -1,0 +1,210 @@
+import Foundation
+import GRDB
+import RegistryCore
+
+extension SQLiteRegistryStore {
+    public func registerVersion(_ model: ModelName, _ new: NewVersion, audit: AuditContext) async throws
+        -> ModelVersion
+    {
+        try new.validate()
+        let now = self.now
+        return try await write { db in
+            let (modelID, registered) = try SQLiteRows.model(db, model)
+            let highest = try Int64.fetchOne(
+                db, sql: "SELECT MAX(ordinal) FROM versions WHERE model_id = ?", arguments: [modelID]
+            ).map(SemanticVersion.init(ordinal:))
+            let assigned = try (new.request ?? .bump(registered.defaultBump)).assign(after: highest)
+            var parentIDs: [Int64] = []
+            for parent in new.parents {
+                let parentModel = try SQLiteRows.modelID(db, parent.model)
+                guard let parentID = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM versions WHERE model_id = ? AND ordinal = ?",
+                    arguments: [parentModel, parent.version.ordinal])
+                else {
+                    throw RegistryError.notFound("parent \(parent) does not exist; register it first or fix the reference")
+                }
+                parentIDs.append(parentID)
+            }
+            if let runID = new.runID,
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [runID]) != true
+            {
+                throw RegistryError.notFound("run '\(runID)' does not exist")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO versions (model_id, ordinal, status, description, framework, base_model, source_uri,
+                        git_commit, params, datasets, duration_seconds, cost, hardware, signature, run_id, created_by,
+                        created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    modelID, assigned.ordinal, new.status.rawValue, new.description, new.framework, new.baseModel,
+                    new.sourceURI, new.gitCommit, try SQLiteRows.json(new.params), try SQLiteRows.json(new.datasets),
+                    new.durationSeconds, new.cost, new.hardware, try new.signature.map(SQLiteRows.json), new.runID,
+                    audit.actor, SQLiteRows.millis(now), SQLiteRows.millis(now),
+                ])
+            let versionID = db.lastInsertedRowID
+            try SQLiteRows.replaceTags(db, table: "version_tags", owner: "version_id", id: versionID, tags: new.tags)
+            for (position, parentID) in parentIDs.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO version_parents (child_id, parent_id, position) VALUES (?, ?, ?)",
+                    arguments: [versionID, parentID, position])
+            }
+            try Self.writeScores(
+                db, versionID: versionID, current: [:], new: new.scores, mode: .merge, actor: audit.actor, at: now)
+            try SQLiteRows.audit(
+                db, model: model, version: assigned, action: "version.register", context: audit,
+                details: ["status": new.status.rawValue], at: now)
+            return try SQLiteRows.version(db, model, .version(assigned)).version
+        }
+    }
+
+    public func version(_ model: ModelName, _ selector: VersionSelector) async throws -> ModelVersion {
+        try await read { db in try SQLiteRows.version(db, model, selector).version }
+    }
+
+    public func listVersions(_ model: ModelName, filter: VersionFilter, page: PageRequest) async throws
+        -> Page<ModelVersion>
+    {
+        let after = try page.token.map { token -> Int64 in
+            guard let ordinal = Int64(try PageToken.decode(token)) else {
+                throw RegistryError.invalidArgument("page_token is not valid for versions")
+            }
+            return ordinal
+        }
+        return try await read { db in
+            let modelID = try SQLiteRows.modelID(db, model)
+            var conditions = ["v.model_id = ?"]
+            var arguments: StatementArguments = [modelID]
+            if let after {
+                conditions.append("v.ordinal < ?")
+                arguments += [after]
+            }
+            if let status = filter.status {
+                conditions.append("v.status = ?")
+                arguments += [status.rawValue]
+            }
+            if let tag = filter.tag {
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM version_tags t WHERE t.version_id = v.id AND t.key = ?"
+                        + (tag.value == nil ? ")" : " AND t.value = ?)"))
+                arguments += [tag.key]
+                if let value = tag.value { arguments += [value] }
+            }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(SQLiteRows.versionColumns) FROM versions v WHERE \(conditions.joined(separator: " AND "))
+                    ORDER BY v.ordinal DESC LIMIT ?
+                    """, arguments: arguments + [page.limit + 1])
+            let versions = try SQLiteRows.versions(db, model: model, rows: Array(rows.prefix(page.limit))).map(\.version)
+            let next = rows.count > page.limit ? versions.last.map { PageToken.encode(String($0.version.ordinal)) } : nil
+            return Page(items: versions, nextPageToken: next)
+        }
+    }
+
+    public func updateVersion(
+        _ model: ModelName, _ version: SemanticVersion, patch: VersionPatch, audit: AuditContext
+    ) async throws -> ModelVersion {
+        try patch.validate()
+        let now = self.now
+        return try await write { db in
+            let (versionID, modelID, current) = try SQLiteRows.version(db, model, .version(version))
+            if let description = patch.description {
+                try db.execute(sql: "UPDATE versions SET description = ? WHERE id = ?", arguments: [description, versionID])
+            }
+            if let tags = patch.tags {
+                try SQLiteRows.replaceTags(db, table: "version_tags", owner: "version_id", id: versionID, tags: tags)
+            }
+            if patch.description != nil || patch.tags != nil {
+                var fields: [String] = []
+                if patch.description != nil { fields.append("description") }
+                if patch.tags != nil { fields.append("tags") }
+                try SQLiteRows.audit(
+                    db, model: model, version: version, action: "version.update", context: audit,
+                    details: ["fields": fields.joined(separator: ",")], at: now)
+            }
+            if let status = patch.status, status != current.status {
+                try VersionRules.checkStatusChange(
+                    version, from: current.status, to: status,
+                    servingIn: try SQLiteRows.environments(db, versionID: versionID))
+                try Self.setStatus(
+                    db, model: model, modelID: modelID, versionID: versionID, version: version, from: current.status,
+                    to: status, audit: audit, at: now)
+            }
+            try db.execute(sql: "UPDATE versions SET updated_at = ? WHERE id = ?", arguments: [SQLiteRows.millis(now), versionID])
+            return try SQLiteRows.version(db, model, .version(version)).version
+        }
+    }
+
+    /// Changes a version's status and records it; archiving clears a best pin on the version.
+    static func setStatus(
+        _ db: Database, model: ModelName, modelID: Int64, versionID: Int64, version: SemanticVersion,
+        from: VersionStatus, to: VersionStatus, audit: AuditContext, at now: Date
+    ) throws {
+        try db.execute(
+            sql: "UPDATE versions SET status = ?, updated_at = ? WHERE id = ?",
+            arguments: [to.rawValue, SQLiteRows.millis(now), versionID])
+        if to == .archived {
+            try db.execute(
+                sql: "UPDATE models SET pinned_best = NULL WHERE id = ? AND pinned_best = ?",
+                arguments: [modelID, version.ordinal])
+        }
+        try SQLiteRows.audit(
+            db, model: model, version: version, action: "version.status", context: audit,
+            details: ["from": from.rawValue, "to": to.rawValue], at: now)
+    }
+
+    public func deleteVersion(_ model: ModelName, _ version: SemanticVersion, audit: AuditContext) async throws {
+        let now = self.now
+        try await write { db in
+            let (versionID, modelID, _) = try SQLiteRows.version(db, model, .version(version))
+            let children = try Self.children(db, versionID: versionID)
+            try VersionRules.checkDelete(
+                version, servingIn: try SQLiteRows.environments(db, versionID: versionID), children: children)
+            try db.execute(sql: "DELETE FROM versions WHERE id = ?", arguments: [versionID])
+            try db.execute(
+                sql: "UPDATE models SET pinned_best = NULL WHERE id = ? AND pinned_best = ?",
+                arguments: [modelID, version.ordinal])
+            try SQLiteRows.audit(db, model: model, version: version, action: "version.delete", context: audit, at: now)
+        }
+    }
+
+    public func children(of key: VersionKey) async throws -> [VersionKey] {
+        try await read { db in
+            let (versionID, _, _) = try SQLiteRows.version(db, key.model, .version(key.version))
+            return try Self.children(db, versionID: versionID)
+        }
+    }
+
+    static func children(_ db: Database, versionID: Int64) throws -> [VersionKey] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT m.name, v.ordinal FROM version_parents p JOIN versions v ON v.id = p.child_id
+                JOIN models m ON m.id = v.model_id WHERE p.parent_id = ? ORDER BY m.name, v.ordinal
+                """, arguments: [versionID]
+        ).map { VersionKey(model: ModelName(rawValue: $0["name"]), version: SemanticVersion(ordinal: $0["ordinal"])) }
+    }
+
+    public func topScoring(_ model: ModelName, metric: String, direction: MetricDirection) async throws
+        -> BestCandidate?
+    {
+        try await read { db in
+            let modelID = try SQLiteRows.modelID(db, model)
+            let order = direction == .maximize ? "DESC" : "ASC"
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT v.ordinal, v.status, s.value FROM version_scores s JOIN versions v ON v.id = s.version_id
+                    WHERE v.model_id = ? AND s.name = ? AND v.status != 'archived'
+                    ORDER BY s.value \(order), v.ordinal DESC LIMIT 1
+                    """, arguments: [modelID, metric])
+            else { return nil }
+            return BestCandidate(
+                version: SemanticVersion(ordinal: row["ordinal"]),
+                status: VersionStatus(rawValue: row["status"]) ?? .ready, scores: [metric: row["value"]])
+        }
+    }
+}
+

@@ -1,0 +1,85 @@
+public import Foundation
+import GRDB
+public import RegistryCore
+
+/// The embedded default store: one SQLite file in WAL mode, written through GRDB.
+///
+/// Writes are serialised by SQLite's single writer; each use case runs in one `IMMEDIATE` transaction, so version
+/// assignment and alias moves cannot interleave, and `kill -9` at any moment leaves a consistent database.
+public struct SQLiteRegistryStore: RegistryStore {
+    let writer: any DatabaseWriter
+    let clock: @Sendable () -> Date
+    let makeRunID: @Sendable () -> String
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(
+        path: String, clock: @escaping @Sendable () -> Date = { Date() },
+        makeRunID: @escaping @Sendable () -> String = Self.randomRunID
+    ) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL keeps readers off the writer's path; NORMAL sync is durable against process crashes in WAL mode.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try self.init(writer: pool, clock: clock, makeRunID: makeRunID)
+    }
+
+    /// A private in-memory database, for tests of what sits above the store.
+    public static func inMemory(
+        clock: @escaping @Sendable () -> Date = { Date() },
+        makeRunID: @escaping @Sendable () -> String = Self.randomRunID
+    ) throws -> SQLiteRegistryStore {
+        try SQLiteRegistryStore(writer: DatabaseQueue(), clock: clock, makeRunID: makeRunID)
+    }
+
+    init(writer: any DatabaseWriter, clock: @escaping @Sendable () -> Date, makeRunID: @escaping @Sendable () -> String)
+        throws
+    {
+        self.writer = writer
+        self.clock = clock
+        self.makeRunID = makeRunID
+        try SQLiteSchema.migrator.migrate(writer)
+    }
+
+    /// 32 lowercase hex characters, the shape MLflow uses for run ids.
+    public static let randomRunID: @Sendable () -> String = {
+        UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    }
+
+    /// The current time at the stores' precision (milliseconds), so values read back equal values written.
+    var now: Date { ISO8601.date(milliseconds: ISO8601.milliseconds(clock())) }
+
+    /// Runs `body` in one write transaction (GRDB opens write transactions `IMMEDIATE`), translating SQLite
+    /// failures into registry errors.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await SQLiteErrors.translate { try await writer.write(body) }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await SQLiteErrors.translate { try await writer.read(body) }
+    }
+}
+
+/// Maps database failures to registry errors whose messages never leak SQL.
+enum SQLiteErrors {
+    static func translate<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as RegistryError {
+            throw error
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_CONSTRAINT:
+                throw RegistryError.failedPrecondition("the change conflicts with existing data; reload and retry")
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                throw RegistryError(.internal, "the database is busy; retry the request")
+            case .SQLITE_FULL:
+                throw RegistryError(.internal, "the database disk is full")
+            default:
+                throw RegistryError(.internal, "the database failed (code \(error.resultCode.rawValue))")
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import GRDB
+import RegistryCore
+
+/// Reading domain values out of rows, and the lookups every use case starts with.
+enum SQLiteRows {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+    static let decoder = JSONDecoder()
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T? {
+        guard let text else { return nil }
+        return try decoder.decode(type, from: Data(text.utf8))
+    }
+
+    static func millis(_ date: Date) -> Int64 { ISO8601.milliseconds(date) }
+    static func date(_ row: Row, _ column: String) -> Date { ISO8601.date(milliseconds: row[column]) }
+
+    // MARK: Models
+
+    static let modelColumns = """
+        m.id, m.name, m.description, m.owner, m.task, m.primary_metric, m.metric_direction, m.default_bump,
+        m.deprecate_on_replace, m.pinned_best, m.created_at, m.updated_at
+        """
+
+    static func model(_ row: Row, tags: [String: String]) -> RegisteredModel {
+        RegisteredModel(
+            name: ModelName(rawValue: row["name"]), description: row["description"], owner: row["owner"],
+            task: row["task"], tags: tags, primaryMetric: row["primary_metric"],
+            metricDirection: MetricDirection(rawValue: row["metric_direction"]) ?? .maximize,
+            defaultBump: VersionBump(rawValue: row["default_bump"]) ?? .minor,
+            deprecateOnReplace: row["deprecate_on_replace"],
+            pinnedBest: (row["pinned_best"] as Int64?).map(SemanticVersion.init(ordinal:)),
+            createdAt: date(row, "created_at"), updatedAt: date(row, "updated_at"))
+    }
+
+    /// The model's row id and value, or `not_found`.
+    static func model(_ db: Database, _ name: ModelName) throws -> (id: Int64, model: RegisteredModel) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(modelColumns) FROM models m WHERE m.name = ?", arguments: [name.rawValue])
+        else {
+            throw RegistryError.notFound("model '\(name)' does not exist; list models with GET /api/v1/models")
+        }
+        let id: Int64 = row["id"]
+        return (id, model(row, tags: try tags(db, table: "model_tags", owner: "model_id", ids: [id])[id] ?? [:]))
+    }
+
+    static func modelID(_ db: Database, _ name: ModelName) throws -> Int64 {
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [name.rawValue])
+        else {
+            throw RegistryError.notFound("model '\(name)' does not exist; list models with GET /api/v1/models")
+        }
+        return id
+    }
+
+    /// Tags of many owners at once: `[owner id: [key: value]]`.
+    static func tags(_ db: Database, table: String, owner: String, ids: [Int64]) throws -> [Int64: [String: String]] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [Int64: [String: String]] = [:]
+        for chunk in ids.chunked(500) {
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(owner) AS owner, key, value FROM \(table) WHERE \(owner) IN (\(placeholders(chunk.count)))",
+                arguments: StatementArguments(chunk))
+            for row in rows { result[row["owner"], default: [:]][row["key"]] = row["value"] as String }
+        }
+        return result
+    }
+
+    static func replaceTags(_ db: Database, table: String, owner: String, id: Int64, tags: [String: String]) throws {
+        try db.execute(sql: "DELETE FROM \(table) WHERE \(owner) = ?", arguments: [id])
+        for (key, value) in tags {
+            try db.execute(sql: "INSERT INTO \(table) (\(owner), key, value) VALUES (?, ?, ?)", arguments: [id, key, value])
+        }
+    }
+
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
+    }
+
+    // MARK: Versions
+
+    static let versionColumns = """
+        v.id, v.model_id, v.ordinal, v.status, v.description, v.framework, v.base_model, v.source_uri, v.git_commit,
+        v.params, v.datasets, v.duration_seconds, v.cost, v.hardware, v.signature, v.run_id, v.created_by,
+        v.created_at, v.updated_at
+        """
+
+    /// Loads full versions (tags, scores, parents included) for rows of `versionColumns`.
+    static func versions(_ db: Database, model: ModelName, rows: [Row]) throws -> [(id: Int64, version: ModelVersion)] {
+        let ids: [Int64] = rows.map { $0["id"] }
+        let tags = try tags(db, table: "version_tags", owner: "version_id", ids: ids)
+        var scores: [Int64: [String: Double]] = [:]
+        var parents: [Int64: [VersionKey]] = [:]
+        for chunk in ids.chunked(500) {
+            let args = StatementArguments(chunk)
+            for row in try Row.fetchAll(
+                db, sql: "SELECT version_id, name, value FROM version_scores WHERE version_id IN (\(placeholders(chunk.count)))",
+                arguments: args)
+            {
+                scores[row["version_id"], default: [:]][row["name"]] = row["value"] as Double
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.child_id, m.name, v.ordinal FROM version_parents p
+                    JOIN versions v ON v.id = p.parent_id JOIN models m ON m.id = v.model_id
+                    WHERE p.child_id IN (\(placeholders(chunk.count))) ORDER BY p.child_id, p.position
+                    """, arguments: args)
+            {
+                parents[row["child_id"], default: []].append(
+                    VersionKey(model: ModelName(rawValue: row["name"]), version: SemanticVersion(ordinal: row["ordinal"])))
+            }
+        }
+        return try rows.map { row in
+            let id: Int64 = row["id"]
+            let version = ModelVersion(
+                model: model, version: SemanticVersion(ordinal: row["ordinal"]),
+                status: VersionStatus(rawValue: row["status"]) ?? .draft, description: row["description"],
+                tags: tags[id] ?? [:], framework: row["framework"], baseModel: row["base_model"],
+                sourceURI: row["source_uri"], gitCommit: row["git_commit"],
+                params: try decodeJSON([String: JSONValue].self, row["params"]) ?? [:], scores: scores[id] ?? [:],
+                datasets: try decodeJSON([DatasetRef].self, row["datasets"]) ?? [],
+                durationSeconds: row["duration_seconds"], cost: row["cost"], hardware: row["hardware"],
+                signature: try decodeJSON(JSONValue.self, row["signature"]), parents: parents[id] ?? [],
+                runID: row["run_id"], createdBy: row["created_by"], createdAt: date(row, "created_at"),
+                updatedAt: date(row, "updated_at"))
+            return (id, version)
+        }
+    }
+
+    /// The version's row id and value, or `not_found`.
+    static func version(_ db: Database, _ model: ModelName, _ selector: VersionSelector) throws
+        -> (id: Int64, modelID: Int64, version: ModelVersion)
+    {
+        let modelID = try modelID(db, model)
+        let row: Row?
+        switch selector {
+        case .version(let version):
+            row = try Row.fetchOne(
+                db, sql: "SELECT \(versionColumns) FROM versions v WHERE v.model_id = ? AND v.ordinal = ?",
+                arguments: [modelID, version.ordinal])
+        case .alias(let environment):
+            row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT \(versionColumns) FROM aliases a JOIN versions v ON v.id = a.version_id
+                    WHERE a.model_id = ? AND a.environment = ?
+                    """, arguments: [modelID, environment.rawValue])
+        }
+        guard let row, let loaded = try versions(db, model: model, rows: [row]).first else {
+            switch selector {
+            case .version(let version):
+                throw RegistryError.notFound(
+                    "model '\(model)' has no version \(version); list versions with GET /api/v1/models/\(model)/versions")
+            case .alias(let environment):
+                throw RegistryError.notFound("model '\(model)' has nothing deployed to \(environment)")
+            }
+        }
+        return (loaded.id, modelID, loaded.version)
+    }
+
+    /// Environments whose alias points at the version row `versionID`.
+    static func environments(_ db: Database, versionID: Int64) throws -> [EnvironmentName] {
+        try String.fetchAll(
+            db, sql: "SELECT environment FROM aliases WHERE version_id = ? ORDER BY environment", arguments: [versionID]
+        ).map(EnvironmentName.init(rawValue:))
+    }
+
+    // MARK: Audit
+
+    static func audit(
+        _ db: Database, model: ModelName, version: SemanticVersion?, action: String, context: AuditContext,
+        details: [String: String] = [:], at now: Date
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO audit (model_name, version, action, actor, reason, details, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                model.rawValue, version?.description, action, context.actor, context.reason, try json(details),
+                millis(now),
+            ])
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

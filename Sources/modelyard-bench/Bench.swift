@@ -1,0 +1,17 @@
+import ArgumentParser
+import Foundation
+
+/// `modelyard-bench`: performance figures, each beside a baseline measured in the same run.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "modelyard-bench",
+        abstract: "Measure Modelyard against same-run baselines and print ratios.",
+        discussion: """
+            Run in release mode for meaningful numbers:
+              swift run -c release modelyard-bench registry
+              swift run -c release modelyard-bench registry --versions 20000 --registrations 500
+            """,
+        subcommands: [RegistryBenchmark.self],
+        defaultSubcommand: RegistryBenchmark.self)
+}

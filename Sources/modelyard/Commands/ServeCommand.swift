@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import HTTPServer
+import Hummingbird
+import Logging
+import Registry
+
+/// `modelyard serve`: runs the server until SIGTERM or Ctrl-C.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Modelyard server.",
+        discussion: """
+            Settings come from flags, then MODELYARD_* environment variables, then a JSON config file
+            (--config or $MODELYARD_CONFIG), then defaults: 127.0.0.1:8080 with data in ./modelyard-data.
+
+            Examples:
+              modelyard serve
+              modelyard serve --port 9000 --data-dir /var/lib/modelyard
+              MODELYARD_PORT=9000 MODELYARD_HOME=/srv/modelyard modelyard serve
+            """)
+
+    @Option(help: "Address to listen on ($MODELYARD_HOST; default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on ($MODELYARD_PORT; default 8080, 0 picks a free port).") var port: Int?
+    @Option(help: "Data directory ($MODELYARD_HOME; default ./modelyard-data).") var dataDir: String?
+    @Option(help: "Largest artifact in bytes ($MODELYARD_MAX_ARTIFACT_SIZE; default 10 GiB).") var maxArtifactSize: Int64?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error ($MODELYARD_LOG_LEVEL; default info).")
+    var logLevel: String?
+    @Option(help: "JSON config file with host, port, data_dir, max_artifact_size, log_level ($MODELYARD_CONFIG).")
+    var config: String?
+
+    func run() async throws {
+        let settings = try ServeSettings.resolve(
+            flags: .init(
+                host: host, port: port, dataDir: dataDir, maxArtifactSize: maxArtifactSize, logLevel: logLevel),
+            environment: ProcessInfo.processInfo.environment, configPath: config)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = settings.logLevel
+            return handler
+        }
+        let logger = Logger(label: "modelyard")
+        let configuration = ServerConfiguration(
+            host: settings.host, port: settings.port, dataDirectory: settings.dataDirectory,
+            limits: .init(maxArtifactSize: settings.maxArtifactSize))
+        let registry = try ModelyardServer.openRegistry(
+            dataDirectory: settings.dataDirectory, limits: configuration.limits, logger: logger)
+        let app = ModelyardServer.buildApplication(registry: registry, configuration: configuration, logger: logger) {
+            port in
+            // One parseable line on stdout so scripts (and tests using port 0) learn the address.
+            Output.print("modelyard listening on http://\(settings.host):\(port) (data: \(settings.dataDirectory.path))")
+        }
+        try await app.runService()
+    }
+}
+
+/// The server's settings after applying precedence: flags > environment > config file > defaults.
+struct ServeSettings: Equatable {
+    struct Values: Codable, Equatable {
+        var host: String?
+        var port: Int?
+        var dataDir: String?
+        var maxArtifactSize: Int64?
+        var logLevel: String?
+
+        enum CodingKeys: String, CodingKey {
+            case host, port
+            case dataDir = "data_dir"
+            case maxArtifactSize = "max_artifact_size"
+            case logLevel = "log_level"
+        }
+    }
+
+    var host: String
+    var port: Int
+    var dataDirectory: URL
+    var maxArtifactSize: Int64
+    var logLevel: Logger.Level
+
+    static func resolve(flags: Values, environment env: [String: String], configPath: String?) throws -> ServeSettings {
+        var file = Values()
+        if let path = configPath ?? env["MODELYARD_CONFIG"] {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read config file \(path)")
+            }
+            do {
+                file = try JSONDecoder().decode(Values.self, from: data)
+            } catch {
+                throw ValidationError("config file \(path) is not valid: \(error)")
+            }
+        }
+        func int<T: FixedWidthInteger>(_ name: String) throws -> T? {
+            guard let text = env[name], !text.isEmpty else { return nil }
+            guard let value = T(text) else { throw ValidationError("\(name) must be an integer, not '\(text)'") }
+            return value
+        }
+        let port = try flags.port ?? int("MODELYARD_PORT") ?? file.port ?? 8080
+        guard (0...65535).contains(port) else { throw ValidationError("port must be between 0 and 65535") }
+        let maxSize = try flags.maxArtifactSize ?? int("MODELYARD_MAX_ARTIFACT_SIZE") ?? file.maxArtifactSize
+            ?? 10 * 1024 * 1024 * 1024
+        guard maxSize > 0 else { throw ValidationError("max artifact size must be positive") }
+        let levelText = flags.logLevel ?? env["MODELYARD_LOG_LEVEL"] ?? file.logLevel ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        let dataDir = flags.dataDir ?? env["MODELYARD_HOME"] ?? env["MODELYARD_DATA_DIR"] ?? file.dataDir ?? "modelyard-data"
+        return ServeSettings(
+            host: flags.host ?? env["MODELYARD_HOST"] ?? file.host ?? "127.0.0.1", port: port,
+            dataDirectory: URL(fileURLWithPath: dataDir), maxArtifactSize: maxSize, logLevel: level)
+    }
+}

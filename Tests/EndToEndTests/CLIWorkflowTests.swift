@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// The README's walkthrough, run through the real binary against a real server.
+@Suite(.serialized) struct CLIWorkflowTests {
+    @discardableResult
+    func ok(_ arguments: [String], _ server: ServerProcess, in directory: URL? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try runCLI(arguments, server: server, directory: directory)
+        #expect(result.status == 0, "modelyard \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result.stdout
+    }
+
+    @Test func walkthrough() throws {
+        let work = try temporaryDirectory("cli")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try ServerProcess(dataDirectory: work.appendingPathComponent("data"))
+        defer { server.kill(SIGKILL) }
+
+        try ok(["models", "create", "fraud", "--task", "classification", "--primary-metric", "f1", "--tag", "team=risk"], server)
+        #expect(try ok(["models", "list"], server).contains("fraud"))
+        #expect(try ok(["versions", "register", "fraud", "--param", "lr=0.1", "--score", "f1=0.80", "--git-commit", "abc123"], server)
+            .contains("registered fraud 1.0.0"))
+        #expect(try ok(["versions", "register", "fraud", "--param", "lr=0.05", "--score", "f1=0.86", "--parent", "1.0.0", "--dataset", "train=s3://b/train.parquet"], server)
+            .contains("1.1.0"))
+
+        let model = work.appendingPathComponent("model.onnx")
+        try Data((0..<2_000_000).map { UInt8(truncatingIfNeeded: $0) }).write(to: model)
+        #expect(try ok(["upload", "fraud", "1.1.0", model.path, "--verify"], server).contains("uploaded model.onnx (2000000 bytes"))
+        #expect(try ok(["artifacts", "fraud", "1.1.0"], server).contains("model.onnx"))
+
+        let csv = work.appendingPathComponent("history.csv")
+        try ("metric,step,value\n" + (0..<500).map { "loss,\($0),\(1.0 / Double($0 + 1))" }.joined(separator: "\n")).write(to: csv, atomically: true, encoding: .utf8)
+        #expect(try ok(["log-history", "fraud", "1.1.0", "--file", csv.path, "--batch", "200"], server).contains("appended 500 points"))
+        let history = try ok(["history", "fraud", "1.1.0"], server)
+        #expect(history.contains("loss") && history.contains("500"))
+        try ok(["score", "fraud", "1.0.0", "auc=0.7"], server)
+
+        let comparison = try ok(["compare", "fraud", "1.0.0", "1.1.0"], server)
+        #expect(comparison.contains("| f1 (max) | 0.8 | 0.86 (+0.06") && comparison.contains("| lr | changed | 0.1 | 0.05 |"))
+        #expect(try ok(["best", "fraud"], server).hasPrefix("1.1.0"))
+        try ok(["mark-best", "fraud", "1.0.0", "--reason", "holdout"], server)
+        #expect(try ok(["best", "fraud"], server).contains("pinned"))
+
+        try ok(["versions", "update", "fraud", "1.0.0", "--status", "ready"], server)
+        try ok(["versions", "update", "fraud", "1.1.0", "--status", "ready"], server)
+        #expect(try ok(["deploy", "fraud", "1.0.0", "--reason", "first"], server).contains("none → 1.0.0"))
+        #expect(try ok(["deploy", "fraud", "1.1.0", "--reason", "better"], server).contains("1.0.0 → 1.1.0"))
+        #expect(try ok(["versions", "show", "fraud", "@production"], server).contains("version:     1.1.0"))
+        #expect(try ok(["rollback", "fraud", "--reason", "regression"], server).contains("1.1.0 → 1.0.0"))
+        let deployments = try ok(["deployments", "fraud"], server)
+        #expect(deployments.contains("production: 1.0.0") && deployments.contains("rollback"))
+        #expect(try ok(["lineage", "fraud", "1.0.0"], server).contains("children:    fraud 1.1.0"))
+        #expect(try ok(["tree", "fraud"], server).contains("└─ 1.1.0"))
+        #expect(try ok(["report", "fraud", "1.1.0"], server).contains("## Training history"))
+        let audit = try ok(["audit", "fraud"], server)
+        #expect(audit.contains("cli-tester") && audit.contains("rollback") && audit.contains("regression"))
+
+        let downloaded = work.appendingPathComponent("back.onnx")
+        try ok(["download", "fraud", "1.1.0", "model.onnx", "--output", downloaded.path], server)
+        #expect(try Data(contentsOf: downloaded) == Data(contentsOf: model))
+
+        let json = try ok(["versions", "list", "fraud", "--json"], server)
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect((parsed?["versions"] as? [Any])?.count == 2)
+
+        // Backup to a folder and restore into a second, empty server.
+        let backup = work.appendingPathComponent("backup")
+        #expect(try ok(["export", backup.path], server).contains("exported 1 models, 2 versions, 1 blobs"))
+        let second = try ServerProcess(dataDirectory: work.appendingPathComponent("data2"))
+        defer { second.kill(SIGKILL) }
+        #expect(try ok(["import", backup.path], second).contains("imported 1 models"))
+        #expect(try ok(["versions", "show", "fraud", "@production"], second).contains("1.0.0"))
+        try ok(["download", "fraud", "1.1.0", "model.onnx", "--output", downloaded.path], second)
+        #expect(try Data(contentsOf: downloaded) == Data(contentsOf: model))
+        let reimport = try runCLI(["import", backup.path], server: second)
+        #expect(reimport.status != 0 && reimport.stderr.contains("exists already"))
+    }
+
+    @Test func failuresAreOneLineOnStderrWithNonZeroExit() throws {
+        let work = try temporaryDirectory("cli-errors")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try ServerProcess(dataDirectory: work)
+        defer { server.kill(SIGKILL) }
+        let missing = try runCLI(["models", "show", "ghost"], server: server)
+        #expect(missing.status != 0 && missing.stdout.isEmpty)
+        #expect(missing.stderr.contains("model 'ghost' does not exist") && missing.stderr.contains("not_found"))
+        #expect(missing.stderr.split(separator: "\n").count == 1)
+        let badScore = try runCLI(["score", "ghost", "1.0.0", "f1=high"], server: server)
+        #expect(badScore.status != 0 && badScore.stderr.contains("must be a number"))
+        let unreachable = try runCLI(["models", "list", "--url", "http://127.0.0.1:1"], server: nil)
+        #expect(unreachable.status != 0 && unreachable.stderr.contains("cannot reach"))
+    }
+
+    @Test func everyCommandHasHelpWithExamples() throws {
+        let commands = [
+            ["serve"], ["models", "create"], ["models", "list"], ["versions", "register"], ["versions", "update"], ["upload"],
+            ["download"], ["artifacts"], ["log-history"], ["history"], ["score"], ["compare"], ["best"], ["mark-best"],
+            ["deploy"], ["rollback"], ["deployments"], ["lineage"], ["tree"], ["report"], ["export"], ["import"], ["audit"],
+            ["gc"],
+        ]
+        for command in commands {
+            let result = try runCLI(command + ["--help"], server: nil)
+            #expect(result.status == 0, "\(command) --help")
+            #expect(result.stdout.contains("Example"), "\(command) --help shows examples")
+        }
+    }
+}

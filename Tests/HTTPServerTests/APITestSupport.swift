@@ -1,0 +1,75 @@
+import Foundation
+import HTTPServer
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Registry
+import RegistryCore
+import Testing
+
+/// A fresh registry in a temporary directory (real SQLite file, real artifact folder) behind the real router.
+struct APIHarness {
+    let directory: URL
+    let registry: Registry
+
+    init(limits: RegistryLimits = .init()) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-api-\(UUID().uuidString)")
+        registry = try ModelyardServer.openRegistry(
+            dataDirectory: directory, limits: limits, logger: Logger(label: "test"))
+    }
+
+    /// Runs `body` against the router in-process (no socket); removes the data afterwards unless `keep`.
+    func run(keep: Bool = false, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        defer { if !keep { cleanup() } }
+        let app = Application(router: ModelyardServer.buildRouter(registry: registry))
+        try await app.test(.router) { client in try await body(client) }
+    }
+
+    /// Runs `body` against a live server on a free loopback port.
+    func live(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        defer { cleanup() }
+        let app = Application(
+            router: ModelyardServer.buildRouter(registry: registry),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in try await body(client) }
+    }
+}
+
+extension APIHarness {
+    func cleanup() { try? FileManager.default.removeItem(at: directory) }
+}
+
+extension TestClientProtocol {
+    /// Sends a JSON body (or raw text when given a String) and returns the response.
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, json: (any Encodable)? = nil, raw: String? = nil,
+        actor: String? = nil
+    ) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let actor { headers[HTTPField.Name("X-Modelyard-Actor")!] = actor }
+        var body: ByteBuffer?
+        if let json { body = ByteBuffer(data: try JSONBody.encoder.encode(json)) }
+        if let raw { body = ByteBuffer(string: raw) }
+        return try await execute(uri: uri, method: method, headers: headers, body: body)
+    }
+
+    func upload(_ uri: String, bytes: [UInt8], headers: HTTPFields = [:]) async throws -> TestResponse {
+        try await execute(uri: uri, method: .put, headers: headers, body: ByteBuffer(bytes: bytes))
+    }
+}
+
+extension TestResponse {
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONBody.decoder.decode(type, from: Data(buffer: body))
+    }
+
+    /// The `{"error": {"code", "message"}}` body of a failed call.
+    var error: APIErrorBody.Detail? { (try? decode(APIErrorBody.self))?.error }
+
+    var text: String { String(buffer: body) }
+}
+
+import NIOFoundationCompat
