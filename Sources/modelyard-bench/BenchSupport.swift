@@ -91,9 +91,8 @@ struct Report {
 
     mutating func add(_ name: String, value: Double, unit: String, baselineName: String, baseline: Double) {
         lines.append(
-            String(
-                format: "%-52@ %10.0f %-10@ | baseline %-16@ %10.0f | ratio %.2f", name as NSString, value, unit as NSString,
-                baselineName as NSString, baseline, value / baseline))
+            pad(name, 52) + String(format: "%10.0f ", value) + pad(unit, 11) + "| baseline " + pad(baselineName, 16)
+                + String(format: "%10.0f | ratio %.2f", baseline, value / baseline))
     }
 
     mutating func latency(_ name: String, _ sorted: [Double], baseline: [Double]) {
@@ -101,9 +100,14 @@ struct Report {
         let (p50, p99) = (percentile(sorted, 0.5), percentile(sorted, 0.99))
         let (b50, b99) = (percentile(baseline, 0.5), percentile(baseline, 0.99))
         lines.append(
-            String(
-                format: "%-52@ p50 %6.2f ms p99 %6.2f ms | baseline GET /healthz p50 %5.2f ms p99 %5.2f ms | ratio p50 %.1f p99 %.1f",
-                name as NSString, p50, p99, b50, b99, p50 / b50, p99 / b99))
+            pad(name, 52)
+                + String(
+                    format: "p50 %6.2f ms p99 %6.2f ms | baseline GET /healthz p50 %5.2f ms p99 %5.2f ms | ratio p50 %.1f p99 %.1f",
+                    p50, p99, b50, b99, p50 / b50, p99 / b99))
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
     }
 
     var rendered: String { (["modelyard-bench registry"] + lines).joined(separator: "\n") }

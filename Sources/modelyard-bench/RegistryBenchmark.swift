@@ -26,7 +26,7 @@ struct RegistryBenchmark: AsyncParsableCommand {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
         var logger = Logger(label: "bench")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         let registry = try ModelyardServer.openRegistry(dataDirectory: work.appendingPathComponent("data"), logger: logger)
         let server = try await LiveServer.start(registry: registry, logger: logger)
         defer { server.stop() }

@@ -1,4 +1,4 @@
-public import HTTPTypes
+import HTTPTypes
 import Hummingbird
 import RegistryCore
 
@@ -15,6 +15,7 @@ public struct ModelyardRequestContext: RequestContext {
 }
 
 extension Request {
+    // Literal header names are valid tokens; the initialiser cannot fail for them.
     static let actorHeader = HTTPField.Name("X-Modelyard-Actor")!
     static let reasonHeader = HTTPField.Name("X-Modelyard-Reason")!
 

@@ -8,6 +8,7 @@ import RegistryStore
 /// Artifact upload (streamed) and download (streamed, with Content-Length and an ETag).
 struct ArtifactRoutes {
     let registry: Registry
+    // Literal header names are valid tokens; the initialiser cannot fail for them.
     static let expectedHeader = HTTPField.Name("X-Modelyard-Expected-Sha256")!
     static let sha256Header = HTTPField.Name("X-Modelyard-Sha256")!
 

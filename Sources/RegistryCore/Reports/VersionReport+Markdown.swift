@@ -19,7 +19,7 @@ extension VersionReport {
             ("duration (s)", v.durationSeconds.map(MarkdownFormat.number)), ("cost", v.cost.map(MarkdownFormat.number)),
         ].compactMap { label, value in value.map { (label, $0) } }
         if !v.tags.isEmpty {
-            fields.append(("tags", v.tags.keys.sorted().map { "\($0)=\(v.tags[$0]!)" }.joined(separator: ", ")))
+            fields.append(("tags", v.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))
         }
         lines += fields.map { "| \($0.0) | \(esc($0.1)) |" }
         lines += ["", "## Evaluation scores", ""]
@@ -27,14 +27,14 @@ extension VersionReport {
             lines.append("_None._")
         } else {
             lines += ["| score | value |", "|---|---:|"]
-            lines += v.scores.keys.sorted().map { "| \(esc($0)) | \(MarkdownFormat.number(v.scores[$0]!)) |" }
+            lines += v.scores.sorted { $0.key < $1.key }.map { "| \(esc($0.key)) | \(MarkdownFormat.number($0.value)) |" }
         }
         lines += ["", "## Params", ""]
         if v.params.isEmpty {
             lines.append("_None._")
         } else {
             lines += ["| param | value |", "|---|---|"]
-            lines += v.params.keys.sorted().map { "| \(esc($0)) | \(esc(v.params[$0]!.description)) |" }
+            lines += v.params.sorted { $0.key < $1.key }.map { "| \(esc($0.key)) | \(esc($0.value.description)) |" }
         }
         lines += ["", "## Training history", ""]
         if history.isEmpty {

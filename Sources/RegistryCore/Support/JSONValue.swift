@@ -50,7 +50,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .string(let value): return value
         case .array(let values): return "[" + values.map(\.description).joined(separator: ", ") + "]"
         case .object(let values):
-            return "{" + values.keys.sorted().map { "\($0): \(values[$0]!.description)" }.joined(separator: ", ") + "}"
+            return "{" + values.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.description)" }.joined(separator: ", ") + "}"
         }
     }
 }

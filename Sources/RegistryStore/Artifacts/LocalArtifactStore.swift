@@ -50,7 +50,7 @@ public struct LocalArtifactStore: ArtifactStore {
         do {
             (digest, size) = try await streamToFile(bytes, fd: fd, maxSize: maxSize)
             if let expected, expected != digest { throw BlobLimits.mismatch(expected: expected, actual: digest) }
-            try await threadPool.runIfActive { try POSIX.check(fsync(fd), "fsync upload") }
+            _ = try await threadPool.runIfActive { try POSIX.check(fsync(fd), "fsync upload") }
         } catch {
             try? await threadPool.runIfActive {
                 _ = close(fd)
@@ -210,9 +210,10 @@ enum POSIX {
 
     static func writeAll(_ fd: Int32, _ buffer: ByteBuffer) throws {
         try buffer.withUnsafeReadableBytes { raw in
+            guard let base = raw.baseAddress else { return }
             var offset = 0
             while offset < raw.count {
-                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let written = write(fd, base + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     try check(-1, "write upload")

@@ -99,7 +99,7 @@ struct AuditCommand: AsyncParsableCommand {
         for e in list.entries {
             table.add(
                 Format.time(e.createdAt), e.actor, e.action, e.version?.description ?? "",
-                e.details.keys.sorted().map { "\($0)=\(e.details[$0]!)" }.joined(separator: " "), e.reason)
+                e.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), e.reason)
         }
         Output.print(table.rendered)
         if let token = list.nextPageToken { Output.note("more: --page-token \(token)") }

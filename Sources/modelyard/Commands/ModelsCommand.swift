@@ -60,7 +60,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 "latest:       \(details.latestVersion.map { "\($0.version) (\($0.status))" } ?? "none")",
                 "best:         \(details.best.map { "\($0.version) — \($0.explanation)" } ?? "none")",
             ]
-            let deployed = details.deployed.keys.sorted().map { "\($0)=\(details.deployed[$0]!)" }.joined(separator: ", ")
+            let deployed = details.deployed.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
             lines.append("deployed:     \(deployed.isEmpty ? "none" : deployed)")
             Output.print(lines.joined(separator: "\n"))
         }
@@ -140,7 +140,7 @@ struct ModelsCommand: AsyncParsableCommand {
 /// Shared formatting of CLI values.
 enum Format {
     static func tags(_ tags: [String: String]) -> String {
-        tags.keys.sorted().map { tags[$0]!.isEmpty ? $0 : "\($0)=\(tags[$0]!)" }.joined(separator: ",")
+        tags.sorted { $0.key < $1.key }.map { $0.value.isEmpty ? $0.key : "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
     static func parseTags(_ items: [String]) throws -> [String: String] {

@@ -70,7 +70,7 @@ struct VersionsCommand: AsyncParsableCommand {
                 lines.append("scores:      " + v.scores.keys.sorted().map { "\($0)=\(Format.number(v.scores[$0]))" }.joined(separator: " "))
             }
             if !v.params.isEmpty {
-                lines.append("params:      " + v.params.keys.sorted().map { "\($0)=\(v.params[$0]!)" }.joined(separator: " "))
+                lines.append("params:      " + v.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
             }
             for artifact in item.artifacts ?? [] {
                 lines.append("artifact:    \(artifact.path)  \(artifact.size) bytes  sha256 \(artifact.sha256)")
