@@ -24,7 +24,7 @@ extension Registry {
     }
 
     public func listArtifacts(_ model: ModelName, _ selector: VersionSelector) async throws -> [ArtifactEntry] {
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         return try await store.artifacts(model, version)
     }
 
@@ -32,7 +32,7 @@ extension Registry {
     public func downloadArtifact(_ model: ModelName, _ selector: VersionSelector, path: ArtifactPath) async throws
         -> (entry: ArtifactEntry, contents: BlobContents)
     {
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         let entry = try await store.artifact(model, version, path: path)
         return (entry, try await artifacts.open(entry.sha256))
     }

@@ -5,7 +5,7 @@ extension Registry {
     public func deploy(
         _ model: ModelName, _ selector: VersionSelector, environment: EnvironmentName, audit: AuditContext
     ) async throws -> Deployment {
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         return try await store.deploy(model, version: version, environment: environment, audit: audit)
     }
 
@@ -37,7 +37,7 @@ extension Registry {
         let registered = try await store.model(named: model)
         let version = try await store.version(model, selector)
         let aliases = try await store.aliases(model)
-        let best = try? await bestVersion(of: registered)
+        let best = try await bestVersion(of: registered)
         var deployments: [Deployment] = []
         var token: String?
         repeat {

@@ -4,21 +4,21 @@ extension Registry {
     public func appendHistory(_ model: ModelName, _ selector: VersionSelector, points: [MetricPoint]) async throws
         -> Int
     {
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         return try await store.appendHistory(model, version, points: points)
     }
 
     public func history(_ model: ModelName, _ selector: VersionSelector, metric: String?) async throws
         -> [MetricPoint]
     {
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         return try await store.history(model, version, metric: metric)
     }
 
     /// Per-metric summaries; the primary metric uses the model's direction, others their usual one.
     public func historySummary(_ model: ModelName, _ selector: VersionSelector) async throws -> [MetricSummary] {
         let registered = try await store.model(named: model)
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         return try await historySummary(registered, version)
     }
 
@@ -27,7 +27,7 @@ extension Registry {
         -> (points: [MetricPoint], summaries: [MetricSummary])
     {
         let registered = try await store.model(named: model)
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         let points = try await store.history(model, version, metric: metric)
         return (points, MetricSummary.summarize(points, direction: registered.direction(ofMetric:)))
     }

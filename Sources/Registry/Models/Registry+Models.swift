@@ -28,7 +28,7 @@ extension Registry {
     public func modelDetails(_ name: ModelName) async throws -> ModelDetails {
         let model = try await store.model(named: name)
         let latest = try await store.listVersions(name, filter: .init(), page: try PageRequest(limit: 1)).items.first
-        let best = try? await bestVersion(of: model)
+        let best = try await bestVersion(of: model)
         return ModelDetails(model: model, latest: latest, best: best, deployed: try await store.aliases(name))
     }
 
@@ -43,6 +43,10 @@ extension Registry {
     /// The best version by the model's rule; `not_found` when no version qualifies yet.
     public func best(_ name: ModelName) async throws -> BestVersion {
         let model = try await store.model(named: name)
+        guard model.primaryMetric != nil || model.pinnedBest != nil else {
+            throw RegistryError.failedPrecondition(
+                "model \(name) has no primary metric; set primary_metric on the model or pin a version with mark-best")
+        }
         guard let best = try await bestVersion(of: model) else {
             throw RegistryError.notFound(
                 "no version of '\(name)' has a '\(model.primaryMetric ?? "")' score yet; set scores or pin one with mark-best")
@@ -50,7 +54,10 @@ extension Registry {
         return best
     }
 
+    /// The best version, or `nil` when the model has no rule for one yet (no primary metric, no pin) or no
+    /// version qualifies.
     func bestVersion(of model: RegisteredModel) async throws -> BestVersion? {
+        guard model.primaryMetric != nil || model.pinnedBest != nil else { return nil }
         var candidates: [BestCandidate] = []
         if model.pinnedBest == nil, let metric = model.primaryMetric,
             let top = try await store.topScoring(model.name, metric: metric, direction: model.metricDirection)

@@ -1,6 +1,15 @@
 public import RegistryCore
 
 extension Registry {
+    /// The version a selector names: a plain version as is (the store answers `not_found` if it is missing),
+    /// an alias by looking it up.
+    func resolve(_ model: ModelName, _ selector: VersionSelector) async throws -> SemanticVersion {
+        switch selector {
+        case .version(let version): return version
+        case .alias: return try await store.version(model, selector).version
+        }
+    }
+
     public func registerVersion(_ model: ModelName, _ version: NewVersion, audit: AuditContext) async throws
         -> ModelVersion
     {
@@ -20,12 +29,12 @@ extension Registry {
     public func updateVersion(_ model: ModelName, _ selector: VersionSelector, patch: VersionPatch, audit: AuditContext)
         async throws -> ModelVersion
     {
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         return try await store.updateVersion(model, version, patch: patch, audit: audit)
     }
 
     public func deleteVersion(_ model: ModelName, _ selector: VersionSelector, audit: AuditContext) async throws {
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         try await store.deleteVersion(model, version, audit: audit)
     }
 
@@ -34,12 +43,12 @@ extension Registry {
         _ model: ModelName, _ selector: VersionSelector, scores: [String: Double], mode: ScoreUpdateMode,
         audit: AuditContext
     ) async throws -> ModelVersion {
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         return try await store.setScores(model, version, scores: scores, mode: mode, audit: audit)
     }
 
     public func scoreChanges(_ model: ModelName, _ selector: VersionSelector) async throws -> [ScoreChange] {
-        let version = try await store.version(model, selector).version
+        let version = try await resolve(model, selector)
         return try await store.scoreChanges(model, version)
     }
 

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Paths are checked so no artifact can name a location outside its version: no `..` or `.` segments,
 /// no absolute paths, no backslashes, no NUL or other control characters, no empty segments.
-public struct ArtifactPath: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct ArtifactPath: ValidatedName, Comparable {
     public let rawValue: String
 
     public init(validating text: String) throws {
@@ -27,16 +27,6 @@ public struct ArtifactPath: RawRepresentable, Hashable, Comparable, Sendable, Co
 
     public init(rawValue: String) { self.rawValue = rawValue }
 
-    public init(from decoder: any Decoder) throws {
-        try self.init(validating: decoder.singleValueContainer().decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    public var description: String { rawValue }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 

@@ -1,5 +1,5 @@
 /// A sha256 digest as 64 lowercase hexadecimal characters: the address of a blob.
-public struct BlobDigest: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+public struct BlobDigest: ValidatedName {
     public let rawValue: String
 
     public init(validating text: String) throws {
@@ -25,14 +25,4 @@ public struct BlobDigest: RawRepresentable, Hashable, Sendable, Codable, CustomS
         self.rawValue = String(decoding: text, as: UTF8.self)
     }
 
-    public init(from decoder: any Decoder) throws {
-        try self.init(validating: decoder.singleValueContainer().decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    public var description: String { rawValue }
 }

@@ -1,6 +1,6 @@
 /// The unique name of a registered model. A distinct type so a model name is never passed where a version or an
 /// environment is expected.
-public struct ModelName: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct ModelName: ValidatedName, Comparable {
     public let rawValue: String
 
     /// Accepts 1-256 printable characters without `/`, not starting with `@` (alias syntax) or whitespace.
@@ -24,16 +24,5 @@ public struct ModelName: RawRepresentable, Hashable, Comparable, Sendable, Codab
     /// Wraps a name read back from storage, which was validated when it was written.
     public init(rawValue: String) { self.rawValue = rawValue }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(validating: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    public var description: String { rawValue }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -20,7 +20,7 @@ public enum VersionSelector: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The name of an alias / environment (`production`, `staging`, `champion`).
-public struct EnvironmentName: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct EnvironmentName: ValidatedName, Comparable {
     public let rawValue: String
     /// The environment a deploy targets when none is named.
     public static let production = EnvironmentName(rawValue: "production")
@@ -41,15 +41,5 @@ public struct EnvironmentName: RawRepresentable, Hashable, Comparable, Sendable,
 
     public init(rawValue: String) { self.rawValue = rawValue }
 
-    public init(from decoder: any Decoder) throws {
-        try self.init(validating: decoder.singleValueContainer().decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    public var description: String { rawValue }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -7,10 +7,10 @@ extension SQLiteRegistryStore {
     {
         let now = self.now
         try await write { db in
-            let (versionID, _, current) = try SQLiteRows.version(db, model, .version(version))
-            guard current.status.acceptsArtifacts else {
+            let ref = try SQLiteRows.versionRef(db, model, version)
+            guard ref.status.acceptsArtifacts else {
                 throw RegistryError.failedPrecondition(
-                    "version \(version) is \(current.status) and its artifacts are sealed; register a new version instead")
+                    "version \(version) is \(ref.status) and its artifacts are sealed; register a new version instead")
             }
             try db.execute(
                 sql: """
@@ -18,7 +18,7 @@ extension SQLiteRegistryStore {
                     ON CONFLICT (version_id, path) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
                         created_at = excluded.created_at
                     """,
-                arguments: [versionID, entry.path.rawValue, entry.size, entry.sha256.rawValue, SQLiteRows.millis(entry.createdAt)])
+                arguments: [ref.id, entry.path.rawValue, entry.size, entry.sha256.rawValue, SQLiteRows.millis(entry.createdAt)])
             try SQLiteRows.audit(
                 db, model: model, version: version, action: "artifact.upload", context: audit,
                 details: ["path": entry.path.rawValue, "sha256": entry.sha256.rawValue, "size": String(entry.size)],
@@ -28,8 +28,7 @@ extension SQLiteRegistryStore {
 
     public func artifacts(_ model: ModelName, _ version: SemanticVersion) async throws -> [ArtifactEntry] {
         try await read { db in
-            let (versionID, _, _) = try SQLiteRows.version(db, model, .version(version))
-            return try Self.artifacts(db, versionID: versionID)
+            try Self.artifacts(db, versionID: SQLiteRows.versionRef(db, model, version).id)
         }
     }
 
@@ -50,7 +49,7 @@ extension SQLiteRegistryStore {
         -> ArtifactEntry
     {
         try await read { db in
-            let (versionID, _, _) = try SQLiteRows.version(db, model, .version(version))
+            let versionID = try SQLiteRows.versionRef(db, model, version).id
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT path, size, sha256, created_at FROM artifacts WHERE version_id = ? AND path = ?",
                 arguments: [versionID, path.rawValue])

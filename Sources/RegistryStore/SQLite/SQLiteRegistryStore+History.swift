@@ -11,16 +11,16 @@ extension SQLiteRegistryStore {
         let now = self.now
         let newRunID = makeRunID()
         return try await write { db in
-            let (versionID, _, current) = try SQLiteRows.version(db, model, .version(version))
+            let ref = try SQLiteRows.versionRef(db, model, version)
             let runID: String
-            if let existing = current.runID {
+            if let existing = ref.runID {
                 runID = existing
             } else {
                 runID = newRunID
                 try db.execute(
                     sql: "INSERT INTO runs (id, name, created_at) VALUES (?, ?, ?)",
                     arguments: [runID, "\(model) \(version)", SQLiteRows.millis(now)])
-                try db.execute(sql: "UPDATE versions SET run_id = ? WHERE id = ?", arguments: [runID, versionID])
+                try db.execute(sql: "UPDATE versions SET run_id = ? WHERE id = ?", arguments: [runID, ref.id])
             }
             try Self.insertMetrics(db, runID: runID, points: points)
             return points.count
@@ -37,8 +37,7 @@ extension SQLiteRegistryStore {
 
     public func history(_ model: ModelName, _ version: SemanticVersion, metric: String?) async throws -> [MetricPoint] {
         try await read { db in
-            let (_, _, current) = try SQLiteRows.version(db, model, .version(version))
-            guard let runID = current.runID else { return [] }
+            guard let runID = try SQLiteRows.versionRef(db, model, version).runID else { return [] }
             return try Self.metrics(db, runID: runID, name: metric)
         }
     }

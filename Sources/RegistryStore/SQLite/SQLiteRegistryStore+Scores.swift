@@ -62,8 +62,7 @@ extension SQLiteRegistryStore {
 
     public func scoreChanges(_ model: ModelName, _ version: SemanticVersion) async throws -> [ScoreChange] {
         try await read { db in
-            let (versionID, _, _) = try SQLiteRows.version(db, model, .version(version))
-            return try Self.scoreChanges(db, versionID: versionID)
+            try Self.scoreChanges(db, versionID: SQLiteRows.versionRef(db, model, version).id)
         }
     }
 

@@ -158,7 +158,8 @@ extension SQLiteRegistryStore {
     public func deleteVersion(_ model: ModelName, _ version: SemanticVersion, audit: AuditContext) async throws {
         let now = self.now
         try await write { db in
-            let (versionID, modelID, _) = try SQLiteRows.version(db, model, .version(version))
+            let ref = try SQLiteRows.versionRef(db, model, version)
+            let (versionID, modelID) = (ref.id, ref.modelID)
             let children = try Self.children(db, versionID: versionID)
             try VersionRules.checkDelete(
                 version, servingIn: try SQLiteRows.environments(db, versionID: versionID), children: children)
@@ -172,8 +173,7 @@ extension SQLiteRegistryStore {
 
     public func children(of key: VersionKey) async throws -> [VersionKey] {
         try await read { db in
-            let (versionID, _, _) = try SQLiteRows.version(db, key.model, .version(key.version))
-            return try Self.children(db, versionID: versionID)
+            try Self.children(db, versionID: SQLiteRows.versionRef(db, key.model, key.version).id)
         }
     }
 

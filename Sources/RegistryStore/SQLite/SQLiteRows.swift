@@ -165,6 +165,31 @@ enum SQLiteRows {
         return (loaded.id, modelID, loaded.version)
     }
 
+    /// The few columns most use cases need, without loading tags, scores and parents.
+    struct VersionRef {
+        var id: Int64
+        var modelID: Int64
+        var status: VersionStatus
+        var runID: String?
+    }
+
+    static func versionRef(_ db: Database, _ model: ModelName, _ version: SemanticVersion) throws -> VersionRef {
+        guard let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT v.id, v.model_id, v.status, v.run_id FROM versions v JOIN models m ON m.id = v.model_id
+                WHERE m.name = ? AND v.ordinal = ?
+                """, arguments: [model.rawValue, version.ordinal])
+        else {
+            _ = try modelID(db, model)
+            throw RegistryError.notFound(
+                "model '\(model)' has no version \(version); list versions with GET /api/v1/models/\(model)/versions")
+        }
+        return VersionRef(
+            id: row["id"], modelID: row["model_id"], status: VersionStatus(rawValue: row["status"]) ?? .draft,
+            runID: row["run_id"])
+    }
+
     /// Environments whose alias points at the version row `versionID`.
     static func environments(_ db: Database, versionID: Int64) throws -> [EnvironmentName] {
         try String.fetchAll(
