@@ -11,6 +11,7 @@ public struct Registry: Sendable {
     public let limits: RegistryLimits
     let clock: @Sendable () -> Date
     let logger: Logger
+    let uploadGate = UploadGate()
 
     public init(
         store: any RegistryStore, artifacts: any ArtifactStore, limits: RegistryLimits = .init(),

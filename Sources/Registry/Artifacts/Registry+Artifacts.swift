@@ -17,10 +17,12 @@ extension Registry {
             throw RegistryError.failedPrecondition(
                 "version \(version.version) is \(version.status) and its artifacts are sealed; register a new version instead")
         }
-        let blob = try await artifacts.put(bytes, maxSize: limits.maxArtifactSize, expected: expected)
-        let entry = ArtifactEntry(path: path, size: blob.size, sha256: blob.digest, createdAt: clock())
-        try await store.addArtifact(model, version.version, entry: entry, audit: audit)
-        return entry
+        return try await asUpload {
+            let blob = try await artifacts.put(bytes, maxSize: limits.maxArtifactSize, expected: expected)
+            let entry = ArtifactEntry(path: path, size: blob.size, sha256: blob.digest, createdAt: clock())
+            try await store.addArtifact(model, version.version, entry: entry, audit: audit)
+            return entry
+        }
     }
 
     public func listArtifacts(_ model: ModelName, _ selector: VersionSelector) async throws -> [ArtifactEntry] {
@@ -40,21 +42,22 @@ extension Registry {
     /// Removes blobs no manifest references (older than the grace period) and stale partial uploads.
     public func collectGarbage(gracePeriod: TimeInterval? = nil) async throws -> GarbageReport {
         let grace = gracePeriod ?? limits.blobGracePeriod
-        let staleUploads = try await artifacts.removeStaleUploads(olderThan: grace)
-        // Listing blobs before reading references means a blob stored after the listing is never considered,
-        // and a blob referenced after it has, by then, a fresh modification time inside the grace period.
-        let blobs = try await artifacts.list()
-        let referenced = try await store.referencedDigests()
         let cutoff = clock().addingTimeInterval(-grace)
-        var report = GarbageReport(deletedBlobs: 0, deletedBytes: 0, keptBlobs: 0, staleUploads: staleUploads)
-        for blob in blobs {
-            if referenced.contains(blob.digest) || blob.modifiedAt > cutoff {
-                report.keptBlobs += 1
-            } else {
-                try await artifacts.delete(blob.digest)
-                report.deletedBlobs += 1
-                report.deletedBytes += blob.size
+        let report = try await asCollection {
+            let staleUploads = try await artifacts.removeStaleUploads(olderThan: grace)
+            let blobs = try await artifacts.list()
+            let referenced = try await store.referencedDigests()
+            var report = GarbageReport(deletedBlobs: 0, deletedBytes: 0, keptBlobs: 0, staleUploads: staleUploads)
+            for blob in blobs {
+                if referenced.contains(blob.digest) || blob.modifiedAt > cutoff {
+                    report.keptBlobs += 1
+                } else {
+                    try await artifacts.delete(blob.digest)
+                    report.deletedBlobs += 1
+                    report.deletedBytes += blob.size
+                }
             }
+            return report
         }
         logger.info(
             "garbage collected",

@@ -26,7 +26,9 @@ extension Registry {
     /// Stores a blob whose digest the client states (used by import); the bytes must match it.
     public func putBlob<Bytes: AsyncSequence>(_ digest: BlobDigest, bytes: Bytes) async throws -> StoredBlob
     where Bytes.Element == ByteBuffer {
-        try await artifacts.put(bytes, maxSize: limits.maxArtifactSize, expected: digest)
+        try await asUpload {
+            try await artifacts.put(bytes, maxSize: limits.maxArtifactSize, expected: digest)
+        }
     }
 }
 

@@ -1,0 +1,71 @@
+/// Keeps garbage collection from deleting a blob that an upload in this process is about to reference.
+///
+/// An upload may find its bytes already stored (an unreferenced blob, perhaps past its grace period) and only
+/// then add the manifest entry; a collection running in between would delete the blob under it. Uploads hold
+/// the gate shared; a collection holds it alone and waits for running uploads to finish. Replicas sharing a
+/// store are protected by the grace period instead.
+actor UploadGate {
+    private var uploads = 0
+    private var collecting = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Enters as an upload; waits while a collection is deleting. Pair with `endUpload()`.
+    func beginUpload() async {
+        while collecting { await wait() }
+        uploads += 1
+    }
+
+    func endUpload() {
+        uploads -= 1
+        wakeAll()
+    }
+
+    /// Enters as the collection once no upload runs; uploads arriving meanwhile wait. Pair with `endCollection()`.
+    func beginCollection() async {
+        while collecting || uploads > 0 { await wait() }
+        collecting = true
+    }
+
+    func endCollection() {
+        collecting = false
+        wakeAll()
+    }
+
+    private func wait() async {
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func wakeAll() {
+        let waiting = waiters
+        waiters.removeAll()
+        for waiter in waiting { waiter.resume() }
+    }
+}
+
+extension Registry {
+    /// Runs `body` holding the gate as an upload.
+    func asUpload<T>(_ body: () async throws -> T) async throws -> T {
+        await uploadGate.beginUpload()
+        do {
+            let result = try await body()
+            await uploadGate.endUpload()
+            return result
+        } catch {
+            await uploadGate.endUpload()
+            throw error
+        }
+    }
+
+    /// Runs `body` holding the gate alone.
+    func asCollection<T>(_ body: () async throws -> T) async throws -> T {
+        await uploadGate.beginCollection()
+        do {
+            let result = try await body()
+            await uploadGate.endCollection()
+            return result
+        } catch {
+            await uploadGate.endCollection()
+            throw error
+        }
+    }
+}
