@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
-# Runs every test of the project on a fresh machine: installs what the tests need, builds once, runs the suites.
+# Runs every test of the project on a fresh machine: installs what the tests need, builds once, runs the suites,
+# then checks that the committed ONNX fixtures are reproducible with the pinned Python exporters.
 # Usage: scripts/test.sh        (CI runs exactly this through .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    # GRDB links the system SQLite.
-    if ! dpkg -s libsqlite3-dev >/dev/null 2>&1; then
+# System libraries: SQLite headers for GRDB, OpenBLAS (via pkg-config) for ModelRuntime's matrix products,
+# python3-venv for the fixture generator.
+NEEDED="libsqlite3-dev libopenblas-dev pkg-config python3-venv"
+missing=""
+for package in $NEEDED; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
         apt-get update -q
-        apt-get -o DPkg::Lock::Timeout=300 install -y -q libsqlite3-dev
+        apt-get -o DPkg::Lock::Timeout=300 install -y -q $missing
+    else
+        echo "missing system packages:$missing (install them, e.g. sudo apt-get install$missing)" >&2
+        exit 1
     fi
 fi
+# One BLAS thread per call: OpenBLAS's idle threads otherwise compete for the cores.
+export OPENBLAS_NUM_THREADS=1
 
 echo "== swift build (debug, with tests)"
 swift build --build-tests
 
 echo "== swift test"
-swift test --skip-build --parallel --num-workers 2
+swift test --skip-build
+
+echo "== ONNX fixtures reproducible with onnxruntime and the pinned exporters"
+scripts/onnx/check-fixtures.sh

@@ -11,7 +11,8 @@ struct Bench: AsyncParsableCommand {
             Run in release mode for meaningful numbers:
               swift run -c release modelyard-bench registry
               swift run -c release modelyard-bench registry --versions 20000 --registrations 500
+              swift run -c release modelyard-bench onnx
             """,
-        subcommands: [RegistryBenchmark.self],
+        subcommands: [RegistryBenchmark.self, ONNXBenchmarkCommand.self],
         defaultSubcommand: RegistryBenchmark.self)
 }

@@ -90,6 +90,9 @@ struct Report {
     var lines: [String] = []
 
     mutating func add(_ name: String, value: Double, unit: String, baselineName: String, baseline: Double) {
+        guard baseline > 0 else {
+            return lines.append(pad(name, 52) + String(format: "%10.0f ", value) + unit + " (reference line)")
+        }
         lines.append(
             pad(name, 52) + String(format: "%10.0f ", value) + pad(unit, 11) + "| baseline " + pad(baselineName, 16)
                 + String(format: "%10.0f | ratio %.2f", baseline, value / baseline))

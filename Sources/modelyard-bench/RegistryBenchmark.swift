@@ -48,6 +48,17 @@ struct RegistryBenchmark: AsyncParsableCommand {
                 baselineName: "GET /healthz", baseline: baseline)
         }
 
+        // Where the time goes: the same registrations straight into the Registry (no HTTP, no JSON).
+        let direct = ModelName(rawValue: "direct")
+        _ = try await registry.createModel(NewModel(name: direct, defaultBump: .patch), audit: AuditContext(actor: "bench"))
+        let inProcess = try await client.throughput(count: registrations, concurrency: 1) { _ in
+            _ = try await registry.registerVersion(
+                direct, NewVersion(params: ["lr": .number(0.01)], scores: ["f1": 0.9]), audit: AuditContext(actor: "bench"))
+        }
+        report.add(
+            "register version in-process (no HTTP)", value: inProcess, unit: "versions/s",
+            baselineName: "GET /healthz", baseline: 0)
+
         // 2. History ingestion in batches of 1,000; baseline: raw GRDB inserts of the same rows into a fresh SQLite file.
         try await client.send(.POST, "/api/v1/models", #"{"name": "history"}"#)
         try await client.send(.POST, "/api/v1/models/history/versions", "{}")

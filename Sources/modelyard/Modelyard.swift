@@ -16,6 +16,7 @@ struct Modelyard: AsyncParsableCommand {
               modelyard versions register fraud --status draft
               modelyard upload fraud 1.0.0 model.onnx
               modelyard deploy fraud 1.0.0 --env production --reason "beats baseline"
+              modelyard onnx inspect model.onnx
             """,
         version: "0.1.0",
         subcommands: [
@@ -23,6 +24,6 @@ struct Modelyard: AsyncParsableCommand {
             ArtifactsCommand.self, LogHistoryCommand.self, HistoryCommand.self, ScoreCommand.self,
             CompareCommand.self, BestCommand.self, MarkBestCommand.self, DeployCommand.self, RollbackCommand.self,
             DeploymentsCommand.self, LineageCommand.self, TreeCommand.self, ReportCommand.self, ExportCommand.self,
-            ImportCommand.self, AuditCommand.self, GCCommand.self,
+            ImportCommand.self, AuditCommand.self, GCCommand.self, ONNXCommand.self,
         ])
 }

@@ -96,7 +96,7 @@ import Testing
             ["serve"], ["models", "create"], ["models", "list"], ["versions", "register"], ["versions", "update"], ["upload"],
             ["download"], ["artifacts"], ["log-history"], ["history"], ["score"], ["compare"], ["best"], ["mark-best"],
             ["deploy"], ["rollback"], ["deployments"], ["lineage"], ["tree"], ["report"], ["export"], ["import"], ["audit"],
-            ["gc"],
+            ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)

@@ -1,0 +1,167 @@
+/// Multidirectional (numpy-style) broadcasting, as the ONNX elementwise operators define it.
+enum Broadcast {
+    /// The broadcast shape of two shapes, or `nil` when a pair of dimensions is neither equal nor 1.
+    static func shape(_ a: [Int], _ b: [Int]) -> [Int]? {
+        let rank = max(a.count, b.count)
+        var out = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            if da == db || db == 1 {
+                out[i] = da
+            } else if da == 1 {
+                out[i] = db
+            } else {
+                return nil
+            }
+        }
+        return out
+    }
+
+    /// Element strides of `shape` laid against `out` (right-aligned), 0 where the dimension is broadcast.
+    static func strides(of shape: [Int], in out: [Int]) -> [Int] {
+        var strides = [Int](repeating: 0, count: out.count)
+        var step = 1
+        let offset = out.count - shape.count
+        for i in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[i + offset] = shape[i] == 1 ? 0 : step
+            step *= shape[i]
+        }
+        return strides
+    }
+
+    /// Row-major strides of a shape.
+    static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        for i in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[i] = step
+            step *= shape[i]
+        }
+        return strides
+    }
+
+    /// Visits every output element of a broadcast with the matching element offsets of each input.
+    /// `body(outIndex, offsets)` where offsets has one entry per input.
+    @inline(__always)
+    static func forEach(out: [Int], inputStrides: [[Int]], _ body: (Int, UnsafeBufferPointer<Int>) -> Void) {
+        let rank = out.count
+        let n = inputStrides.count
+        let total = out.reduce(1, *)
+        guard total > 0 else { return }
+        var index = [Int](repeating: 0, count: rank)
+        var offsets = [Int](repeating: 0, count: n)
+        offsets.withUnsafeMutableBufferPointer { offs in
+            for linear in 0..<total {
+                body(linear, UnsafeBufferPointer(offs))
+                // increment the multi-index, updating offsets
+                var d = rank - 1
+                while d >= 0 {
+                    index[d] += 1
+                    for k in 0..<n { offs[k] += inputStrides[k][d] }
+                    if index[d] < out[d] { break }
+                    for k in 0..<n { offs[k] -= inputStrides[k][d] * out[d] }
+                    index[d] = 0
+                    d -= 1
+                }
+            }
+        }
+    }
+}
+
+/// Applies a same-typed `op` elementwise with broadcasting, reusing `a`'s buffer when it has the output shape
+/// (when the executor moved its last reference to `a` into the kernel, no allocation happens).
+@inline(__always)
+func broadcastInPlace<T: TensorElement>(
+    _ a: inout Tensor, _ b: Tensor, label: String, _ op: (T, T) -> T
+) throws -> Tensor {
+    guard let outShape = Broadcast.shape(a.shape, b.shape) else {
+        throw ModelRuntimeError.invalidInput("\(label): shapes \(a.shape) and \(b.shape) cannot be broadcast together")
+    }
+    guard outShape == a.shape else { return try broadcastBinary(a, b, label: label, op) }
+    guard let bv = b.elements(T.self), var av = a.takeElements(T.self) else {
+        throw ModelRuntimeError.invalidInput("\(label): expected \(T.elementType.onnxName) inputs")
+    }
+    // Leading 1s of b do not change the row pattern ([1, 128] biases a [N, 128] like [128]).
+    let bCore = Array(b.shape.drop(while: { $0 == 1 }))
+    let suffixMatches = Array(a.shape.suffix(bCore.count)) == bCore
+    av.withUnsafeMutableBufferPointer { ap in
+        bv.withUnsafeBufferPointer { bp in
+            let n = ap.count
+            if bp.count == n {
+                for i in 0..<n { ap[i] = op(ap[i], bp[i]) }
+            } else if bp.count == 1 {
+                let s = bp[0]
+                for i in 0..<n { ap[i] = op(ap[i], s) }
+            } else if suffixMatches, bp.count > 0 {
+                let inner = bp.count
+                var base = 0
+                while base < n {
+                    for j in 0..<inner { ap[base + j] = op(ap[base + j], bp[j]) }
+                    base += inner
+                }
+            } else {
+                let sa = Broadcast.strides(of: a.shape, in: outShape)
+                let sb = Broadcast.strides(of: b.shape, in: outShape)
+                Broadcast.forEach(out: outShape, inputStrides: [sa, sb]) { i, o in ap[i] = op(ap[o[0]], bp[o[1]]) }
+            }
+        }
+    }
+    return Tensor(unchecked: outShape, T.wrap(av))
+}
+
+/// Applies `op` elementwise with broadcasting into a new buffer.
+@inline(__always)
+func broadcastBinary<T: TensorElement, R: TensorElement>(
+    _ a: Tensor, _ b: Tensor, label: String, _ op: (T, T) -> R
+) throws -> Tensor {
+    guard let outShape = Broadcast.shape(a.shape, b.shape) else {
+        throw ModelRuntimeError.invalidInput("\(label): shapes \(a.shape) and \(b.shape) cannot be broadcast together")
+    }
+    guard let av = a.elements(T.self), let bv = b.elements(T.self) else {
+        throw ModelRuntimeError.invalidInput("\(label): expected \(T.elementType.onnxName) inputs")
+    }
+    let total = Tensor.elementCount(outShape) ?? 0
+    let bCore = Array(b.shape.drop(while: { $0 == 1 }))
+    let suffixMatches = Array(a.shape.suffix(bCore.count)) == bCore && a.count == total
+    let result = [R](unsafeUninitializedCapacity: total) { out, initialized in
+        av.withUnsafeBufferPointer { ap in
+            bv.withUnsafeBufferPointer { bp in
+                if ap.count == total && bp.count == total {
+                    for i in 0..<total { out[i] = op(ap[i], bp[i]) }
+                } else if bp.count == 1 && ap.count == total {
+                    let s = bp[0]
+                    for i in 0..<total { out[i] = op(ap[i], s) }
+                } else if ap.count == 1 && bp.count == total {
+                    let s = ap[0]
+                    for i in 0..<total { out[i] = op(s, bp[i]) }
+                } else if suffixMatches, bp.count > 0 {
+                    let inner = bp.count
+                    var base = 0
+                    while base < total {
+                        for j in 0..<inner { out[base + j] = op(ap[base + j], bp[j]) }
+                        base += inner
+                    }
+                } else if outShape.count == 2 {
+                    // Rows against columns and the like: two loops over strides, no per-element index carry.
+                    let sa = Broadcast.strides(of: a.shape, in: outShape)
+                    let sb = Broadcast.strides(of: b.shape, in: outShape)
+                    let (rows, cols) = (outShape[0], outShape[1])
+                    for i in 0..<rows {
+                        let ai = i * sa[0]
+                        let bi = i * sb[0]
+                        for j in 0..<cols { out[i * cols + j] = op(ap[ai + j * sa[1]], bp[bi + j * sb[1]]) }
+                    }
+                } else {
+                    let sa = Broadcast.strides(of: a.shape, in: outShape)
+                    let sb = Broadcast.strides(of: b.shape, in: outShape)
+                    Broadcast.forEach(out: outShape, inputStrides: [sa, sb]) { i, o in
+                        out[i] = op(ap[o[0]], bp[o[1]])
+                    }
+                }
+            }
+        }
+        initialized = total
+    }
+    return Tensor(unchecked: outShape, R.wrap(result))
+}

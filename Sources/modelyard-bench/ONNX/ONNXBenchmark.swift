@@ -1,0 +1,129 @@
+import Foundation
+import ModelRuntime
+
+/// Times `ModelRuntime` against onnxruntime (Python API, one thread) on every ONNX fixture at batch 1 and
+/// batch 1000, in the same run and on the same input tensors, and prints the ratios.
+public enum ONNXBenchmark {
+    /// One fixture's timings in seconds (median of a round, best of three rounds).
+    public struct Row: Sendable {
+        public var name: String
+        public var swiftB1: Double
+        public var swiftB1000: Double
+        public var ortB1: Double
+        public var ortB1000: Double
+    }
+
+    /// Runs the benchmark and prints a table.
+    /// - Parameters:
+    ///   - fixtures: the `fixtures/onnx` directory.
+    ///   - python: a Python with onnxruntime (normally `.venv-onnx/bin/python`).
+    ///   - only: fixture names to restrict to (all when empty).
+    public static func run(fixtures: URL, python: String, only: [String] = []) async throws {
+        let script = fixtures.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/onnx/bench_ort.py")
+        let inputsDir = FileManager.default.temporaryDirectory.appendingPathComponent("onnx-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: inputsDir) }
+        var arguments = [script.path, "--fixtures", fixtures.path, "--inputs-out", inputsDir.path]
+        if !only.isEmpty { arguments += ["--only"] + only }
+        let baseline = try runPython(python, arguments)
+        guard let root = try JSONSerialization.jsonObject(with: baseline) as? [String: Any],
+            let ort = root["fixtures"] as? [String: [String: Double]]
+        else { throw BenchmarkError("bench_ort.py printed no JSON") }
+        var rows: [Row] = []
+        for name in ort.keys.sorted() {
+            let session = try ONNXSession(contentsOf: fixtures.appendingPathComponent("\(name).onnx"))
+            let b1 = try loadInputs(inputsDir.appendingPathComponent("\(name).b1.json"))
+            let b1000 = try loadInputs(inputsDir.appendingPathComponent("\(name).b1000.json"))
+            let row = Row(
+                name: name,
+                swiftB1: try time(session, b1, runs: 2000),
+                swiftB1000: try time(session, b1000, runs: 60),
+                ortB1: ort[name]?["b1"] ?? .nan, ortB1000: ort[name]?["b1000"] ?? .nan)
+            rows.append(row)
+            FileHandle.standardError.write(Data("modelruntime \(name) done\n".utf8))
+        }
+        print(table(rows, version: root["onnxruntime"] as? String ?? "?"))
+    }
+
+    static func loadInputs(_ url: URL) throws -> [String: Tensor] {
+        let named = try InferenceProtocolJSON.decode(try Data(contentsOf: url), key: "inputs")
+        return Dictionary(named.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Median seconds per call over `runs` calls, best of three rounds, after a warm-up.
+    static func time(_ session: ONNXSession, _ inputs: [String: Tensor], runs: Int) throws -> Double {
+        for _ in 0..<min(runs, 20) { _ = try session.run(inputs) }
+        var best = Double.infinity
+        let clock = ContinuousClock()
+        for _ in 0..<3 {
+            var samples: [Double] = []
+            samples.reserveCapacity(runs)
+            for _ in 0..<runs {
+                let start = clock.now
+                _ = try session.run(inputs)
+                let elapsed = clock.now - start
+                samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            }
+            samples.sort()
+            best = min(best, samples[samples.count / 2])
+        }
+        return best
+    }
+
+    static func format(_ seconds: Double) -> String {
+        if seconds.isNaN { return "-" }
+        if seconds < 1e-3 { return String(format: "%.1f us", seconds * 1e6) }
+        return String(format: "%.2f ms", seconds * 1e3)
+    }
+
+    static func table(_ rows: [Row], version: String) -> String {
+        var lines = [
+            "ModelRuntime vs onnxruntime \(version) (Python API, 1 thread); median per call, best of 3 rounds;"
+                + " speed-up = onnxruntime time / ModelRuntime time",
+            "ModelRuntime: one thread per call; OPENBLAS_NUM_THREADS=\(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset")",
+            "",
+        ]
+        let header = ["fixture", "MR b1", "ORT b1", "speed-up b1", "MR b1000", "ORT b1000", "speed-up b1000"]
+        var cells = [header]
+        for r in rows {
+            cells.append([
+                r.name, format(r.swiftB1), format(r.ortB1), String(format: "%.1fx", r.ortB1 / r.swiftB1),
+                format(r.swiftB1000), format(r.ortB1000), String(format: "%.1fx", r.ortB1000 / r.swiftB1000),
+            ])
+        }
+        let widths = (0..<header.count).map { c in cells.map { $0[c].count }.max() ?? 0 }
+        for (i, row) in cells.enumerated() {
+            let padded = row.enumerated().map { c, text in
+                c == 0 ? text.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - text.count) + text
+            }
+            lines.append("| " + padded.joined(separator: " | ") + " |")
+            if i == 0 { lines.append("|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|") }
+        }
+        let slower = rows.filter { $0.ortB1 / $0.swiftB1 < 1 || $0.ortB1000 / $0.swiftB1000 < 1 }.map(\.name)
+        lines.append("")
+        lines.append(slower.isEmpty ? "ModelRuntime is faster on every fixture at both batch sizes." : "slower than onnxruntime on: \(slower.joined(separator: ", "))")
+        return lines.joined(separator: "\n")
+    }
+
+    static func runPython(_ python: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchmarkError("bench_ort.py exited with status \(process.terminationStatus)")
+        }
+        return data
+    }
+}
+
+/// A benchmark setup failure.
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
