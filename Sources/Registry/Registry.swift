@@ -25,6 +25,11 @@ public struct Registry: Sendable {
     }
 }
 
+extension Registry {
+    /// The registry's current time (injected, so tests control it).
+    public func now() -> Date { clock() }
+}
+
 /// Configurable bounds on what clients may send.
 public struct RegistryLimits: Sendable, Equatable {
     /// Largest single artifact file, in bytes.

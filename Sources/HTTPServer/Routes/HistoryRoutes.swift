@@ -12,7 +12,7 @@ struct HistoryRoutes {
     func register(on api: RouterGroup<ModelyardRequestContext>) {
         api.post("models/{model}/versions/{version}/history") { request, context in
             let body = try await JSONBody.decode(AppendHistoryRequest.self, from: request, limit: Self.bodyLimit)
-            let now = ISO8601.milliseconds(Date())
+            let now = ISO8601.milliseconds(registry.now())
             let points = body.points.map {
                 MetricPoint(name: $0.metric, step: $0.step, value: $0.value, timestamp: $0.timestamp ?? now)
             }

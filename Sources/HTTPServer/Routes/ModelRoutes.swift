@@ -36,8 +36,7 @@ struct ModelRoutes {
         }
         api.delete("models/{model}/best") { request, context in
             let body = try await JSONBody.decode(ReasonRequest.self, from: request)
-            let model = try context.modelName()
-            _ = try await registry.store.pinBest(model, version: nil, audit: request.audit(reason: body.reason))
+            try await registry.unpinBest(try context.modelName(), audit: request.audit(reason: body.reason))
             return Response(status: .noContent)
         }
         api.post("models/{model}/versions/{version}/mark-best") { request, context in

@@ -70,6 +70,11 @@ extension Registry {
         return try BestVersionSelector.select(model: model, candidates: candidates)
     }
 
+    /// Clears a mark-best pin; the primary-metric rule applies again.
+    public func unpinBest(_ name: ModelName, audit: AuditContext) async throws {
+        _ = try await store.pinBest(name, version: nil, audit: audit)
+    }
+
     /// Pins `selector`'s version as best (or clears the pin when `nil`).
     public func markBest(_ name: ModelName, _ selector: VersionSelector?, audit: AuditContext) async throws
         -> BestVersion
