@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests need, builds once, runs the suites,
-# then checks that the committed ONNX fixtures are reproducible with the pinned Python exporters.
+# runs the real MLflow client against a live server, then checks that the committed ONNX fixtures are reproducible
+# with the pinned Python exporters.
 # Usage: scripts/test.sh        (CI runs exactly this through .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,9 @@ swift build --build-tests
 
 echo "== swift test"
 swift test --skip-build
+
+echo "== MLflow compatibility: the real mlflow client against a live server"
+scripts/mlflow/run-tests.sh .build/debug/modelyard
 
 echo "== ONNX fixtures reproducible with onnxruntime and the pinned exporters"
 scripts/onnx/check-fixtures.sh

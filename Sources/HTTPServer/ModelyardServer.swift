@@ -53,6 +53,12 @@ public enum ModelyardServer {
         HistoryRoutes(registry: registry).register(on: api)
         DeploymentRoutes(registry: registry).register(on: api)
         BackupRoutes(registry: registry).register(on: api)
+        TrackingRoutes(registry: registry).register(on: api)
+        let mlflow = router.group("api/2.0/mlflow")
+        MLflowTrackingRoutes(registry: registry).register(on: mlflow)
+        MLflowRegistryRoutes(registry: registry).register(on: mlflow)
+        MLflowArtifactRoutes(registry: registry).register(
+            proxy: router.group("api/2.0/mlflow-artifacts"), tracking: mlflow, root: router)
         return router
     }
 

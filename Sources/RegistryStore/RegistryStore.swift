@@ -5,7 +5,7 @@ public import RegistryCore
 ///
 /// Implementations: `SQLiteRegistryStore` (the embedded default). Every implementation must pass the
 /// conformance suite in `RegistryStoreTests`.
-public protocol RegistryStore: Sendable {
+public protocol RegistryStore: TrackingStore {
     // MARK: Models
     func createModel(_ model: NewModel, audit: AuditContext) async throws -> RegisteredModel
     func model(named name: ModelName) async throws -> RegisteredModel
@@ -44,7 +44,7 @@ public protocol RegistryStore: Sendable {
         async throws
     func artifacts(_ model: ModelName, _ version: SemanticVersion) async throws -> [ArtifactEntry]
     func artifact(_ model: ModelName, _ version: SemanticVersion, path: ArtifactPath) async throws -> ArtifactEntry
-    /// Every digest some manifest references (for garbage collection of blobs).
+    /// Every digest some manifest or tracked file references (for garbage collection of blobs).
     func referencedDigests() async throws -> Set<BlobDigest>
 
     // MARK: Training history
@@ -62,6 +62,26 @@ public protocol RegistryStore: Sendable {
     /// Deployment records, newest first; one environment when given.
     func deployments(_ model: ModelName, environment: EnvironmentName?, page: PageRequest) async throws
         -> Page<Deployment>
+
+    // MARK: MLflow-style registry operations
+    func renameModel(_ name: ModelName, to newName: ModelName, audit: AuditContext) async throws -> RegisteredModel
+    /// Sets one tag, or deletes it when `value` is nil.
+    func setModelTag(_ name: ModelName, key: String, value: String?, audit: AuditContext) async throws
+    func setVersionTag(_ model: ModelName, _ version: SemanticVersion, key: String, value: String?, audit: AuditContext)
+        async throws
+    /// Moves the version to `stage`; with `archiveExisting`, other versions in Staging/Production move to Archived.
+    func transitionStage(
+        _ model: ModelName, _ version: SemanticVersion, to stage: VersionStage, archiveExisting: Bool,
+        audit: AuditContext
+    ) async throws -> ModelVersion
+    /// Removes an alias, recorded as an `undeploy`; `nil` when the alias was not set.
+    func undeploy(_ model: ModelName, environment: EnvironmentName, audit: AuditContext) async throws -> Deployment?
+    /// The newest version per stage (all stages present when `stages` is nil).
+    func latestVersions(_ model: ModelName, stages: [VersionStage]?) async throws -> [ModelVersion]
+    func searchModels(filter: SearchFilter, orderBy: [SearchOrder], offset: Int, limit: Int) async throws
+        -> (items: [RegisteredModel], more: Bool)
+    func searchVersions(filter: SearchFilter, orderBy: [SearchOrder], offset: Int, limit: Int) async throws
+        -> (items: [ModelVersion], more: Bool)
 
     // MARK: Audit
     /// Audit entries of a model, newest first.

@@ -24,6 +24,7 @@ struct Modelyard: AsyncParsableCommand {
             ArtifactsCommand.self, LogHistoryCommand.self, HistoryCommand.self, ScoreCommand.self,
             CompareCommand.self, BestCommand.self, MarkBestCommand.self, DeployCommand.self, RollbackCommand.self,
             DeploymentsCommand.self, LineageCommand.self, TreeCommand.self, ReportCommand.self, ExportCommand.self,
-            ImportCommand.self, AuditCommand.self, GCCommand.self, ONNXCommand.self,
+            ImportCommand.self, AuditCommand.self, GCCommand.self, ExperimentsCommand.self, RunsCommand.self,
+            ONNXCommand.self,
         ])
 }

@@ -46,6 +46,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.error(
                     "request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             }
+            if MLflowErrors.applies(to: request.uri.path) {
+                return MLflowErrors.response(mapped, original: error)
+            }
             return try JSONBody.response(
                 APIErrorBody(code: mapped.code.rawValue, message: mapped.message), status: mapped.httpStatus)
         }
@@ -76,5 +79,32 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         default:
             return RegistryError(.internal, "the server failed to handle the request")
         }
+    }
+}
+
+/// Errors on the MLflow surfaces in MLflow's shape, `{"error_code": "...", "message": "..."}`, with the statuses
+/// its client expects. Client errors are never 5xx: the client retries those for minutes.
+enum MLflowErrors {
+    static func applies(to path: String) -> Bool {
+        path.hasPrefix("/api/2.0/") || path.hasPrefix("/api/3.0/")
+    }
+
+    static func response(_ error: RegistryError, original: any Error) -> Response {
+        let (code, status): (String, HTTPResponse.Status)
+        switch error.code {
+        case .notFound:
+            if let http = original as? HTTPError, http.status == .notFound {
+                (code, status) = ("ENDPOINT_NOT_FOUND", .notFound)
+            } else {
+                (code, status) = ("RESOURCE_DOES_NOT_EXIST", .notFound)
+            }
+        case .alreadyExists: (code, status) = ("RESOURCE_ALREADY_EXISTS", .badRequest)
+        case .invalidArgument, .failedPrecondition: (code, status) = ("INVALID_PARAMETER_VALUE", .badRequest)
+        case .payloadTooLarge: (code, status) = ("INVALID_PARAMETER_VALUE", .contentTooLarge)
+        case .unauthenticated: (code, status) = ("UNAUTHENTICATED", .unauthorized)
+        case .permissionDenied: (code, status) = ("PERMISSION_DENIED", .forbidden)
+        default: (code, status) = ("INTERNAL_ERROR", .internalServerError)
+        }
+        return MLflowJSON.object([("error_code", .string(code)), ("message", .string(error.message))]).response(status: status)
     }
 }

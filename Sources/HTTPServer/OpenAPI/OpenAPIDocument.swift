@@ -79,6 +79,16 @@ public enum OpenAPIDocument {
             status: "201"),
         .init(method: "get", path: model + "/aliases", id: "listAliases", summary: "What each environment serves"),
         .init(method: "get", path: model + "/audit", id: "listAudit", summary: "Audit log, newest first", query: ["limit", "page_token"]),
+        .init(
+            method: "get", path: "/api/v1/experiments", id: "listExperiments", summary: "Experiments (groups of runs)",
+            query: ["name", "view", "limit", "page_token"]),
+        .init(method: "get", path: "/api/v1/experiments/{experiment}", id: "getExperiment", summary: "One experiment"),
+        .init(
+            method: "get", path: "/api/v1/runs", id: "listRuns", summary: "Runs of an experiment, newest first",
+            query: ["experiment", "filter", "view", "limit", "page_token"]),
+        .init(
+            method: "get", path: "/api/v1/runs/{run}", id: "getRun",
+            summary: "A run: state, params, tags, latest metrics, datasets"),
         .init(method: "get", path: "/api/v1/export", id: "exportRegistry", summary: "Whole-registry snapshot (metadata)"),
         .init(method: "post", path: "/api/v1/import", id: "importRegistry", summary: "Restore a snapshot", status: "201"),
         .init(method: "put", path: "/api/v1/blobs/{sha256}", id: "putBlob", summary: "Upload a blob by digest", body: "binary", status: "201"),

@@ -2,11 +2,11 @@ public import RegistryCore
 
 extension Registry {
     /// The version a selector names: a plain version as is (the store answers `not_found` if it is missing),
-    /// an alias by looking it up.
+    /// an alias or a registration number by looking it up.
     func resolve(_ model: ModelName, _ selector: VersionSelector) async throws -> SemanticVersion {
         switch selector {
         case .version(let version): return version
-        case .alias: return try await store.version(model, selector).version
+        case .alias, .number: return try await store.version(model, selector).version
         }
     }
 

@@ -44,9 +44,12 @@ public struct Deployment: Sendable, Equatable, Codable {
 public struct AliasPointer: Sendable, Equatable, Codable {
     public var environment: EnvironmentName
     public var version: SemanticVersion
+    /// The version's registration number (its MLflow version).
+    public var number: Int64
 
-    public init(environment: EnvironmentName, version: SemanticVersion) {
+    public init(environment: EnvironmentName, version: SemanticVersion, number: Int64 = 0) {
         self.environment = environment
         self.version = version
+        self.number = number
     }
 }

@@ -28,6 +28,11 @@ public struct ModelVersion: Sendable, Equatable, Codable {
     public var createdBy: String
     public var createdAt: Date
     public var updatedAt: Date
+    /// The registration number: 1, 2, 3, ... per model in registration order, never reused. It is the version's
+    /// MLflow name (`models:/fraud/3`), as `version` is its semantic name (`models:/fraud/1.2.0` here).
+    public var number: Int64
+    /// The MLflow stage label (`None`, `Staging`, `Production`, `Archived`), kept for MLflow clients.
+    public var stage: VersionStage
 
     public var key: VersionKey { VersionKey(model: model, version: version) }
 
@@ -37,7 +42,7 @@ public struct ModelVersion: Sendable, Equatable, Codable {
         gitCommit: String? = nil, params: [String: JSONValue] = [:], scores: [String: Double] = [:],
         datasets: [DatasetRef] = [], durationSeconds: Double? = nil, cost: Double? = nil, hardware: String? = nil,
         signature: JSONValue? = nil, parents: [VersionKey] = [], runID: String? = nil, createdBy: String = "",
-        createdAt: Date, updatedAt: Date
+        createdAt: Date, updatedAt: Date, number: Int64 = 0, stage: VersionStage = .none
     ) {
         self.model = model
         self.version = version
@@ -60,11 +65,13 @@ public struct ModelVersion: Sendable, Equatable, Codable {
         self.createdBy = createdBy
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.number = number
+        self.stage = stage
     }
 
     enum CodingKeys: String, CodingKey {
         case model, version, status, description, tags, framework, params, scores, datasets, cost, hardware
-        case signature, parents
+        case signature, parents, number, stage
         case baseModel = "base_model"
         case sourceURI = "source_uri"
         case gitCommit = "git_commit"
@@ -73,5 +80,51 @@ public struct ModelVersion: Sendable, Equatable, Codable {
         case createdBy = "created_by"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+    }
+}
+
+extension ModelVersion {
+    /// Decodes exports written before versions had a registration number and a stage (they default to 0 and `None`;
+    /// import assigns numbers in version order).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            model: try c.decode(ModelName.self, forKey: .model), version: try c.decode(SemanticVersion.self, forKey: .version),
+            status: try c.decode(VersionStatus.self, forKey: .status),
+            description: try c.decode(String.self, forKey: .description),
+            tags: try c.decode([String: String].self, forKey: .tags),
+            framework: try c.decodeIfPresent(String.self, forKey: .framework),
+            baseModel: try c.decodeIfPresent(String.self, forKey: .baseModel),
+            sourceURI: try c.decodeIfPresent(String.self, forKey: .sourceURI),
+            gitCommit: try c.decodeIfPresent(String.self, forKey: .gitCommit),
+            params: try c.decode([String: JSONValue].self, forKey: .params),
+            scores: try c.decode([String: Double].self, forKey: .scores),
+            datasets: try c.decode([DatasetRef].self, forKey: .datasets),
+            durationSeconds: try c.decodeIfPresent(Double.self, forKey: .durationSeconds),
+            cost: try c.decodeIfPresent(Double.self, forKey: .cost),
+            hardware: try c.decodeIfPresent(String.self, forKey: .hardware),
+            signature: try c.decodeIfPresent(JSONValue.self, forKey: .signature),
+            parents: try c.decode([VersionKey].self, forKey: .parents),
+            runID: try c.decodeIfPresent(String.self, forKey: .runID),
+            createdBy: try c.decode(String.self, forKey: .createdBy),
+            createdAt: try c.decode(Date.self, forKey: .createdAt), updatedAt: try c.decode(Date.self, forKey: .updatedAt),
+            number: try c.decodeIfPresent(Int64.self, forKey: .number) ?? 0,
+            stage: try c.decodeIfPresent(VersionStage.self, forKey: .stage) ?? .none)
+    }
+}
+
+/// MLflow's legacy stage label of a version. Input is case-insensitive; the stored form is canonical.
+public enum VersionStage: String, Sendable, Codable, CaseIterable {
+    case none = "None"
+    case staging = "Staging"
+    case production = "Production"
+    case archived = "Archived"
+
+    public init(parsing text: String) throws {
+        guard let stage = Self.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+            throw RegistryError.invalidArgument(
+                "stage '\(text.prefix(40))' is invalid; use one of None, Staging, Production, Archived")
+        }
+        self = stage
     }
 }

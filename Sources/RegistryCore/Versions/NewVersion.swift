@@ -18,13 +18,18 @@ public struct NewVersion: Sendable, Equatable {
     public var signature: JSONValue?
     public var parents: [VersionKey]
     public var runID: String?
+    /// Files already in the blob store that form the initial manifest (a version registered from logged files).
+    public var artifacts: [ArtifactEntry]
+    /// The logged model this version was registered from, if any.
+    public var loggedModelID: String?
 
     public init(
         request: VersionRequest? = nil, status: VersionStatus = .draft, description: String = "",
         tags: [String: String] = [:], framework: String? = nil, baseModel: String? = nil, sourceURI: String? = nil,
         gitCommit: String? = nil, params: [String: JSONValue] = [:], scores: [String: Double] = [:],
         datasets: [DatasetRef] = [], durationSeconds: Double? = nil, cost: Double? = nil, hardware: String? = nil,
-        signature: JSONValue? = nil, parents: [VersionKey] = [], runID: String? = nil
+        signature: JSONValue? = nil, parents: [VersionKey] = [], runID: String? = nil, artifacts: [ArtifactEntry] = [],
+        loggedModelID: String? = nil
     ) {
         self.request = request
         self.status = status
@@ -43,6 +48,8 @@ public struct NewVersion: Sendable, Equatable {
         self.signature = signature
         self.parents = parents
         self.runID = runID
+        self.artifacts = artifacts
+        self.loggedModelID = loggedModelID
     }
 
     /// Checks every field a client may get wrong, before anything is stored.

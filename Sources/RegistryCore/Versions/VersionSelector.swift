@@ -2,10 +2,17 @@
 public enum VersionSelector: Sendable, Hashable, CustomStringConvertible {
     case version(SemanticVersion)
     case alias(EnvironmentName)
+    /// The version's registration number (1, 2, 3, ... per model, never reused) — MLflow's version number.
+    case number(Int64)
 
+    /// `1.2.0` (semantic version), `@production` (alias) or `3` (registration number).
     public init(parsing text: String) throws {
         if text.hasPrefix("@") {
             self = .alias(try EnvironmentName(validating: String(text.dropFirst())))
+        } else if !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let number = Int64(text), number > 0
+        {
+            self = .number(number)
         } else {
             self = .version(try SemanticVersion(parsing: text))
         }
@@ -15,6 +22,7 @@ public enum VersionSelector: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .version(let version): return version.description
         case .alias(let name): return "@\(name)"
+        case .number(let number): return String(number)
         }
     }
 }

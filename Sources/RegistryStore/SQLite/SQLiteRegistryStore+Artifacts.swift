@@ -12,18 +12,22 @@ extension SQLiteRegistryStore {
                 throw RegistryError.failedPrecondition(
                     "version \(version) is \(ref.status) and its artifacts are sealed; register a new version instead")
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO artifacts (version_id, path, size, sha256, created_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (version_id, path) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
-                        created_at = excluded.created_at
-                    """,
-                arguments: [ref.id, entry.path.rawValue, entry.size, entry.sha256.rawValue, SQLiteRows.millis(entry.createdAt)])
+            try Self.insertArtifact(db, versionID: ref.id, entry: entry)
             try SQLiteRows.audit(
                 db, model: model, version: version, action: "artifact.upload", context: audit,
                 details: ["path": entry.path.rawValue, "sha256": entry.sha256.rawValue, "size": String(entry.size)],
                 at: now)
         }
+    }
+
+    static func insertArtifact(_ db: Database, versionID: Int64, entry: ArtifactEntry) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO artifacts (version_id, path, size, sha256, created_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (version_id, path) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
+                    created_at = excluded.created_at
+                """,
+            arguments: [versionID, entry.path.rawValue, entry.size, entry.sha256.rawValue, SQLiteRows.millis(entry.createdAt)])
     }
 
     public func artifacts(_ model: ModelName, _ version: SemanticVersion) async throws -> [ArtifactEntry] {
@@ -62,7 +66,7 @@ extension SQLiteRegistryStore {
 
     public func referencedDigests() async throws -> Set<BlobDigest> {
         try await read { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM artifacts").map(BlobDigest.init(rawValue:)))
+            Set(try String.fetchAll(db, sql: "SELECT sha256 FROM artifacts UNION SELECT sha256 FROM tracked_files").map(BlobDigest.init(rawValue:)))
         }
     }
 }

@@ -108,11 +108,13 @@ extension SQLiteRegistryStore {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT a.environment, v.ordinal FROM aliases a JOIN versions v ON v.id = a.version_id
+                SELECT a.environment, v.ordinal, v.number FROM aliases a JOIN versions v ON v.id = a.version_id
                 WHERE a.model_id = ? ORDER BY a.environment
                 """, arguments: [modelID]
         ).map {
-            AliasPointer(environment: EnvironmentName(rawValue: $0["environment"]), version: SemanticVersion(ordinal: $0["ordinal"]))
+            AliasPointer(
+                environment: EnvironmentName(rawValue: $0["environment"]), version: SemanticVersion(ordinal: $0["ordinal"]),
+                number: $0["number"])
         }
     }
 

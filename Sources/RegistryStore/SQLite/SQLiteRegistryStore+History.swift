@@ -18,8 +18,8 @@ extension SQLiteRegistryStore {
             } else {
                 runID = newRunID
                 try db.execute(
-                    sql: "INSERT INTO runs (id, name, created_at) VALUES (?, ?, ?)",
-                    arguments: [runID, "\(model) \(version)", SQLiteRows.millis(now)])
+                    sql: "INSERT INTO runs (id, name, created_at, start_time) VALUES (?, ?, ?, ?)",
+                    arguments: [runID, "\(model) \(version)", SQLiteRows.millis(now), SQLiteRows.millis(now)])
                 try db.execute(sql: "UPDATE versions SET run_id = ? WHERE id = ?", arguments: [runID, ref.id])
             }
             try Self.insertMetrics(db, runID: runID, points: points)
@@ -28,10 +28,32 @@ extension SQLiteRegistryStore {
     }
 
     static func insertMetrics(_ db: Database, runID: String, points: [MetricPoint]) throws {
-        let statement = try db.cachedStatement(
+        try insertMetrics(
+            db, runID: runID,
+            metrics: points.map {
+                TrackedMetric(key: $0.name, value: $0.value, timestamp: $0.timestamp, step: $0.step)
+            })
+    }
+
+    /// Appends to the run's series and keeps `latest_metrics` current. NaN is stored as NULL.
+    static func insertMetrics(_ db: Database, runID: String, metrics: [TrackedMetric]) throws {
+        guard !metrics.isEmpty else { return }
+        let insert = try db.cachedStatement(
             sql: "INSERT INTO metrics (run_id, name, step, value, timestamp) VALUES (?, ?, ?, ?, ?)")
-        for point in points {
-            try statement.execute(arguments: [runID, point.name, point.step, point.value, point.timestamp])
+        // Latest = greatest (step, timestamp, value); NULL (NaN) ranks lowest among equal step and timestamp.
+        let latest = try db.cachedStatement(
+            sql: """
+                INSERT INTO latest_metrics (run_id, name, step, value, timestamp) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (run_id, name) DO UPDATE SET step = excluded.step, value = excluded.value,
+                    timestamp = excluded.timestamp
+                WHERE (excluded.step, excluded.timestamp, COALESCE(excluded.value, -9e999))
+                    > (latest_metrics.step, latest_metrics.timestamp, COALESCE(latest_metrics.value, -9e999))
+                """)
+        for metric in metrics {
+            let value: Double? = metric.value.isNaN ? nil : metric.value
+            let arguments: StatementArguments = [runID, metric.key, metric.step, value, metric.timestamp]
+            try insert.execute(arguments: arguments)
+            try latest.execute(arguments: arguments)
         }
     }
 
@@ -53,7 +75,10 @@ extension SQLiteRegistryStore {
         var points: [MetricPoint] = []
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try cursor.next() {
-            points.append(MetricPoint(name: row[0], step: row[1], value: row[2], timestamp: row[3]))
+            let value: Double? = row[2]
+            points.append(
+                MetricPoint(
+                    name: row[0], step: row[1], value: value ?? .nan, timestamp: row[3]))
         }
         return points
     }

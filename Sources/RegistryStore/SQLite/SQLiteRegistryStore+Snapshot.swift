@@ -55,8 +55,8 @@ extension SQLiteRegistryStore {
                     throw RegistryError.alreadyExists("run '\(run.id)' exists already; import into a fresh registry")
                 }
                 try db.execute(
-                    sql: "INSERT INTO runs (id, name, created_at) VALUES (?, ?, ?)",
-                    arguments: [run.id, run.name, SQLiteRows.millis(run.createdAt)])
+                    sql: "INSERT INTO runs (id, name, created_at, start_time) VALUES (?, ?, ?, ?)",
+                    arguments: [run.id, run.name, SQLiteRows.millis(run.createdAt), SQLiteRows.millis(run.createdAt)])
                 try Self.insertMetrics(db, runID: run.id, points: run.metrics)
             }
             var versionIDs: [VersionKey: Int64] = [:]
@@ -64,9 +64,19 @@ extension SQLiteRegistryStore {
             for snap in snapshot.models {
                 let modelID = try Self.insertModel(db, snap.model)
                 modelIDs[snap.model.name] = modelID
-                for versionSnap in snap.versions {
+                // Exports older than registration numbers carry 0: number those in version order after the rest.
+                var nextNumber = (snap.versions.map(\.version.number).max() ?? 0) + 1
+                for versionSnap in snap.versions.sorted(by: { $0.version.version < $1.version.version }) {
+                    var versionSnap = versionSnap
+                    if versionSnap.version.number <= 0 {
+                        versionSnap.version.number = nextNumber
+                        nextNumber += 1
+                    }
                     versionIDs[versionSnap.version.key] = try Self.insertVersion(db, modelID: modelID, versionSnap)
                 }
+                try db.execute(
+                    sql: "UPDATE models SET last_number = (SELECT COALESCE(MAX(number), 0) FROM versions WHERE model_id = ?) WHERE id = ?",
+                    arguments: [modelID, modelID])
             }
             for snap in snapshot.models {
                 for versionSnap in snap.versions {
@@ -115,14 +125,14 @@ extension SQLiteRegistryStore {
             sql: """
                 INSERT INTO versions (model_id, ordinal, status, description, framework, base_model, source_uri,
                     git_commit, params, datasets, duration_seconds, cost, hardware, signature, run_id, created_by,
-                    created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    created_at, updated_at, number, stage)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 modelID, v.version.ordinal, v.status.rawValue, v.description, v.framework, v.baseModel, v.sourceURI,
                 v.gitCommit, try SQLiteRows.json(v.params), try SQLiteRows.json(v.datasets), v.durationSeconds, v.cost,
                 v.hardware, try v.signature.map(SQLiteRows.json), v.runID, v.createdBy, SQLiteRows.millis(v.createdAt),
-                SQLiteRows.millis(v.updatedAt),
+                SQLiteRows.millis(v.updatedAt), v.number, v.stage.rawValue,
             ])
         let id = db.lastInsertedRowID
         try SQLiteRows.replaceTags(db, table: "version_tags", owner: "version_id", id: id, tags: v.tags)

@@ -10,6 +10,9 @@ extension SQLiteRegistryStore {
         let now = self.now
         return try await write { db in
             let (modelID, registered) = try SQLiteRows.model(db, model)
+            let number = try Int64.fetchOne(
+                db, sql: "UPDATE models SET last_number = last_number + 1 WHERE id = ? RETURNING last_number",
+                arguments: [modelID]) ?? 1
             let highest = try Int64.fetchOne(
                 db, sql: "SELECT MAX(ordinal) FROM versions WHERE model_id = ?", arguments: [modelID]
             ).map(SemanticVersion.init(ordinal:))
@@ -34,16 +37,19 @@ extension SQLiteRegistryStore {
                 sql: """
                     INSERT INTO versions (model_id, ordinal, status, description, framework, base_model, source_uri,
                         git_commit, params, datasets, duration_seconds, cost, hardware, signature, run_id, created_by,
-                        created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        created_at, updated_at, number, logged_model_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     modelID, assigned.ordinal, new.status.rawValue, new.description, new.framework, new.baseModel,
                     new.sourceURI, new.gitCommit, try SQLiteRows.json(new.params), try SQLiteRows.json(new.datasets),
                     new.durationSeconds, new.cost, new.hardware, try new.signature.map(SQLiteRows.json), new.runID,
-                    audit.actor, SQLiteRows.millis(now), SQLiteRows.millis(now),
+                    audit.actor, SQLiteRows.millis(now), SQLiteRows.millis(now), number, new.loggedModelID,
                 ])
             let versionID = db.lastInsertedRowID
+            for entry in new.artifacts {
+                try Self.insertArtifact(db, versionID: versionID, entry: entry)
+            }
             try SQLiteRows.replaceTags(db, table: "version_tags", owner: "version_id", id: versionID, tags: new.tags)
             for (position, parentID) in parentIDs.enumerated() {
                 try db.execute(

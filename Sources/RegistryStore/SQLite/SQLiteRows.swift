@@ -88,7 +88,7 @@ enum SQLiteRows {
     static let versionColumns = """
         v.id, v.model_id, v.ordinal, v.status, v.description, v.framework, v.base_model, v.source_uri, v.git_commit,
         v.params, v.datasets, v.duration_seconds, v.cost, v.hardware, v.signature, v.run_id, v.created_by,
-        v.created_at, v.updated_at
+        v.created_at, v.updated_at, v.number, v.stage
         """
 
     /// Loads full versions (tags, scores, parents included) for rows of `versionColumns`.
@@ -129,7 +129,8 @@ enum SQLiteRows {
                 durationSeconds: row["duration_seconds"], cost: row["cost"], hardware: row["hardware"],
                 signature: try decodeJSON(JSONValue.self, row["signature"]), parents: parents[id] ?? [],
                 runID: row["run_id"], createdBy: row["created_by"], createdAt: date(row, "created_at"),
-                updatedAt: date(row, "updated_at"))
+                updatedAt: date(row, "updated_at"), number: row["number"],
+                stage: VersionStage(rawValue: row["stage"]) ?? .none)
             return (id, version)
         }
     }
@@ -152,6 +153,10 @@ enum SQLiteRows {
                     SELECT \(versionColumns) FROM aliases a JOIN versions v ON v.id = a.version_id
                     WHERE a.model_id = ? AND a.environment = ?
                     """, arguments: [modelID, environment.rawValue])
+        case .number(let number):
+            row = try Row.fetchOne(
+                db, sql: "SELECT \(versionColumns) FROM versions v WHERE v.model_id = ? AND v.number = ?",
+                arguments: [modelID, number])
         }
         guard let row, let loaded = try versions(db, model: model, rows: [row]).first else {
             switch selector {
@@ -160,6 +165,9 @@ enum SQLiteRows {
                     "model '\(model)' has no version \(version); list versions with GET /api/v1/models/\(model)/versions")
             case .alias(let environment):
                 throw RegistryError.notFound("model '\(model)' has nothing deployed to \(environment)")
+            case .number(let number):
+                throw RegistryError.notFound(
+                    "model '\(model)' has no version number \(number); list versions with GET /api/v1/models/\(model)/versions")
             }
         }
         return (loaded.id, modelID, loaded.version)

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The SQLite schema. Migrations never change once shipped; new ones are appended.
@@ -134,6 +135,149 @@ enum SQLiteSchema {
                     CREATE INDEX audit_model ON audit(model_name, id);
                     """)
         }
+        migrator.registerMigration("v2-tracking") { db in
+            try db.execute(sql: trackingSchema)
+            // Registration numbers for versions registered before numbers existed: their order of registration,
+            // which is their semantic order (versions are monotonic).
+            try db.execute(
+                sql: """
+                    UPDATE versions SET number = (SELECT COUNT(*) FROM versions o
+                        WHERE o.model_id = versions.model_id AND o.ordinal <= versions.ordinal);
+                    UPDATE models SET last_number = (SELECT COALESCE(MAX(number), 0) FROM versions v
+                        WHERE v.model_id = models.id);
+                    UPDATE runs SET start_time = created_at;
+                    CREATE UNIQUE INDEX versions_model_number ON versions(model_id, number);
+                    """)
+            try db.execute(
+                sql: """
+                    INSERT INTO experiments (id, name, artifact_location, lifecycle_stage, created_at, updated_at)
+                    VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active', ?, ?)
+                    """, arguments: [now(), now()])
+        }
         return migrator
     }
+
+    private static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// Experiments, runs with params/tags/inputs/outputs, logged models and the tracking artifact index (MLflow's
+    /// entities, which are Modelyard's runs); version registration numbers and stages.
+    ///
+    /// `metrics` is rebuilt so a value may be NULL, which stands for NaN (SQLite stores NaN as NULL).
+    /// `latest_metrics` keeps each run's latest value per key — greatest (step, timestamp, value) — for run reads,
+    /// searches and ordering without scanning series.
+    static let trackingSchema = """
+        CREATE TABLE experiments (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            artifact_location TEXT NOT NULL,
+            lifecycle_stage TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE experiment_tags (
+            experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (experiment_id, key)
+        );
+        ALTER TABLE runs ADD COLUMN experiment_id INTEGER NOT NULL DEFAULT 0 REFERENCES experiments(id);
+        ALTER TABLE runs ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'FINISHED';
+        ALTER TABLE runs ADD COLUMN start_time INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN end_time INTEGER;
+        ALTER TABLE runs ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active';
+        CREATE INDEX runs_experiment ON runs(experiment_id, start_time);
+        CREATE TABLE run_params (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_id, key)
+        );
+        CREATE TABLE run_tags (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_id, key)
+        );
+        CREATE TABLE run_inputs (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            source_type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            schema TEXT,
+            profile TEXT,
+            tags TEXT NOT NULL,
+            PRIMARY KEY (run_id, name, digest)
+        );
+        CREATE TABLE run_outputs (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            model_id TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            PRIMARY KEY (run_id, model_id)
+        );
+        CREATE TABLE metrics_v2 (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            value REAL,
+            timestamp INTEGER NOT NULL
+        );
+        INSERT INTO metrics_v2 (run_id, name, step, value, timestamp)
+            SELECT run_id, name, step, value, timestamp FROM metrics ORDER BY rowid;
+        DROP TABLE metrics;
+        ALTER TABLE metrics_v2 RENAME TO metrics;
+        CREATE INDEX metrics_run_name_step ON metrics(run_id, name, step);
+        CREATE TABLE latest_metrics (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            value REAL,
+            timestamp INTEGER NOT NULL,
+            PRIMARY KEY (run_id, name)
+        );
+        CREATE INDEX latest_metrics_name ON latest_metrics(name, value);
+        INSERT INTO latest_metrics (run_id, name, step, value, timestamp)
+            SELECT run_id, name, step, value, timestamp FROM (
+                SELECT run_id, name, step, value, timestamp, ROW_NUMBER() OVER (
+                    PARTITION BY run_id, name ORDER BY step DESC, timestamp DESC, value DESC) AS position
+                FROM metrics) WHERE position = 1;
+        CREATE TABLE logged_models (
+            id TEXT PRIMARY KEY,
+            experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+            name TEXT NOT NULL,
+            source_run_id TEXT,
+            model_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            lifecycle_stage TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX logged_models_experiment ON logged_models(experiment_id, name);
+        CREATE TABLE logged_model_tags (
+            model_id TEXT NOT NULL REFERENCES logged_models(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (model_id, key)
+        );
+        CREATE TABLE logged_model_params (
+            model_id TEXT NOT NULL REFERENCES logged_models(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (model_id, key)
+        );
+        CREATE TABLE tracked_files (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX tracked_files_sha256 ON tracked_files(sha256);
+        ALTER TABLE models ADD COLUMN last_number INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE versions ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE versions ADD COLUMN stage TEXT NOT NULL DEFAULT 'None';
+        ALTER TABLE versions ADD COLUMN logged_model_id TEXT;
+        CREATE INDEX versions_run ON versions(run_id);
+        CREATE INDEX versions_updated ON versions(updated_at);
+        """
 }

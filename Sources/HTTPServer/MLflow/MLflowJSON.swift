@@ -1,0 +1,183 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import RegistryCore
+
+/// A JSON value as MLflow's clients parse it: int64 as numbers, non-finite doubles as the strings `"NaN"`,
+/// `"Infinity"`, `"-Infinity"`, absent fields omitted. Written by hand (no reflection) because list endpoints
+/// return thousands of entities.
+indirect enum MLflowJSON {
+    case object([(String, MLflowJSON?)])
+    case array([MLflowJSON])
+    case string(String)
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+
+    static func tags(_ tags: [String: String]) -> MLflowJSON {
+        .array(tags.sorted { $0.key < $1.key }.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })
+    }
+
+    /// `nil` for an empty list, so the field is omitted as the reference server does.
+    static func list(_ items: [MLflowJSON]) -> MLflowJSON? { items.isEmpty ? nil : .array(items) }
+
+    func write(into buffer: inout ByteBuffer) {
+        switch self {
+        case .object(let fields):
+            buffer.writeInteger(UInt8(ascii: "{"))
+            var first = true
+            for (key, value) in fields {
+                guard let value else { continue }
+                if !first { buffer.writeInteger(UInt8(ascii: ",")) }
+                first = false
+                Self.writeString(key, into: &buffer)
+                buffer.writeInteger(UInt8(ascii: ":"))
+                value.write(into: &buffer)
+            }
+            buffer.writeInteger(UInt8(ascii: "}"))
+        case .array(let items):
+            buffer.writeInteger(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+                item.write(into: &buffer)
+            }
+            buffer.writeInteger(UInt8(ascii: "]"))
+        case .string(let text):
+            Self.writeString(text, into: &buffer)
+        case .int(let value):
+            buffer.writeString(String(value))
+        case .double(let value):
+            if value.isNaN {
+                buffer.writeString("\"NaN\"")
+            } else if value.isInfinite {
+                buffer.writeString(value > 0 ? "\"Infinity\"" : "\"-Infinity\"")
+            } else if value == value.rounded(), abs(value) < 1e15 {
+                buffer.writeString(String(Int64(value)))
+                buffer.writeString(".0")
+            } else {
+                buffer.writeString("\(value)")
+            }
+        case .bool(let value):
+            buffer.writeString(value ? "true" : "false")
+        }
+    }
+
+    static func writeString(_ text: String, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        var start = text.utf8.startIndex
+        let utf8 = text.utf8
+        var index = start
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte == 0x22 || byte == 0x5C || byte < 0x20 {
+                buffer.writeBytes(utf8[start..<index])
+                switch byte {
+                case 0x22: buffer.writeString("\\\"")
+                case 0x5C: buffer.writeString("\\\\")
+                case 0x0A: buffer.writeString("\\n")
+                case 0x0D: buffer.writeString("\\r")
+                case 0x09: buffer.writeString("\\t")
+                default: buffer.writeString(String(format: "\\u%04x", Int(byte)))
+                }
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        buffer.writeBytes(utf8[start..<utf8.endIndex])
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    func response(status: HTTPResponse.Status = .ok) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(256)
+        write(into: &buffer)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
+    }
+
+    static let empty = MLflowJSON.object([])
+}
+
+// MARK: Lenient request values
+
+/// An int64 sent as a JSON number or a decimal string (protobuf JSON allows both).
+struct LenientInt64: Decodable {
+    let value: Int64
+
+    init(value: Int64) { self.value = value }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Int64.self) {
+            value = number
+        } else if let text = try? container.decode(String.self), let number = Int64(text) {
+            value = number
+        } else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an integer")
+        }
+    }
+}
+
+/// A double sent as a JSON number or as `"NaN"`, `"Infinity"`, `"-Infinity"` or a numeric string.
+struct LenientDouble: Decodable {
+    let value: Double
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Double.self) {
+            value = number
+        } else if let text = try? container.decode(String.self), let number = LenientDouble.parse(text) {
+            value = number
+        } else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a number")
+        }
+    }
+
+    static func parse(_ text: String) -> Double? {
+        switch text {
+        case "NaN", "nan": return .nan
+        case "Infinity", "inf": return .infinity
+        case "-Infinity", "-inf": return -.infinity
+        default: return Double(text)
+        }
+    }
+}
+
+/// `{key, value}` as MLflow sends tags and params.
+struct KeyValue: Decodable {
+    let key: String
+    let value: String?
+}
+
+extension Array where Element == KeyValue {
+    var dictionary: [String: String] {
+        var result: [String: String] = [:]
+        for item in self { result[item.key] = item.value ?? "" }
+        return result
+    }
+}
+
+/// The offset-based page tokens MLflow searches use.
+enum MLflowPage {
+    static func offset(_ token: String?) throws -> Int {
+        guard let token, !token.isEmpty else { return 0 }
+        guard let text = try? PageToken.decode(token), text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), offset >= 0
+        else {
+            throw RegistryError.invalidArgument("page_token is invalid; pass the next_page_token of the previous page")
+        }
+        return offset
+    }
+
+    static func token(offset: Int, count: Int, more: Bool) -> MLflowJSON? {
+        more ? .string(PageToken.encode("o:\(offset + count)")) : nil
+    }
+
+    static func limit(_ value: Int64?, default defaultValue: Int, max maxValue: Int, what: String) throws -> Int {
+        guard let value else { return defaultValue }
+        guard value >= 1, value <= Int64(maxValue) else {
+            throw RegistryError.invalidArgument("max_results for \(what) must be between 1 and \(maxValue), got \(value)")
+        }
+        return Int(value)
+    }
+}

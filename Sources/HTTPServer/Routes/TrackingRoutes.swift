@@ -1,0 +1,65 @@
+import Hummingbird
+import Registry
+import RegistryCore
+
+/// Experiments and runs in the native API: the same records MLflow clients write.
+struct TrackingRoutes {
+    let registry: Registry
+
+    /// Offset pages behind the API's opaque tokens.
+    static func offset(_ request: Request) throws -> (offset: Int, limit: Int) {
+        let page = try request.pageRequest()
+        guard let token = page.token else { return (0, page.limit) }
+        guard let text = try? PageToken.decode(token), text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), offset >= 0
+        else {
+            throw RegistryError.invalidArgument("page_token is invalid; pass the next_page_token of the previous page")
+        }
+        return (offset, page.limit)
+    }
+
+    static func next(offset: Int, count: Int, more: Bool) -> String? {
+        more ? PageToken.encode("o:\(offset + count)") : nil
+    }
+
+    func register(on api: RouterGroup<ModelyardRequestContext>) {
+        let tracking = registry.tracking
+        api.get("experiments") { request, _ in
+            let (offset, limit) = try Self.offset(request)
+            var filter = SearchFilter(clauses: [])
+            if let name = request.query("name") {
+                filter.clauses.append(.init(key: .init(kind: .attribute, name: "name"), op: .ilike, value: .string("%\(name)%")))
+            }
+            let page = try await tracking.searchExperiments(
+                filter: filter, orderBy: [SearchOrder(key: .init(kind: .attribute, name: "experiment_id"), ascending: true)],
+                view: try ViewType(parsing: request.query("view")), offset: offset, limit: limit)
+            return try JSONBody.response(
+                ExperimentListResponse(
+                    experiments: page.items.map(ExperimentResponse.init),
+                    nextPageToken: Self.next(offset: offset, count: page.items.count, more: page.more)))
+        }
+        api.get("experiments/{experiment}") { _, context in
+            let text = try context.pathParameter("experiment")
+            guard let id = Int64(text) else {
+                throw RegistryError.invalidArgument("experiment id '\(text.prefix(40))' must be an integer")
+            }
+            return try JSONBody.response(ExperimentResponse(try await tracking.experiment(id: id)))
+        }
+        api.get("runs") { request, _ in
+            let (offset, limit) = try Self.offset(request)
+            let experiment = request.query("experiment") ?? "0"
+            guard let experimentID = Int64(experiment) else {
+                throw RegistryError.invalidArgument("experiment '\(experiment.prefix(40))' must be an experiment id")
+            }
+            let page = try await tracking.searchRuns(
+                experimentIDs: [experimentID], filter: try SearchFilter(parsing: request.query("filter")),
+                orderBy: [], view: try ViewType(parsing: request.query("view")), offset: offset, limit: limit)
+            return try JSONBody.response(
+                RunListResponse(
+                    runs: page.items.map(RunResponse.init),
+                    nextPageToken: Self.next(offset: offset, count: page.items.count, more: page.more)))
+        }
+        api.get("runs/{run}") { _, context in
+            try JSONBody.response(RunResponse(try await tracking.run(id: context.pathParameter("run"))))
+        }
+    }
+}
