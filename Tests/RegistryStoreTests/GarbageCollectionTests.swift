@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-import Registry
+@testable import Registry
 import RegistryCore
 import RegistryStore
 import Testing
@@ -25,7 +25,8 @@ import Testing
                 ModelName(rawValue: "m"), .version(.initial), path: ArtifactPath(rawValue: "w.bin"), bytes: stream,
                 expected: nil, audit: audit)
         }
-        try await Task.sleep(for: .milliseconds(50))
+        // Wait until the upload holds the gate (a fixed sleep is too short on a busy machine).
+        while await registry.uploadGate.uploadsInFlight == 0 { try await Task.sleep(for: .milliseconds(5)) }
         let collection = Task { try await registry.collectGarbage(gracePeriod: 0) }
         try await Task.sleep(for: .milliseconds(50))
         feed.yield(bytes)

@@ -14,7 +14,7 @@ enum StoreConformance {
         "lifecycle": lifecycle, "artifactsSeal": artifactsSeal, "history": history, "scores": scores,
         "deployAndRollback": deployAndRollback, "deleteRules": deleteRules, "lineage": lineage, "best": best,
         "audit": audit, "snapshotRoundTrip": snapshotRoundTrip,
-    ]
+    ].merging(TrackingConformance.cases) { first, _ in first }
 
     static let names = cases.keys.sorted()
 

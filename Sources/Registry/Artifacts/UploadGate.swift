@@ -9,6 +9,9 @@ actor UploadGate {
     private var collecting = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
+    /// How many uploads hold the gate (for tests that need an upload to be in flight).
+    var uploadsInFlight: Int { uploads }
+
     /// Enters as an upload; waits while a collection is deleting. Pair with `endUpload()`.
     func beginUpload() async {
         while collecting { await wait() }

@@ -49,12 +49,26 @@ extension SQLiteRegistryStore {
                 WHERE (excluded.step, excluded.timestamp, COALESCE(excluded.value, -9e999))
                     > (latest_metrics.step, latest_metrics.timestamp, COALESCE(latest_metrics.value, -9e999))
                 """)
+        // A batch usually carries many points of few keys: upsert only each key's greatest point.
+        var newest: [String: TrackedMetric] = [:]
         for metric in metrics {
-            let value: Double? = metric.value.isNaN ? nil : metric.value
-            let arguments: StatementArguments = [runID, metric.key, metric.step, value, metric.timestamp]
-            try insert.execute(arguments: arguments)
-            try latest.execute(arguments: arguments)
+            try insert.execute(
+                arguments: [runID, metric.key, metric.step, metric.value.isNaN ? nil : metric.value, metric.timestamp])
+            if let current = newest[metric.key], !Self.isNewer(metric, than: current) { continue }
+            newest[metric.key] = metric
         }
+        for metric in newest.values {
+            try latest.execute(
+                arguments: [runID, metric.key, metric.step, metric.value.isNaN ? nil : metric.value, metric.timestamp])
+        }
+    }
+
+    /// Greatest (step, timestamp, value) wins; NaN ranks lowest, as in the SQL upsert.
+    static func isNewer(_ a: TrackedMetric, than b: TrackedMetric) -> Bool {
+        if a.step != b.step { return a.step > b.step }
+        if a.timestamp != b.timestamp { return a.timestamp > b.timestamp }
+        if a.value.isNaN { return false }
+        return b.value.isNaN || a.value > b.value
     }
 
     public func history(_ model: ModelName, _ version: SemanticVersion, metric: String?) async throws -> [MetricPoint] {

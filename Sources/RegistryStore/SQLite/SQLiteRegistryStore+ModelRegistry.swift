@@ -137,13 +137,15 @@ extension SQLiteRegistryStore {
     static func latestVersions(_ db: Database, model: ModelName, modelID: Int64, stages: [VersionStage]?) throws
         -> [ModelVersion]
     {
+        // One pass over the model's versions for the newest number per stage, then a lookup by (model, number).
         var sql = """
-            SELECT \(SQLiteRows.versionColumns) FROM versions v WHERE v.model_id = ? AND v.number = (
-                SELECT MAX(o.number) FROM versions o WHERE o.model_id = v.model_id AND o.stage = v.stage)
+            SELECT \(SQLiteRows.versionColumns) FROM (
+                SELECT MAX(number) AS number FROM versions WHERE model_id = ? GROUP BY stage) latest
+            JOIN versions v ON v.model_id = ? AND v.number = latest.number
             """
-        var arguments: StatementArguments = [modelID]
+        var arguments: StatementArguments = [modelID, modelID]
         if let stages {
-            sql += " AND v.stage IN (\(SQLiteRows.placeholders(stages.count)))"
+            sql += " WHERE v.stage IN (\(SQLiteRows.placeholders(stages.count)))"
             arguments += StatementArguments(stages.map(\.rawValue))
         }
         sql += " ORDER BY v.number"

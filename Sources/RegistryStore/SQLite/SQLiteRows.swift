@@ -17,6 +17,9 @@ enum SQLiteRows {
 
     static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T? {
         guard let text else { return nil }
+        // Most versions carry no params or datasets; skip the decoder for the empty containers.
+        if text == "{}", let empty = [String: JSONValue]() as? T ?? [String: String]() as? T { return empty }
+        if text == "[]", let empty = [DatasetRef]() as? T { return empty }
         return try decoder.decode(type, from: Data(text.utf8))
     }
 
