@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 import RegistryStore
 import Testing
 
@@ -24,5 +25,44 @@ import Testing
         }
         let reopened = try SQLiteRegistryStore(path: path)
         #expect(try await reopened.listVersions(.init(rawValue: "kept"), filter: .init(), page: .all).items.count == 1)
+    }
+
+    /// Experiments, full runs (params, tags, NaN metrics, datasets, outputs), logged models and tracked files
+    /// survive export → import into a fresh store unchanged.
+    @Test func trackingDataRoundTripsThroughASnapshot() async throws {
+        let source = try SQLiteRegistryStore.inMemory()
+        let experiment = try await source.createExperiment(name: "churn", tags: ["team": "growth"])
+        _ = try await source.createRun(
+            NewRun(experimentID: experiment.id, name: "alpha", userID: "ana", startTime: 5, tags: ["k": "v"]), id: "run1")
+        try await source.logRunData(
+            id: "run1",
+            RunDataBatch(
+                metrics: [
+                    TrackedMetric(key: "loss", value: 0.5, timestamp: 7, step: 1),
+                    TrackedMetric(key: "odd", value: .nan, timestamp: 8, step: 0),
+                ],
+                params: [("lr", "0.1")]))
+        try await source.logRunInputs(
+            id: "run1", datasets: [DatasetInput(name: "train", digest: "abc", sourceType: "local", source: "/d", tags: ["mlflow.data.context": "training"])])
+        let logged = try await source.createLoggedModel(
+            NewLoggedModel(experimentID: experiment.id, name: "model", sourceRunID: "run1", modelType: "", tags: ["t": "1"], params: [:]),
+            id: "m-1")
+        try await source.logRunOutputs(id: "run1", models: [RunModelOutput(modelID: logged.id, step: 0)])
+        _ = try await source.updateRun(id: "run1", RunUpdate(status: .finished, endTime: 9, name: nil))
+        try await source.putTrackedFile(
+            TrackedFile(path: logged.artifactRoot + "/MLmodel", size: 3, sha256: BlobDigest(rawValue: String(repeating: "c", count: 64))))
+        let snapshot = try await source.exportSnapshot()
+
+        let target = try SQLiteRegistryStore.inMemory()
+        try await target.importSnapshot(snapshot, audit: AuditContext(actor: "t"))
+        let restored = try await target.exportSnapshot()
+        #expect(restored.tracking?.experiments.filter { $0.id != 0 } == snapshot.tracking?.experiments.filter { $0.id != 0 })
+        #expect(restored.tracking?.loggedModels == snapshot.tracking?.loggedModels && restored.tracking?.files == snapshot.tracking?.files)
+        #expect(restored.runs.map(\.details) == snapshot.runs.map(\.details))
+        #expect(restored.runs.first?.metrics.count == 2)
+        let run = try await target.run(id: "run1")
+        #expect(run.params == ["lr": "0.1"] && run.info.status == .finished && run.outputs.map(\.modelID) == ["m-1"])
+        #expect(run.metrics.first { $0.key == "odd" }?.value.isNaN == true)
+        #expect(restored.digests.contains(BlobDigest(rawValue: String(repeating: "c", count: 64))))
     }
 }

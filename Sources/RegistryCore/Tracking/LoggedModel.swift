@@ -51,6 +51,16 @@ public struct LoggedModel: Sendable, Equatable, Codable {
         self.updatedAt = updatedAt
     }
 
+    enum CodingKeys: String, CodingKey {
+        case id, name, status, tags, params
+        case experimentID = "experiment_id"
+        case sourceRunID = "source_run_id"
+        case modelType = "model_type"
+        case lifecycleStage = "lifecycle_stage"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
     /// The artifact proxy path of the model's files (no scheme).
     public var artifactRoot: String { "\(experimentID)/models/\(id)/artifacts" }
     public var artifactURI: String { "mlflow-artifacts:/\(artifactRoot)" }

@@ -28,12 +28,24 @@ extension SQLiteRegistryStore {
                             db, modelID: modelID, model: model.name, environment: nil, descending: false),
                         audit: audit))
             }
-            let runs = try Row.fetchAll(db, sql: "SELECT id, name, created_at FROM runs ORDER BY created_at, id").map { row in
-                RunSnapshot(
+            let runRows = try Row.fetchAll(
+                db, sql: "SELECT \(Self.runColumns), r.created_at FROM runs r ORDER BY r.created_at, r.id")
+            let details = try Self.runs(db, rows: runRows)
+            let runs = try zip(runRows, details).map { row, run in
+                var run = run
+                run.metrics = []  // the series travels in `metrics`; latest values are recomputed on import
+                return RunSnapshot(
                     id: row["id"], name: row["name"], createdAt: SQLiteRows.date(row, "created_at"),
-                    metrics: try Self.metrics(db, runID: row["id"], name: nil))
+                    metrics: try Self.metrics(db, runID: row["id"], name: nil), details: run)
             }
-            return RegistrySnapshot(exportedAt: now, models: models, runs: runs)
+            let tracking = TrackingSnapshot(
+                experiments: try Self.experiments(db, rows: try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY id")),
+                loggedModels: try Self.loggedModels(
+                    db, rows: try Row.fetchAll(db, sql: "SELECT * FROM logged_models ORDER BY created_at, id")),
+                files: try Row.fetchAll(db, sql: "SELECT path, size, sha256 FROM tracked_files ORDER BY path").map {
+                    TrackedFileEntry(path: $0[0], size: $0[1], sha256: BlobDigest(rawValue: $0[2]))
+                })
+            return RegistrySnapshot(exportedAt: now, models: models, runs: runs, tracking: tracking)
         }
     }
 
@@ -50,14 +62,24 @@ extension SQLiteRegistryStore {
                         "model '\(model.model.name)' exists already; import into a registry without it")
                 }
             }
+            if let tracking = snapshot.tracking {
+                try Self.importExperiments(db, tracking.experiments)
+            }
             for run in snapshot.runs {
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [run.id]) == true {
                     throw RegistryError.alreadyExists("run '\(run.id)' exists already; import into a fresh registry")
                 }
-                try db.execute(
-                    sql: "INSERT INTO runs (id, name, created_at, start_time) VALUES (?, ?, ?, ?)",
-                    arguments: [run.id, run.name, SQLiteRows.millis(run.createdAt), SQLiteRows.millis(run.createdAt)])
-                try Self.insertMetrics(db, runID: run.id, points: run.metrics)
+                try Self.importRun(db, run)
+            }
+            if let tracking = snapshot.tracking {
+                try Self.importLoggedModels(db, tracking.loggedModels)
+                for file in tracking.files {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO tracked_files (path, size, sha256, created_at) VALUES (?, ?, ?, ?)
+                            ON CONFLICT (path) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256
+                            """, arguments: [file.path, file.size, file.sha256.rawValue, SQLiteRows.millis(now)])
+                }
             }
             var versionIDs: [VersionKey: Int64] = [:]
             var modelIDs: [ModelName: Int64] = [:]
@@ -98,6 +120,95 @@ extension SQLiteRegistryStore {
                 try SQLiteRows.audit(
                     db, model: snap.model.name, version: nil, action: "registry.import", context: audit,
                     details: ["versions": String(snap.versions.count)], at: now)
+            }
+        }
+    }
+
+    /// Experiments keep their ids; one that exists already must carry the same name (the Default one always does).
+    private static func importExperiments(_ db: Database, _ experiments: [Experiment]) throws {
+        for experiment in experiments {
+            if let existing = try String.fetchOne(db, sql: "SELECT name FROM experiments WHERE id = ?", arguments: [experiment.id]) {
+                guard existing == experiment.name else {
+                    throw RegistryError.alreadyExists(
+                        "experiment \(experiment.id) exists already as '\(existing)'; import into a fresh registry")
+                }
+            } else {
+                try db.execute(
+                    sql: """
+                        INSERT INTO experiments (id, name, artifact_location, lifecycle_stage, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        experiment.id, experiment.name, experiment.artifactLocation, experiment.lifecycleStage.rawValue,
+                        experiment.createdAt, experiment.updatedAt,
+                    ])
+            }
+            for (key, value) in experiment.tags {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)",
+                    arguments: [experiment.id, key, value])
+            }
+        }
+    }
+
+    private static func importRun(_ db: Database, _ run: RunSnapshot) throws {
+        let info = run.details?.info
+        try db.execute(
+            sql: """
+                INSERT INTO runs (id, name, created_at, experiment_id, user_id, status, start_time, end_time, lifecycle_stage)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                run.id, run.name, SQLiteRows.millis(run.createdAt), info?.experimentID ?? Experiment.defaultID,
+                info?.userID ?? "", (info?.status ?? .finished).rawValue, info?.startTime ?? SQLiteRows.millis(run.createdAt),
+                info?.endTime, (info?.lifecycleStage ?? .active).rawValue,
+            ])
+        try insertMetrics(db, runID: run.id, points: run.metrics)
+        guard let details = run.details else { return }
+        for (key, value) in details.params {
+            try db.execute(sql: "INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)", arguments: [run.id, key, value])
+        }
+        for (key, value) in details.tags {
+            try db.execute(sql: "INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?)", arguments: [run.id, key, value])
+        }
+        for input in details.inputs {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO run_inputs (run_id, name, digest, source_type, source, schema, profile, tags)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    run.id, input.name, input.digest, input.sourceType, input.source, input.schema, input.profile,
+                    try SQLiteRows.json(input.tags),
+                ])
+        }
+        for output in details.outputs {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO run_outputs (run_id, model_id, step) VALUES (?, ?, ?)",
+                arguments: [run.id, output.modelID, output.step])
+        }
+    }
+
+    private static func importLoggedModels(_ db: Database, _ models: [LoggedModel]) throws {
+        for model in models {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM logged_models WHERE id = ?", arguments: [model.id]) == true {
+                throw RegistryError.alreadyExists("logged model '\(model.id)' exists already; import into a fresh registry")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO logged_models (id, experiment_id, name, source_run_id, model_type, status, lifecycle_stage,
+                        created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    model.id, model.experimentID, model.name, model.sourceRunID, model.modelType, model.status.rawValue,
+                    model.lifecycleStage.rawValue, model.createdAt, model.updatedAt,
+                ])
+            for (key, value) in model.tags {
+                try db.execute(sql: "INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)", arguments: [model.id, key, value])
+            }
+            for (key, value) in model.params {
+                try db.execute(sql: "INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)", arguments: [model.id, key, value])
             }
         }
     }

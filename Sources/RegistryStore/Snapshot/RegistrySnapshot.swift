@@ -10,21 +10,28 @@ public struct RegistrySnapshot: Sendable, Equatable, Codable {
     public var exportedAt: Date
     public var models: [ModelSnapshot]
     public var runs: [RunSnapshot]
+    /// Experiments, logged models and the artifact proxy's files (absent in exports made before tracking).
+    public var tracking: TrackingSnapshot?
 
-    public init(format: Int = currentFormat, exportedAt: Date, models: [ModelSnapshot], runs: [RunSnapshot]) {
+    public init(
+        format: Int = currentFormat, exportedAt: Date, models: [ModelSnapshot], runs: [RunSnapshot],
+        tracking: TrackingSnapshot? = nil
+    ) {
         self.format = format
         self.exportedAt = exportedAt
         self.models = models
         self.runs = runs
+        self.tracking = tracking
     }
 
     /// Every blob the snapshot's manifests reference.
     public var digests: Set<BlobDigest> {
         Set(models.flatMap { $0.versions.flatMap { $0.artifacts.map(\.sha256) } })
+            .union((tracking?.files ?? []).map(\.sha256))
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, models, runs
+        case format, models, runs, tracking
         case exportedAt = "exported_at"
     }
 }
@@ -65,22 +72,56 @@ public struct VersionSnapshot: Sendable, Equatable, Codable {
     }
 }
 
-/// A training run and its metric series.
+/// A training run and its metric series; `details` (state, params, tags, inputs, outputs) is absent in exports
+/// made before tracking.
 public struct RunSnapshot: Sendable, Equatable, Codable {
     public var id: String
     public var name: String
     public var createdAt: Date
     public var metrics: [MetricPoint]
+    public var details: Run?
 
-    public init(id: String, name: String, createdAt: Date, metrics: [MetricPoint]) {
+    public init(id: String, name: String, createdAt: Date, metrics: [MetricPoint], details: Run? = nil) {
         self.id = id
         self.name = name
         self.createdAt = createdAt
         self.metrics = metrics
+        self.details = details
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, metrics
+        case id, name, metrics, details
         case createdAt = "created_at"
+    }
+}
+
+/// What MLflow-style tracking adds beyond runs: experiments, logged models and the artifact proxy's files.
+public struct TrackingSnapshot: Sendable, Equatable, Codable {
+    public var experiments: [Experiment]
+    public var loggedModels: [LoggedModel]
+    public var files: [TrackedFileEntry]
+
+    public init(experiments: [Experiment], loggedModels: [LoggedModel], files: [TrackedFileEntry]) {
+        self.experiments = experiments
+        self.loggedModels = loggedModels
+        self.files = files
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case experiments, files
+        case loggedModels = "logged_models"
+    }
+}
+
+/// A file of the artifact proxy in a snapshot.
+public struct TrackedFileEntry: Sendable, Equatable, Codable {
+    public var path: String
+    public var size: Int64
+    public var sha256: BlobDigest
+
+    public init(path: String, size: Int64, sha256: BlobDigest) {
+        self.path = path
+        self.size = size
+        self.sha256 = sha256
     }
 }
