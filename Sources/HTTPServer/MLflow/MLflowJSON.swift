@@ -21,76 +21,68 @@ indirect enum MLflowJSON {
     /// `nil` for an empty list, so the field is omitted as the reference server does.
     static func list(_ items: [MLflowJSON]) -> MLflowJSON? { items.isEmpty ? nil : .array(items) }
 
-    func write(into buffer: inout ByteBuffer) {
+    func write(into out: inout [UInt8]) {
         switch self {
         case .object(let fields):
-            buffer.writeInteger(UInt8(ascii: "{"))
+            out.append(UInt8(ascii: "{"))
             var first = true
             for (key, value) in fields {
                 guard let value else { continue }
-                if !first { buffer.writeInteger(UInt8(ascii: ",")) }
+                if !first { out.append(UInt8(ascii: ",")) }
                 first = false
-                Self.writeString(key, into: &buffer)
-                buffer.writeInteger(UInt8(ascii: ":"))
-                value.write(into: &buffer)
+                Self.writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                value.write(into: &out)
             }
-            buffer.writeInteger(UInt8(ascii: "}"))
+            out.append(UInt8(ascii: "}"))
         case .array(let items):
-            buffer.writeInteger(UInt8(ascii: "["))
+            out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-                item.write(into: &buffer)
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                item.write(into: &out)
             }
-            buffer.writeInteger(UInt8(ascii: "]"))
+            out.append(UInt8(ascii: "]"))
         case .string(let text):
-            Self.writeString(text, into: &buffer)
+            Self.writeString(text, into: &out)
         case .int(let value):
-            buffer.writeString(String(value))
+            out.append(contentsOf: String(value).utf8)
         case .double(let value):
             if value.isNaN {
-                buffer.writeString("\"NaN\"")
+                out.append(contentsOf: "\"NaN\"".utf8)
             } else if value.isInfinite {
-                buffer.writeString(value > 0 ? "\"Infinity\"" : "\"-Infinity\"")
+                out.append(contentsOf: (value > 0 ? "\"Infinity\"" : "\"-Infinity\"").utf8)
             } else if value == value.rounded(), abs(value) < 1e15 {
-                buffer.writeString(String(Int64(value)))
-                buffer.writeString(".0")
+                out.append(contentsOf: String(Int64(value)).utf8)
+                out.append(contentsOf: ".0".utf8)
             } else {
-                buffer.writeString("\(value)")
+                out.append(contentsOf: value.description.utf8)
             }
         case .bool(let value):
-            buffer.writeString(value ? "true" : "false")
+            out.append(contentsOf: (value ? "true" : "false").utf8)
         }
     }
 
-    static func writeString(_ text: String, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        var start = text.utf8.startIndex
-        let utf8 = text.utf8
-        var index = start
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == 0x22 || byte == 0x5C || byte < 0x20 {
-                buffer.writeBytes(utf8[start..<index])
-                switch byte {
-                case 0x22: buffer.writeString("\\\"")
-                case 0x5C: buffer.writeString("\\\\")
-                case 0x0A: buffer.writeString("\\n")
-                case 0x0D: buffer.writeString("\\r")
-                case 0x09: buffer.writeString("\\t")
-                default: buffer.writeString(String(format: "\\u%04x", Int(byte)))
-                }
-                start = utf8.index(after: index)
+    static func writeString(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case ..<0x20: out.append(contentsOf: String(format: "\\u%04x", Int(byte)).utf8)
+            default: out.append(byte)
             }
-            index = utf8.index(after: index)
         }
-        buffer.writeBytes(utf8[start..<utf8.endIndex])
-        buffer.writeInteger(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
     }
 
     func response(status: HTTPResponse.Status = .ok) -> Response {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(256)
-        write(into: &buffer)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        write(into: &bytes)
+        let buffer = ByteBuffer(bytes: bytes)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))

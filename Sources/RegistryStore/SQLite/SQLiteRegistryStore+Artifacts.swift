@@ -21,13 +21,11 @@ extension SQLiteRegistryStore {
     }
 
     static func insertArtifact(_ db: Database, versionID: Int64, entry: ArtifactEntry) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO artifacts (version_id, path, size, sha256, created_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (version_id, path) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
                     created_at = excluded.created_at
-                """,
-            arguments: [versionID, entry.path.rawValue, entry.size, entry.sha256.rawValue, SQLiteRows.millis(entry.createdAt)])
+                """).execute(arguments: [versionID, entry.path.rawValue, entry.size, entry.sha256.rawValue, SQLiteRows.millis(entry.createdAt)])
     }
 
     public func artifacts(_ model: ModelName, _ version: SemanticVersion) async throws -> [ArtifactEntry] {
@@ -37,8 +35,7 @@ extension SQLiteRegistryStore {
     }
 
     static func artifacts(_ db: Database, versionID: Int64) throws -> [ArtifactEntry] {
-        try Row.fetchAll(
-            db, sql: "SELECT path, size, sha256, created_at FROM artifacts WHERE version_id = ? ORDER BY path",
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT path, size, sha256, created_at FROM artifacts WHERE version_id = ? ORDER BY path"),
             arguments: [versionID]
         ).map(artifact)
     }
@@ -54,8 +51,7 @@ extension SQLiteRegistryStore {
     {
         try await read { db in
             let versionID = try SQLiteRows.versionRef(db, model, version).id
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT path, size, sha256, created_at FROM artifacts WHERE version_id = ? AND path = ?",
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT path, size, sha256, created_at FROM artifacts WHERE version_id = ? AND path = ?"),
                 arguments: [versionID, path.rawValue])
             else {
                 throw RegistryError.notFound("version \(version) of '\(model)' has no artifact '\(path)'")
@@ -66,7 +62,7 @@ extension SQLiteRegistryStore {
 
     public func referencedDigests() async throws -> Set<BlobDigest> {
         try await read { db in
-            Set(try String.fetchAll(db, sql: "SELECT sha256 FROM artifacts UNION SELECT sha256 FROM tracked_files").map(BlobDigest.init(rawValue:)))
+            Set(try String.fetchAll(db.cachedStatement(sql: "SELECT sha256 FROM artifacts UNION SELECT sha256 FROM tracked_files")).map(BlobDigest.init(rawValue:)))
         }
     }
 }

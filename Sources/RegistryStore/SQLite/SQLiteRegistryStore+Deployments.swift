@@ -40,12 +40,10 @@ extension SQLiteRegistryStore {
     ) throws -> Deployment {
         let (modelID, registered) = try SQLiteRows.model(db, model)
         var current: (id: Int64, target: DeploymentTarget)?
-        if let row = try Row.fetchOne(
-            db,
-            sql: """
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT v.id, v.ordinal, v.status FROM aliases a JOIN versions v ON v.id = a.version_id
                 WHERE a.model_id = ? AND a.environment = ?
-                """, arguments: [modelID, environment.rawValue])
+                """), arguments: [modelID, environment.rawValue])
         {
             let id: Int64 = row["id"]
             current = (
@@ -71,18 +69,15 @@ extension SQLiteRegistryStore {
                 db, model: model, modelID: modelID, versionID: id, version: change.version, from: change.from,
                 to: change.to, audit: context.with(reason: "\(action.rawValue) of \(environment): \(audit.reason)"), at: now)
         }
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO aliases (model_id, environment, version_id, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (model_id, environment) DO UPDATE SET version_id = excluded.version_id,
                     updated_at = excluded.updated_at
-                """, arguments: [modelID, environment.rawValue, targetID, SQLiteRows.millis(now)])
-        try db.execute(
-            sql: """
+                """).execute(arguments: [modelID, environment.rawValue, targetID, SQLiteRows.millis(now)])
+        try db.cachedStatement(sql: """
                 INSERT INTO deployments (model_id, environment, action, from_ordinal, to_ordinal, actor, reason, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 modelID, environment.rawValue, action.rawValue, plan.fromVersion?.ordinal, plan.toVersion.ordinal,
                 audit.actor, audit.reason, SQLiteRows.millis(now),
             ])
@@ -105,12 +100,10 @@ extension SQLiteRegistryStore {
     }
 
     static func aliases(_ db: Database, modelID: Int64) throws -> [AliasPointer] {
-        try Row.fetchAll(
-            db,
-            sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT a.environment, v.ordinal, v.number FROM aliases a JOIN versions v ON v.id = a.version_id
                 WHERE a.model_id = ? ORDER BY a.environment
-                """, arguments: [modelID]
+                """), arguments: [modelID]
         ).map {
             AliasPointer(
                 environment: EnvironmentName(rawValue: $0["environment"]), version: SemanticVersion(ordinal: $0["ordinal"]),

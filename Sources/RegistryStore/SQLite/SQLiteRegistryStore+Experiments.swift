@@ -9,18 +9,16 @@ extension SQLiteRegistryStore {
         try FieldLimits.checkTags(tags)
         let now = nowMillis
         return try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM experiments WHERE name = ?", arguments: [name]) != true else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM experiments WHERE name = ?"), arguments: [name]) != true else {
                 throw RegistryError.alreadyExists("experiment '\(name)' already exists; pick another name")
             }
-            let id = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM experiments") ?? 0) + 1
-            try db.execute(
-                sql: """
+            let id = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM experiments")) ?? 0) + 1
+            try db.cachedStatement(sql: """
                     INSERT INTO experiments (id, name, artifact_location, lifecycle_stage, created_at, updated_at)
                     VALUES (?, ?, ?, 'active', ?, ?)
-                    """, arguments: [id, name, Experiment.artifactLocation(id: id), now, now])
+                    """).execute(arguments: [id, name, Experiment.artifactLocation(id: id), now, now])
             for (key, value) in tags {
-                try db.execute(
-                    sql: "INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)", arguments: [id, key, value])
+                try db.cachedStatement(sql: "INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)").execute(arguments: [id, key, value])
             }
             return try Self.experiment(db, id: id)
         }
@@ -32,7 +30,7 @@ extension SQLiteRegistryStore {
 
     public func experiment(named name: String) async throws -> Experiment {
         try await read { db in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ?", arguments: [name]) else {
+            guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM experiments WHERE name = ?"), arguments: [name]) else {
                 throw RegistryError.notFound("experiment '\(name)' does not exist")
             }
             return try Self.experiment(db, id: id)
@@ -40,7 +38,7 @@ extension SQLiteRegistryStore {
     }
 
     static func experiment(_ db: Database, id: Int64) throws -> Experiment {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM experiments WHERE id = ?"), arguments: [id]) else {
             throw RegistryError.notFound("experiment \(id) does not exist")
         }
         return try experiments(db, rows: [row])[0]
@@ -107,13 +105,12 @@ extension SQLiteRegistryStore {
         let now = nowMillis
         try await write { db in
             _ = try Self.experiment(db, id: id)
-            if let other = try Int64.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ?", arguments: [name]),
+            if let other = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM experiments WHERE name = ?"), arguments: [name]),
                 other != id
             {
                 throw RegistryError.alreadyExists("experiment '\(name)' already exists; pick another name")
             }
-            try db.execute(
-                sql: "UPDATE experiments SET name = ?, updated_at = ? WHERE id = ?", arguments: [name, now, id])
+            try db.cachedStatement(sql: "UPDATE experiments SET name = ?, updated_at = ? WHERE id = ?").execute(arguments: [name, now, id])
         }
     }
 
@@ -128,12 +125,9 @@ extension SQLiteRegistryStore {
                 throw RegistryError.invalidArgument(
                     "experiment \(id) is already \(stage.rawValue)")
             }
-            try db.execute(
-                sql: "UPDATE experiments SET lifecycle_stage = ?, updated_at = ? WHERE id = ?",
-                arguments: [stage.rawValue, now, id])
+            try db.cachedStatement(sql: "UPDATE experiments SET lifecycle_stage = ?, updated_at = ? WHERE id = ?").execute(arguments: [stage.rawValue, now, id])
             // Runs follow their experiment, as in MLflow.
-            try db.execute(
-                sql: "UPDATE runs SET lifecycle_stage = ? WHERE experiment_id = ?", arguments: [stage.rawValue, id])
+            try db.cachedStatement(sql: "UPDATE runs SET lifecycle_stage = ? WHERE experiment_id = ?").execute(arguments: [stage.rawValue, id])
         }
     }
 
@@ -145,12 +139,11 @@ extension SQLiteRegistryStore {
             guard experiment.lifecycleStage == .active else {
                 throw RegistryError.invalidArgument("experiment \(id) is deleted; restore it before changing it")
             }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)
                     ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value
-                    """, arguments: [id, key, value])
-            try db.execute(sql: "UPDATE experiments SET updated_at = ? WHERE id = ?", arguments: [now, id])
+                    """).execute(arguments: [id, key, value])
+            try db.cachedStatement(sql: "UPDATE experiments SET updated_at = ? WHERE id = ?").execute(arguments: [now, id])
         }
     }
 }

@@ -17,10 +17,8 @@ extension SQLiteRegistryStore {
                 runID = existing
             } else {
                 runID = newRunID
-                try db.execute(
-                    sql: "INSERT INTO runs (id, name, created_at, start_time) VALUES (?, ?, ?, ?)",
-                    arguments: [runID, "\(model) \(version)", SQLiteRows.millis(now), SQLiteRows.millis(now)])
-                try db.execute(sql: "UPDATE versions SET run_id = ? WHERE id = ?", arguments: [runID, ref.id])
+                try db.cachedStatement(sql: "INSERT INTO runs (id, name, created_at, start_time) VALUES (?, ?, ?, ?)").execute(arguments: [runID, "\(model) \(version)", SQLiteRows.millis(now), SQLiteRows.millis(now)])
+                try db.cachedStatement(sql: "UPDATE versions SET run_id = ? WHERE id = ?").execute(arguments: [runID, ref.id])
             }
             try Self.insertMetrics(db, runID: runID, points: points)
             return points.count

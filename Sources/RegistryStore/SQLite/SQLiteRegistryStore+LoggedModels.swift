@@ -11,21 +11,19 @@ extension SQLiteRegistryStore {
                 throw RegistryError.invalidArgument("experiment \(new.experimentID) is deleted; restore it or use another")
             }
             if let runID = new.sourceRunID { _ = try Self.runInfo(db, id: runID, mustBeActive: false) }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO logged_models (id, experiment_id, name, source_run_id, model_type, status, lifecycle_stage,
                         created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)
-                    """,
-                arguments: [
+                    """).execute(arguments: [
                     id, new.experimentID, new.name, new.sourceRunID, new.modelType, LoggedModelStatus.pending.rawValue,
                     now, now,
                 ])
             for (key, value) in new.tags {
-                try db.execute(sql: "INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)", arguments: [id, key, value])
+                try db.cachedStatement(sql: "INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)").execute(arguments: [id, key, value])
             }
             for (key, value) in new.params {
-                try db.execute(sql: "INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)", arguments: [id, key, value])
+                try db.cachedStatement(sql: "INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)").execute(arguments: [id, key, value])
             }
             return try Self.loggedModel(db, id: id, allowDeleted: false)
         }
@@ -36,7 +34,7 @@ extension SQLiteRegistryStore {
     }
 
     static func loggedModel(_ db: Database, id: String, allowDeleted: Bool) throws -> LoggedModel {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM logged_models WHERE id = ?", arguments: [id]),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM logged_models WHERE id = ?"), arguments: [id]),
             let model = try loggedModels(db, rows: [row]).first, allowDeleted || model.lifecycleStage == .active
         else {
             throw RegistryError.notFound("logged model '\(id.prefix(64))' does not exist")
@@ -72,8 +70,7 @@ extension SQLiteRegistryStore {
         let now = nowMillis
         return try await write { db in
             _ = try Self.loggedModel(db, id: id, allowDeleted: false)
-            try db.execute(
-                sql: "UPDATE logged_models SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now, id])
+            try db.cachedStatement(sql: "UPDATE logged_models SET status = ?, updated_at = ? WHERE id = ?").execute(arguments: [status.rawValue, now, id])
             return try Self.loggedModel(db, id: id, allowDeleted: false)
         }
     }
@@ -84,20 +81,19 @@ extension SQLiteRegistryStore {
         try await write { db in
             _ = try Self.loggedModel(db, id: id, allowDeleted: false)
             for (key, value) in tags {
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)
                         ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value
-                        """, arguments: [id, key, value])
+                        """).execute(arguments: [id, key, value])
             }
-            try db.execute(sql: "UPDATE logged_models SET updated_at = ? WHERE id = ?", arguments: [now, id])
+            try db.cachedStatement(sql: "UPDATE logged_models SET updated_at = ? WHERE id = ?").execute(arguments: [now, id])
         }
     }
 
     public func deleteLoggedModelTag(id: String, key: String) async throws {
         try await write { db in
             _ = try Self.loggedModel(db, id: id, allowDeleted: false)
-            try db.execute(sql: "DELETE FROM logged_model_tags WHERE model_id = ? AND key = ?", arguments: [id, key])
+            try db.cachedStatement(sql: "DELETE FROM logged_model_tags WHERE model_id = ? AND key = ?").execute(arguments: [id, key])
         }
     }
 
@@ -105,11 +101,10 @@ extension SQLiteRegistryStore {
         try await write { db in
             _ = try Self.loggedModel(db, id: id, allowDeleted: false)
             for (key, value) in params {
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)
                         ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value
-                        """, arguments: [id, key, value])
+                        """).execute(arguments: [id, key, value])
             }
         }
     }
@@ -118,8 +113,7 @@ extension SQLiteRegistryStore {
         let now = nowMillis
         try await write { db in
             _ = try Self.loggedModel(db, id: id, allowDeleted: false)
-            try db.execute(
-                sql: "UPDATE logged_models SET lifecycle_stage = 'deleted', updated_at = ? WHERE id = ?", arguments: [now, id])
+            try db.cachedStatement(sql: "UPDATE logged_models SET lifecycle_stage = 'deleted', updated_at = ? WHERE id = ?").execute(arguments: [now, id])
         }
     }
 
@@ -149,18 +143,17 @@ extension SQLiteRegistryStore {
     public func putTrackedFile(_ file: TrackedFile) async throws {
         let now = nowMillis
         try await write { db in
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO tracked_files (path, size, sha256, created_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (path) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
                         created_at = excluded.created_at
-                    """, arguments: [file.path, file.size, file.sha256.rawValue, now])
+                    """).execute(arguments: [file.path, file.size, file.sha256.rawValue, now])
         }
     }
 
     public func trackedFile(path: String) async throws -> TrackedFile? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT path, size, sha256 FROM tracked_files WHERE path = ?", arguments: [path]).map {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT path, size, sha256 FROM tracked_files WHERE path = ?"), arguments: [path]).map {
                 TrackedFile(path: $0[0], size: $0[1], sha256: BlobDigest(rawValue: $0[2]))
             }
         }

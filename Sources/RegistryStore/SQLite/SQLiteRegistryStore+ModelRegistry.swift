@@ -9,14 +9,12 @@ extension SQLiteRegistryStore {
         return try await write { db in
             let id = try SQLiteRows.modelID(db, name)
             guard newName != name else { return try SQLiteRows.model(db, name).model }
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM models WHERE name = ?", arguments: [newName.rawValue]) == true {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM models WHERE name = ?"), arguments: [newName.rawValue]) == true {
                 throw RegistryError.alreadyExists("model '\(newName)' exists already; choose another name")
             }
-            try db.execute(
-                sql: "UPDATE models SET name = ?, updated_at = ? WHERE id = ?",
-                arguments: [newName.rawValue, SQLiteRows.millis(now), id])
+            try db.cachedStatement(sql: "UPDATE models SET name = ?, updated_at = ? WHERE id = ?").execute(arguments: [newName.rawValue, SQLiteRows.millis(now), id])
             // The audit log follows the model, so its history stays in one place.
-            try db.execute(sql: "UPDATE audit SET model_name = ? WHERE model_name = ?", arguments: [newName.rawValue, name.rawValue])
+            try db.cachedStatement(sql: "UPDATE audit SET model_name = ? WHERE model_name = ?").execute(arguments: [newName.rawValue, name.rawValue])
             try SQLiteRows.audit(
                 db, model: newName, version: nil, action: "model.rename", context: audit,
                 details: ["from": name.rawValue, "to": newName.rawValue], at: now)
@@ -30,7 +28,7 @@ extension SQLiteRegistryStore {
         try await write { db in
             let id = try SQLiteRows.modelID(db, name)
             try Self.setTag(db, table: "model_tags", owner: "model_id", id: id, key: key, value: value)
-            try db.execute(sql: "UPDATE models SET updated_at = ? WHERE id = ?", arguments: [SQLiteRows.millis(now), id])
+            try db.cachedStatement(sql: "UPDATE models SET updated_at = ? WHERE id = ?").execute(arguments: [SQLiteRows.millis(now), id])
             try SQLiteRows.audit(
                 db, model: name, version: nil, action: value == nil ? "model.tag.delete" : "model.tag.set", context: audit,
                 details: ["key": key], at: now)
@@ -45,7 +43,7 @@ extension SQLiteRegistryStore {
         try await write { db in
             let ref = try SQLiteRows.versionRef(db, model, version)
             try Self.setTag(db, table: "version_tags", owner: "version_id", id: ref.id, key: key, value: value)
-            try db.execute(sql: "UPDATE versions SET updated_at = ? WHERE id = ?", arguments: [SQLiteRows.millis(now), ref.id])
+            try db.cachedStatement(sql: "UPDATE versions SET updated_at = ? WHERE id = ?").execute(arguments: [SQLiteRows.millis(now), ref.id])
             try SQLiteRows.audit(
                 db, model: model, version: version, action: value == nil ? "version.tag.delete" : "version.tag.set",
                 context: audit, details: ["key": key], at: now)
@@ -55,13 +53,11 @@ extension SQLiteRegistryStore {
     /// Sets one tag (or deletes it when `value` is nil), bounded by `FieldLimits.maxTags`.
     static func setTag(_ db: Database, table: String, owner: String, id: Int64, key: String, value: String?) throws {
         guard let value else {
-            try db.execute(sql: "DELETE FROM \(table) WHERE \(owner) = ? AND key = ?", arguments: [id, key])
+            try db.cachedStatement(sql: "DELETE FROM \(table) WHERE \(owner) = ? AND key = ?").execute(arguments: [id, key])
             return
         }
-        try db.execute(
-            sql: "INSERT INTO \(table) (\(owner), key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
-            arguments: [id, key, value])
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(owner) = ?", arguments: [id]) ?? 0
+        try db.cachedStatement(sql: "INSERT INTO \(table) (\(owner), key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value").execute(arguments: [id, key, value])
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM \(table) WHERE \(owner) = ?"), arguments: [id]) ?? 0
         guard count <= FieldLimits.maxTags else {
             throw RegistryError.invalidArgument("at most \(FieldLimits.maxTags) tags are allowed; delete one first")
         }
@@ -76,19 +72,16 @@ extension SQLiteRegistryStore {
             let ref = try SQLiteRows.versionRef(db, model, version)
             let at = SQLiteRows.millis(now)
             if archiveExisting, stage == .staging || stage == .production {
-                let others = try Row.fetchAll(
-                    db, sql: "SELECT id, ordinal FROM versions WHERE model_id = ? AND stage = ? AND id != ?",
+                let others = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, ordinal FROM versions WHERE model_id = ? AND stage = ? AND id != ?"),
                     arguments: [ref.modelID, stage.rawValue, ref.id])
                 for other in others {
-                    try db.execute(
-                        sql: "UPDATE versions SET stage = 'Archived', updated_at = ? WHERE id = ?", arguments: [at, other["id"]])
+                    try db.cachedStatement(sql: "UPDATE versions SET stage = 'Archived', updated_at = ? WHERE id = ?").execute(arguments: [at, other["id"]])
                     try SQLiteRows.audit(
                         db, model: model, version: SemanticVersion(ordinal: other["ordinal"]), action: "version.stage",
                         context: audit, details: ["to": VersionStage.archived.rawValue], at: now)
                 }
             }
-            try db.execute(
-                sql: "UPDATE versions SET stage = ?, updated_at = ? WHERE id = ?", arguments: [stage.rawValue, at, ref.id])
+            try db.cachedStatement(sql: "UPDATE versions SET stage = ?, updated_at = ? WHERE id = ?").execute(arguments: [stage.rawValue, at, ref.id])
             try SQLiteRows.audit(
                 db, model: model, version: version, action: "version.stage", context: audit,
                 details: ["to": stage.rawValue], at: now)
@@ -101,21 +94,17 @@ extension SQLiteRegistryStore {
         let now = self.now
         return try await write { db in
             let modelID = try SQLiteRows.modelID(db, model)
-            guard let ordinal = try Int64.fetchOne(
-                db,
-                sql: """
+            guard let ordinal = try Int64.fetchOne(db.cachedStatement(sql: """
                     SELECT v.ordinal FROM aliases a JOIN versions v ON v.id = a.version_id
                     WHERE a.model_id = ? AND a.environment = ?
-                    """, arguments: [modelID, environment.rawValue])
+                    """), arguments: [modelID, environment.rawValue])
             else { return nil }
             let from = SemanticVersion(ordinal: ordinal)
-            try db.execute(
-                sql: "DELETE FROM aliases WHERE model_id = ? AND environment = ?", arguments: [modelID, environment.rawValue])
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: "DELETE FROM aliases WHERE model_id = ? AND environment = ?").execute(arguments: [modelID, environment.rawValue])
+            try db.cachedStatement(sql: """
                     INSERT INTO deployments (model_id, environment, action, from_ordinal, to_ordinal, actor, reason, created_at)
                     VALUES (?, ?, 'undeploy', ?, NULL, ?, ?, ?)
-                    """, arguments: [modelID, environment.rawValue, ordinal, audit.actor, audit.reason, SQLiteRows.millis(now)])
+                    """).execute(arguments: [modelID, environment.rawValue, ordinal, audit.actor, audit.reason, SQLiteRows.millis(now)])
             let record = Deployment(
                 id: db.lastInsertedRowID, model: model, environment: environment, action: .undeploy, fromVersion: from,
                 toVersion: nil, actor: audit.actor, reason: audit.reason, createdAt: now)
@@ -247,7 +236,8 @@ extension SQLiteRows {
     /// Full versions for rows of `versionColumns` plus `model_name`, in row order, whatever model each belongs to.
     static func versionsOfAnyModel(_ db: Database, rows: [Row]) throws -> [ModelVersion] {
         var byModel: [String: [(position: Int, row: Row)]] = [:]
-        for (position, row) in rows.enumerated() { byModel[row["model_name"], default: []].append((position, row)) }
+        // `model_name` follows the `versionColumns`.
+        for (position, row) in rows.enumerated() { byModel[row[21], default: []].append((position, row)) }
         var result = [ModelVersion?](repeating: nil, count: rows.count)
         for (name, group) in byModel {
             let loaded = try versions(db, model: ModelName(rawValue: name), rows: group.map(\.row))

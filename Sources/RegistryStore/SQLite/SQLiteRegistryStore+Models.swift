@@ -6,16 +6,14 @@ extension SQLiteRegistryStore {
         try new.validate()
         let now = self.now
         return try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM models WHERE name = ?", arguments: [new.name.rawValue]) == true {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM models WHERE name = ?"), arguments: [new.name.rawValue]) == true {
                 throw RegistryError.alreadyExists("model '\(new.name)' exists already; choose another name or update it")
             }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO models (name, description, owner, task, primary_metric, metric_direction, default_bump,
                         deprecate_on_replace, pinned_best, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
-                    """,
-                arguments: [
+                    """).execute(arguments: [
                     new.name.rawValue, new.description, new.owner, new.task, new.primaryMetric,
                     new.metricDirection.rawValue, new.defaultBump.rawValue, new.deprecateOnReplace,
                     SQLiteRows.millis(now), SQLiteRows.millis(now),
@@ -75,12 +73,10 @@ extension SQLiteRegistryStore {
         return try await write { db in
             let (id, current) = try SQLiteRows.model(db, name)
             let updated = try patch.applied(to: current, at: now)
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     UPDATE models SET description = ?, owner = ?, task = ?, primary_metric = ?, metric_direction = ?,
                         default_bump = ?, deprecate_on_replace = ?, updated_at = ? WHERE id = ?
-                    """,
-                arguments: [
+                    """).execute(arguments: [
                     updated.description, updated.owner, updated.task, updated.primaryMetric,
                     updated.metricDirection.rawValue, updated.defaultBump.rawValue, updated.deprecateOnReplace,
                     SQLiteRows.millis(now), id,
@@ -99,33 +95,27 @@ extension SQLiteRegistryStore {
         let now = self.now
         try await write { db in
             let id = try SQLiteRows.modelID(db, name)
-            let deployed = try Row.fetchAll(
-                db,
-                sql: "SELECT a.environment, v.ordinal FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = ?",
+            let deployed = try Row.fetchAll(db.cachedStatement(sql: "SELECT a.environment, v.ordinal FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = ?"),
                 arguments: [id])
             if let first = deployed.first {
                 throw RegistryError.failedPrecondition(
                     "model '\(name)' has version \(SemanticVersion(ordinal: first["ordinal"])) deployed to "
                         + "\(first["environment"] as String); roll back or remove its deployments before deleting it")
             }
-            if let row = try Row.fetchOne(
-                db,
-                sql: """
+            if let row = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT cm.name, cv.ordinal FROM version_parents p
                     JOIN versions pv ON pv.id = p.parent_id JOIN versions cv ON cv.id = p.child_id
                     JOIN models cm ON cm.id = cv.model_id
                     WHERE pv.model_id = ? AND cv.model_id != ? LIMIT 1
-                    """, arguments: [id, id])
+                    """), arguments: [id, id])
             {
                 throw RegistryError.failedPrecondition(
                     "a version of '\(name)' is a parent of \(row["name"] as String) "
                         + "\(SemanticVersion(ordinal: row["ordinal"])); lineage must stay complete")
             }
             // Parent edges inside the model would block deleting rows one by one; drop them with the model.
-            try db.execute(
-                sql: "DELETE FROM version_parents WHERE parent_id IN (SELECT id FROM versions WHERE model_id = ?)",
-                arguments: [id])
-            try db.execute(sql: "DELETE FROM models WHERE id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM version_parents WHERE parent_id IN (SELECT id FROM versions WHERE model_id = ?)").execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM models WHERE id = ?").execute(arguments: [id])
             try SQLiteRows.audit(db, model: name, version: nil, action: "model.delete", context: audit, at: now)
         }
     }
@@ -142,9 +132,7 @@ extension SQLiteRegistryStore {
                     throw RegistryError.failedPrecondition("version \(version) is archived and cannot be marked best")
                 }
             }
-            try db.execute(
-                sql: "UPDATE models SET pinned_best = ?, updated_at = ? WHERE id = ?",
-                arguments: [version?.ordinal, SQLiteRows.millis(now), id])
+            try db.cachedStatement(sql: "UPDATE models SET pinned_best = ?, updated_at = ? WHERE id = ?").execute(arguments: [version?.ordinal, SQLiteRows.millis(now), id])
             try SQLiteRows.audit(
                 db, model: name, version: version, action: version == nil ? "best.unpin" : "best.pin", context: audit,
                 at: now)

@@ -13,11 +13,10 @@ extension SQLiteRegistryStore {
                 throw RegistryError.invalidArgument("experiment \(new.experimentID) is deleted; restore it or use another")
             }
             let name = new.name ?? new.tags[Self.runNameTag] ?? id
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO runs (id, name, created_at, experiment_id, user_id, status, start_time, lifecycle_stage)
                     VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, 'active')
-                    """, arguments: [id, name, now, new.experimentID, new.userID, new.startTime ?? now])
+                    """).execute(arguments: [id, name, now, new.experimentID, new.userID, new.startTime ?? now])
             var tags = new.tags
             tags[Self.runNameTag] = name
             for (key, value) in tags {
@@ -32,7 +31,7 @@ extension SQLiteRegistryStore {
     }
 
     static func run(_ db: Database, id: String) throws -> Run {
-        guard let row = try Row.fetchOne(db, sql: "SELECT \(runColumns) FROM runs r WHERE r.id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(runColumns) FROM runs r WHERE r.id = ?"), arguments: [id]) else {
             throw RegistryError.notFound("run '\(id.prefix(64))' does not exist")
         }
         return try runs(db, rows: [row])[0]
@@ -91,7 +90,7 @@ extension SQLiteRegistryStore {
 
     /// The run's info, or `not_found`; `invalid_argument` when `mustBeActive` and the run is deleted.
     static func runInfo(_ db: Database, id: String, mustBeActive: Bool) throws -> RunInfo {
-        guard let row = try Row.fetchOne(db, sql: "SELECT \(runColumns) FROM runs r WHERE r.id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(runColumns) FROM runs r WHERE r.id = ?"), arguments: [id]) else {
             throw RegistryError.notFound("run '\(id.prefix(64))' does not exist")
         }
         let info = runInfo(row)
@@ -106,10 +105,10 @@ extension SQLiteRegistryStore {
         try await write { db in
             _ = try Self.runInfo(db, id: id, mustBeActive: false)
             if let status = update.status {
-                try db.execute(sql: "UPDATE runs SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
+                try db.cachedStatement(sql: "UPDATE runs SET status = ? WHERE id = ?").execute(arguments: [status.rawValue, id])
             }
             if let endTime = update.endTime {
-                try db.execute(sql: "UPDATE runs SET end_time = ? WHERE id = ?", arguments: [endTime, id])
+                try db.cachedStatement(sql: "UPDATE runs SET end_time = ? WHERE id = ?").execute(arguments: [endTime, id])
             }
             if let name = update.name, !name.isEmpty {
                 try Self.setRunTag(db, runID: id, key: Self.runNameTag, value: name)
@@ -121,7 +120,7 @@ extension SQLiteRegistryStore {
     public func setRunLifecycle(id: String, _ stage: LifecycleStage) async throws {
         try await write { db in
             _ = try Self.runInfo(db, id: id, mustBeActive: false)
-            try db.execute(sql: "UPDATE runs SET lifecycle_stage = ? WHERE id = ?", arguments: [stage.rawValue, id])
+            try db.cachedStatement(sql: "UPDATE runs SET lifecycle_stage = ? WHERE id = ?").execute(arguments: [stage.rawValue, id])
         }
     }
 
@@ -135,8 +134,7 @@ extension SQLiteRegistryStore {
                 for param in batch.params {
                     try insert.execute(arguments: [id, param.key, param.value])
                     if db.changesCount == 0,
-                        let existing = try String.fetchOne(
-                            db, sql: "SELECT value FROM run_params WHERE run_id = ? AND key = ?", arguments: [id, param.key]),
+                        let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM run_params WHERE run_id = ? AND key = ?"), arguments: [id, param.key]),
                         existing != param.value
                     {
                         throw RegistryError.invalidArgument(
@@ -157,14 +155,14 @@ extension SQLiteRegistryStore {
             sql: "INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value"
         ).execute(arguments: [runID, key, value])
         if key == runNameTag {
-            try db.execute(sql: "UPDATE runs SET name = ? WHERE id = ?", arguments: [value, runID])
+            try db.cachedStatement(sql: "UPDATE runs SET name = ? WHERE id = ?").execute(arguments: [value, runID])
         }
     }
 
     public func deleteRunTag(id: String, key: String) async throws {
         try await write { db in
             _ = try Self.runInfo(db, id: id, mustBeActive: true)
-            try db.execute(sql: "DELETE FROM run_tags WHERE run_id = ? AND key = ?", arguments: [id, key])
+            try db.cachedStatement(sql: "DELETE FROM run_tags WHERE run_id = ? AND key = ?").execute(arguments: [id, key])
             guard db.changesCount > 0 else {
                 throw RegistryError.notFound("run '\(id)' has no tag '\(key.prefix(100))'")
             }
@@ -175,13 +173,11 @@ extension SQLiteRegistryStore {
         try await write { db in
             _ = try Self.runInfo(db, id: id, mustBeActive: true)
             for dataset in datasets {
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         INSERT INTO run_inputs (run_id, name, digest, source_type, source, schema, profile, tags)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (run_id, name, digest) DO UPDATE SET tags = excluded.tags
-                        """,
-                    arguments: [
+                        """).execute(arguments: [
                         id, dataset.name, dataset.digest, dataset.sourceType, dataset.source, dataset.schema,
                         dataset.profile, try SQLiteRows.json(dataset.tags),
                     ])
@@ -193,11 +189,10 @@ extension SQLiteRegistryStore {
         try await write { db in
             _ = try Self.runInfo(db, id: id, mustBeActive: true)
             for model in models {
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         INSERT INTO run_outputs (run_id, model_id, step) VALUES (?, ?, ?)
                         ON CONFLICT (run_id, model_id) DO UPDATE SET step = excluded.step
-                        """, arguments: [id, model.modelID, model.step])
+                        """).execute(arguments: [id, model.modelID, model.step])
             }
         }
     }
@@ -207,12 +202,10 @@ extension SQLiteRegistryStore {
     {
         try await read { db in
             _ = try Self.runInfo(db, id: runID, mustBeActive: false)
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT DISTINCT timestamp, step, value FROM metrics WHERE run_id = ? AND name = ?
                     ORDER BY timestamp, step, value LIMIT ? OFFSET ?
-                    """, arguments: [runID, key, limit + 1, offset])
+                    """), arguments: [runID, key, limit + 1, offset])
             let items = rows.prefix(limit).map { row -> TrackedMetric in
                 let value: Double? = row[2]
                 return TrackedMetric(key: key, value: value ?? .nan, timestamp: row[0], step: row[1])

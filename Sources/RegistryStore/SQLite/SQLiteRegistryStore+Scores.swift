@@ -14,8 +14,7 @@ extension SQLiteRegistryStore {
             let changed = try Self.writeScores(
                 db, versionID: versionID, current: current.scores, new: scores, mode: mode, actor: audit.actor, at: now)
             if !changed.isEmpty {
-                try db.execute(
-                    sql: "UPDATE versions SET updated_at = ? WHERE id = ?", arguments: [SQLiteRows.millis(now), versionID])
+                try db.cachedStatement(sql: "UPDATE versions SET updated_at = ? WHERE id = ?").execute(arguments: [SQLiteRows.millis(now), versionID])
                 try SQLiteRows.audit(
                     db, model: model, version: version, action: "version.scores", context: audit,
                     details: ["changed": changed.joined(separator: ","), "mode": mode.rawValue], at: now)
@@ -33,19 +32,17 @@ extension SQLiteRegistryStore {
         var changed: [String] = []
         if mode == .replace {
             for name in current.keys.sorted() where new[name] == nil {
-                try db.execute(
-                    sql: "DELETE FROM version_scores WHERE version_id = ? AND name = ?", arguments: [versionID, name])
+                try db.cachedStatement(sql: "DELETE FROM version_scores WHERE version_id = ? AND name = ?").execute(arguments: [versionID, name])
                 try recordChange(db, versionID: versionID, name: name, value: nil, actor: actor, at: now)
                 changed.append(name)
             }
         }
         for name in new.keys.sorted() where current[name] != new[name] {
             let value = new[name]
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO version_scores (version_id, name, value) VALUES (?, ?, ?)
                     ON CONFLICT (version_id, name) DO UPDATE SET value = excluded.value
-                    """, arguments: [versionID, name, value])
+                    """).execute(arguments: [versionID, name, value])
             try recordChange(db, versionID: versionID, name: name, value: value, actor: actor, at: now)
             changed.append(name)
         }
@@ -55,9 +52,7 @@ extension SQLiteRegistryStore {
     private static func recordChange(
         _ db: Database, versionID: Int64, name: String, value: Double?, actor: String, at now: Date
     ) throws {
-        try db.execute(
-            sql: "INSERT INTO score_changes (version_id, name, value, actor, recorded_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [versionID, name, value, actor, SQLiteRows.millis(now)])
+        try db.cachedStatement(sql: "INSERT INTO score_changes (version_id, name, value, actor, recorded_at) VALUES (?, ?, ?, ?, ?)").execute(arguments: [versionID, name, value, actor, SQLiteRows.millis(now)])
     }
 
     public func scoreChanges(_ model: ModelName, _ version: SemanticVersion) async throws -> [ScoreChange] {
@@ -67,8 +62,7 @@ extension SQLiteRegistryStore {
     }
 
     static func scoreChanges(_ db: Database, versionID: Int64) throws -> [ScoreChange] {
-        try Row.fetchAll(
-            db, sql: "SELECT name, value, actor, recorded_at FROM score_changes WHERE version_id = ? ORDER BY id",
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT name, value, actor, recorded_at FROM score_changes WHERE version_id = ? ORDER BY id"),
             arguments: [versionID]
         ).map { ScoreChange(name: $0["name"], value: $0["value"], actor: $0["actor"], recordedAt: SQLiteRows.date($0, "recorded_at")) }
     }

@@ -8,18 +8,16 @@ extension SQLiteRegistryStore {
         // One read transaction: the snapshot is consistent even while writers keep going.
         return try await read { db in
             var models: [ModelSnapshot] = []
-            for name in try String.fetchAll(db, sql: "SELECT name FROM models ORDER BY name") {
+            for name in try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM models ORDER BY name")) {
                 let (modelID, model) = try SQLiteRows.model(db, ModelName(rawValue: name))
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT \(SQLiteRows.versionColumns) FROM versions v WHERE v.model_id = ? ORDER BY v.ordinal",
+                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(SQLiteRows.versionColumns) FROM versions v WHERE v.model_id = ? ORDER BY v.ordinal"),
                     arguments: [modelID])
                 let versions = try SQLiteRows.versions(db, model: model.name, rows: rows).map { id, version in
                     VersionSnapshot(
                         version: version, artifacts: try Self.artifacts(db, versionID: id),
                         scoreChanges: try Self.scoreChanges(db, versionID: id))
                 }
-                let audit = try Row.fetchAll(
-                    db, sql: "SELECT * FROM audit WHERE model_name = ? ORDER BY id", arguments: [name]
+                let audit = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit WHERE model_name = ? ORDER BY id"), arguments: [name]
                 ).map(Self.auditEntry)
                 models.append(
                     ModelSnapshot(
@@ -28,8 +26,7 @@ extension SQLiteRegistryStore {
                             db, modelID: modelID, model: model.name, environment: nil, descending: false),
                         audit: audit))
             }
-            let runRows = try Row.fetchAll(
-                db, sql: "SELECT \(Self.runColumns), r.created_at FROM runs r ORDER BY r.created_at, r.id")
+            let runRows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.runColumns), r.created_at FROM runs r ORDER BY r.created_at, r.id"))
             let details = try Self.runs(db, rows: runRows)
             let runs = try zip(runRows, details).map { row, run in
                 var run = run
@@ -39,10 +36,10 @@ extension SQLiteRegistryStore {
                     metrics: try Self.metrics(db, runID: row["id"], name: nil), details: run)
             }
             let tracking = TrackingSnapshot(
-                experiments: try Self.experiments(db, rows: try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY id")),
+                experiments: try Self.experiments(db, rows: try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM experiments ORDER BY id"))),
                 loggedModels: try Self.loggedModels(
-                    db, rows: try Row.fetchAll(db, sql: "SELECT * FROM logged_models ORDER BY created_at, id")),
-                files: try Row.fetchAll(db, sql: "SELECT path, size, sha256 FROM tracked_files ORDER BY path").map {
+                    db, rows: try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM logged_models ORDER BY created_at, id"))),
+                files: try Row.fetchAll(db.cachedStatement(sql: "SELECT path, size, sha256 FROM tracked_files ORDER BY path")).map {
                     TrackedFileEntry(path: $0[0], size: $0[1], sha256: BlobDigest(rawValue: $0[2]))
                 })
             return RegistrySnapshot(exportedAt: now, models: models, runs: runs, tracking: tracking)
@@ -57,7 +54,7 @@ extension SQLiteRegistryStore {
         let now = self.now
         try await write { db in
             for model in snapshot.models {
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM models WHERE name = ?", arguments: [model.model.name.rawValue]) == true {
+                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM models WHERE name = ?"), arguments: [model.model.name.rawValue]) == true {
                     throw RegistryError.alreadyExists(
                         "model '\(model.model.name)' exists already; import into a registry without it")
                 }
@@ -66,7 +63,7 @@ extension SQLiteRegistryStore {
                 try Self.importExperiments(db, tracking.experiments)
             }
             for run in snapshot.runs {
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [run.id]) == true {
+                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM runs WHERE id = ?"), arguments: [run.id]) == true {
                     throw RegistryError.alreadyExists("run '\(run.id)' exists already; import into a fresh registry")
                 }
                 try Self.importRun(db, run)
@@ -74,11 +71,10 @@ extension SQLiteRegistryStore {
             if let tracking = snapshot.tracking {
                 try Self.importLoggedModels(db, tracking.loggedModels)
                 for file in tracking.files {
-                    try db.execute(
-                        sql: """
+                    try db.cachedStatement(sql: """
                             INSERT INTO tracked_files (path, size, sha256, created_at) VALUES (?, ?, ?, ?)
                             ON CONFLICT (path) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256
-                            """, arguments: [file.path, file.size, file.sha256.rawValue, SQLiteRows.millis(now)])
+                            """).execute(arguments: [file.path, file.size, file.sha256.rawValue, SQLiteRows.millis(now)])
                 }
             }
             var versionIDs: [VersionKey: Int64] = [:]
@@ -96,9 +92,7 @@ extension SQLiteRegistryStore {
                     }
                     versionIDs[versionSnap.version.key] = try Self.insertVersion(db, modelID: modelID, versionSnap)
                 }
-                try db.execute(
-                    sql: "UPDATE models SET last_number = (SELECT COALESCE(MAX(number), 0) FROM versions WHERE model_id = ?) WHERE id = ?",
-                    arguments: [modelID, modelID])
+                try db.cachedStatement(sql: "UPDATE models SET last_number = (SELECT COALESCE(MAX(number), 0) FROM versions WHERE model_id = ?) WHERE id = ?").execute(arguments: [modelID, modelID])
             }
             for snap in snapshot.models {
                 for versionSnap in snap.versions {
@@ -110,9 +104,7 @@ extension SQLiteRegistryStore {
                         } else {
                             parentID = try SQLiteRows.version(db, parent.model, .version(parent.version)).id
                         }
-                        try db.execute(
-                            sql: "INSERT INTO version_parents (child_id, parent_id, position) VALUES (?, ?, ?)",
-                            arguments: [childID, parentID, position])
+                        try db.cachedStatement(sql: "INSERT INTO version_parents (child_id, parent_id, position) VALUES (?, ?, ?)").execute(arguments: [childID, parentID, position])
                     }
                 }
                 guard let modelID = modelIDs[snap.model.name] else { continue }
@@ -127,38 +119,32 @@ extension SQLiteRegistryStore {
     /// Experiments keep their ids; one that exists already must carry the same name (the Default one always does).
     private static func importExperiments(_ db: Database, _ experiments: [Experiment]) throws {
         for experiment in experiments {
-            if let existing = try String.fetchOne(db, sql: "SELECT name FROM experiments WHERE id = ?", arguments: [experiment.id]) {
+            if let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM experiments WHERE id = ?"), arguments: [experiment.id]) {
                 guard existing == experiment.name else {
                     throw RegistryError.alreadyExists(
                         "experiment \(experiment.id) exists already as '\(existing)'; import into a fresh registry")
                 }
             } else {
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         INSERT INTO experiments (id, name, artifact_location, lifecycle_stage, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
+                        """).execute(arguments: [
                         experiment.id, experiment.name, experiment.artifactLocation, experiment.lifecycleStage.rawValue,
                         experiment.createdAt, experiment.updatedAt,
                     ])
             }
             for (key, value) in experiment.tags {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)",
-                    arguments: [experiment.id, key, value])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)").execute(arguments: [experiment.id, key, value])
             }
         }
     }
 
     private static func importRun(_ db: Database, _ run: RunSnapshot) throws {
         let info = run.details?.info
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO runs (id, name, created_at, experiment_id, user_id, status, start_time, end_time, lifecycle_stage)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 run.id, run.name, SQLiteRows.millis(run.createdAt), info?.experimentID ?? Experiment.defaultID,
                 info?.userID ?? "", (info?.status ?? .finished).rawValue, info?.startTime ?? SQLiteRows.millis(run.createdAt),
                 info?.endTime, (info?.lifecycleStage ?? .active).rawValue,
@@ -166,61 +152,53 @@ extension SQLiteRegistryStore {
         try insertMetrics(db, runID: run.id, points: run.metrics)
         guard let details = run.details else { return }
         for (key, value) in details.params {
-            try db.execute(sql: "INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)", arguments: [run.id, key, value])
+            try db.cachedStatement(sql: "INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)").execute(arguments: [run.id, key, value])
         }
         for (key, value) in details.tags {
-            try db.execute(sql: "INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?)", arguments: [run.id, key, value])
+            try db.cachedStatement(sql: "INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?)").execute(arguments: [run.id, key, value])
         }
         for input in details.inputs {
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO run_inputs (run_id, name, digest, source_type, source, schema, profile, tags)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                    """).execute(arguments: [
                     run.id, input.name, input.digest, input.sourceType, input.source, input.schema, input.profile,
                     try SQLiteRows.json(input.tags),
                 ])
         }
         for output in details.outputs {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO run_outputs (run_id, model_id, step) VALUES (?, ?, ?)",
-                arguments: [run.id, output.modelID, output.step])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO run_outputs (run_id, model_id, step) VALUES (?, ?, ?)").execute(arguments: [run.id, output.modelID, output.step])
         }
     }
 
     private static func importLoggedModels(_ db: Database, _ models: [LoggedModel]) throws {
         for model in models {
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM logged_models WHERE id = ?", arguments: [model.id]) == true {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM logged_models WHERE id = ?"), arguments: [model.id]) == true {
                 throw RegistryError.alreadyExists("logged model '\(model.id)' exists already; import into a fresh registry")
             }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO logged_models (id, experiment_id, name, source_run_id, model_type, status, lifecycle_stage,
                         created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                    """).execute(arguments: [
                     model.id, model.experimentID, model.name, model.sourceRunID, model.modelType, model.status.rawValue,
                     model.lifecycleStage.rawValue, model.createdAt, model.updatedAt,
                 ])
             for (key, value) in model.tags {
-                try db.execute(sql: "INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)", arguments: [model.id, key, value])
+                try db.cachedStatement(sql: "INSERT INTO logged_model_tags (model_id, key, value) VALUES (?, ?, ?)").execute(arguments: [model.id, key, value])
             }
             for (key, value) in model.params {
-                try db.execute(sql: "INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)", arguments: [model.id, key, value])
+                try db.cachedStatement(sql: "INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)").execute(arguments: [model.id, key, value])
             }
         }
     }
 
     private static func insertModel(_ db: Database, _ model: RegisteredModel) throws -> Int64 {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO models (name, description, owner, task, primary_metric, metric_direction, default_bump,
                     deprecate_on_replace, pinned_best, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 model.name.rawValue, model.description, model.owner, model.task, model.primaryMetric,
                 model.metricDirection.rawValue, model.defaultBump.rawValue, model.deprecateOnReplace,
                 model.pinnedBest?.ordinal, SQLiteRows.millis(model.createdAt), SQLiteRows.millis(model.updatedAt),
@@ -232,14 +210,12 @@ extension SQLiteRegistryStore {
 
     private static func insertVersion(_ db: Database, modelID: Int64, _ snap: VersionSnapshot) throws -> Int64 {
         let v = snap.version
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO versions (model_id, ordinal, status, description, framework, base_model, source_uri,
                     git_commit, params, datasets, duration_seconds, cost, hardware, signature, run_id, created_by,
                     created_at, updated_at, number, stage)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 modelID, v.version.ordinal, v.status.rawValue, v.description, v.framework, v.baseModel, v.sourceURI,
                 v.gitCommit, try SQLiteRows.json(v.params), try SQLiteRows.json(v.datasets), v.durationSeconds, v.cost,
                 v.hardware, try v.signature.map(SQLiteRows.json), v.runID, v.createdBy, SQLiteRows.millis(v.createdAt),
@@ -248,18 +224,13 @@ extension SQLiteRegistryStore {
         let id = db.lastInsertedRowID
         try SQLiteRows.replaceTags(db, table: "version_tags", owner: "version_id", id: id, tags: v.tags)
         for (name, value) in v.scores {
-            try db.execute(
-                sql: "INSERT INTO version_scores (version_id, name, value) VALUES (?, ?, ?)", arguments: [id, name, value])
+            try db.cachedStatement(sql: "INSERT INTO version_scores (version_id, name, value) VALUES (?, ?, ?)").execute(arguments: [id, name, value])
         }
         for change in snap.scoreChanges {
-            try db.execute(
-                sql: "INSERT INTO score_changes (version_id, name, value, actor, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id, change.name, change.value, change.actor, SQLiteRows.millis(change.recordedAt)])
+            try db.cachedStatement(sql: "INSERT INTO score_changes (version_id, name, value, actor, recorded_at) VALUES (?, ?, ?, ?, ?)").execute(arguments: [id, change.name, change.value, change.actor, SQLiteRows.millis(change.recordedAt)])
         }
         for artifact in snap.artifacts {
-            try db.execute(
-                sql: "INSERT INTO artifacts (version_id, path, size, sha256, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [
+            try db.cachedStatement(sql: "INSERT INTO artifacts (version_id, path, size, sha256, created_at) VALUES (?, ?, ?, ?, ?)").execute(arguments: [
                     id, artifact.path.rawValue, artifact.size, artifact.sha256.rawValue,
                     SQLiteRows.millis(artifact.createdAt),
                 ])
@@ -275,28 +246,22 @@ extension SQLiteRegistryStore {
                 throw RegistryError.invalidArgument(
                     "snapshot alias \(alias.environment) of '\(snap.model.name)' points at a missing version")
             }
-            try db.execute(
-                sql: "INSERT INTO aliases (model_id, environment, version_id, updated_at) VALUES (?, ?, ?, ?)",
-                arguments: [modelID, alias.environment.rawValue, versionID, SQLiteRows.millis(snap.model.updatedAt)])
+            try db.cachedStatement(sql: "INSERT INTO aliases (model_id, environment, version_id, updated_at) VALUES (?, ?, ?, ?)").execute(arguments: [modelID, alias.environment.rawValue, versionID, SQLiteRows.millis(snap.model.updatedAt)])
         }
         for record in snap.deployments {
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO deployments (model_id, environment, action, from_ordinal, to_ordinal, actor, reason, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                    """).execute(arguments: [
                     modelID, record.environment.rawValue, record.action.rawValue, record.fromVersion?.ordinal,
                     record.toVersion?.ordinal, record.actor, record.reason, SQLiteRows.millis(record.createdAt),
                 ])
         }
         for entry in snap.audit {
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO audit (model_name, version, action, actor, reason, details, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                    """).execute(arguments: [
                     entry.model.rawValue, entry.version?.description, entry.action, entry.actor, entry.reason,
                     try SQLiteRows.json(entry.details), SQLiteRows.millis(entry.createdAt),
                 ])

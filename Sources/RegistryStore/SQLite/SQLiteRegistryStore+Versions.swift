@@ -10,18 +10,15 @@ extension SQLiteRegistryStore {
         let now = self.now
         return try await write { db in
             let (modelID, registered) = try SQLiteRows.model(db, model)
-            let number = try Int64.fetchOne(
-                db, sql: "UPDATE models SET last_number = last_number + 1 WHERE id = ? RETURNING last_number",
+            let number = try Int64.fetchOne(db.cachedStatement(sql: "UPDATE models SET last_number = last_number + 1 WHERE id = ? RETURNING last_number"),
                 arguments: [modelID]) ?? 1
-            let highest = try Int64.fetchOne(
-                db, sql: "SELECT MAX(ordinal) FROM versions WHERE model_id = ?", arguments: [modelID]
+            let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(ordinal) FROM versions WHERE model_id = ?"), arguments: [modelID]
             ).map(SemanticVersion.init(ordinal:))
             let assigned = try (new.request ?? .bump(registered.defaultBump)).assign(after: highest)
             var parentIDs: [Int64] = []
             for parent in new.parents {
                 let parentModel = try SQLiteRows.modelID(db, parent.model)
-                guard let parentID = try Int64.fetchOne(
-                    db, sql: "SELECT id FROM versions WHERE model_id = ? AND ordinal = ?",
+                guard let parentID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM versions WHERE model_id = ? AND ordinal = ?"),
                     arguments: [parentModel, parent.version.ordinal])
                 else {
                     throw RegistryError.notFound("parent \(parent) does not exist; register it first or fix the reference")
@@ -29,18 +26,16 @@ extension SQLiteRegistryStore {
                 parentIDs.append(parentID)
             }
             if let runID = new.runID,
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [runID]) != true
+                try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM runs WHERE id = ?"), arguments: [runID]) != true
             {
                 throw RegistryError.notFound("run '\(runID)' does not exist")
             }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO versions (model_id, ordinal, status, description, framework, base_model, source_uri,
                         git_commit, params, datasets, duration_seconds, cost, hardware, signature, run_id, created_by,
                         created_at, updated_at, number, logged_model_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                    """).execute(arguments: [
                     modelID, assigned.ordinal, new.status.rawValue, new.description, new.framework, new.baseModel,
                     new.sourceURI, new.gitCommit, try SQLiteRows.json(new.params), try SQLiteRows.json(new.datasets),
                     new.durationSeconds, new.cost, new.hardware, try new.signature.map(SQLiteRows.json), new.runID,
@@ -52,9 +47,7 @@ extension SQLiteRegistryStore {
             }
             try SQLiteRows.replaceTags(db, table: "version_tags", owner: "version_id", id: versionID, tags: new.tags)
             for (position, parentID) in parentIDs.enumerated() {
-                try db.execute(
-                    sql: "INSERT INTO version_parents (child_id, parent_id, position) VALUES (?, ?, ?)",
-                    arguments: [versionID, parentID, position])
+                try db.cachedStatement(sql: "INSERT INTO version_parents (child_id, parent_id, position) VALUES (?, ?, ?)").execute(arguments: [versionID, parentID, position])
             }
             try Self.writeScores(
                 db, versionID: versionID, current: [:], new: new.scores, mode: .merge, actor: audit.actor, at: now)
@@ -117,7 +110,7 @@ extension SQLiteRegistryStore {
         return try await write { db in
             let (versionID, modelID, current) = try SQLiteRows.version(db, model, .version(version))
             if let description = patch.description {
-                try db.execute(sql: "UPDATE versions SET description = ? WHERE id = ?", arguments: [description, versionID])
+                try db.cachedStatement(sql: "UPDATE versions SET description = ? WHERE id = ?").execute(arguments: [description, versionID])
             }
             if let tags = patch.tags {
                 try SQLiteRows.replaceTags(db, table: "version_tags", owner: "version_id", id: versionID, tags: tags)
@@ -138,7 +131,7 @@ extension SQLiteRegistryStore {
                     db, model: model, modelID: modelID, versionID: versionID, version: version, from: current.status,
                     to: status, audit: audit, at: now)
             }
-            try db.execute(sql: "UPDATE versions SET updated_at = ? WHERE id = ?", arguments: [SQLiteRows.millis(now), versionID])
+            try db.cachedStatement(sql: "UPDATE versions SET updated_at = ? WHERE id = ?").execute(arguments: [SQLiteRows.millis(now), versionID])
             return try SQLiteRows.version(db, model, .version(version)).version
         }
     }
@@ -148,13 +141,9 @@ extension SQLiteRegistryStore {
         _ db: Database, model: ModelName, modelID: Int64, versionID: Int64, version: SemanticVersion,
         from: VersionStatus, to: VersionStatus, audit: AuditContext, at now: Date
     ) throws {
-        try db.execute(
-            sql: "UPDATE versions SET status = ?, updated_at = ? WHERE id = ?",
-            arguments: [to.rawValue, SQLiteRows.millis(now), versionID])
+        try db.cachedStatement(sql: "UPDATE versions SET status = ?, updated_at = ? WHERE id = ?").execute(arguments: [to.rawValue, SQLiteRows.millis(now), versionID])
         if to == .archived {
-            try db.execute(
-                sql: "UPDATE models SET pinned_best = NULL WHERE id = ? AND pinned_best = ?",
-                arguments: [modelID, version.ordinal])
+            try db.cachedStatement(sql: "UPDATE models SET pinned_best = NULL WHERE id = ? AND pinned_best = ?").execute(arguments: [modelID, version.ordinal])
         }
         try SQLiteRows.audit(
             db, model: model, version: version, action: "version.status", context: audit,
@@ -169,10 +158,8 @@ extension SQLiteRegistryStore {
             let children = try Self.children(db, versionID: versionID)
             try VersionRules.checkDelete(
                 version, servingIn: try SQLiteRows.environments(db, versionID: versionID), children: children)
-            try db.execute(sql: "DELETE FROM versions WHERE id = ?", arguments: [versionID])
-            try db.execute(
-                sql: "UPDATE models SET pinned_best = NULL WHERE id = ? AND pinned_best = ?",
-                arguments: [modelID, version.ordinal])
+            try db.cachedStatement(sql: "DELETE FROM versions WHERE id = ?").execute(arguments: [versionID])
+            try db.cachedStatement(sql: "UPDATE models SET pinned_best = NULL WHERE id = ? AND pinned_best = ?").execute(arguments: [modelID, version.ordinal])
             try SQLiteRows.audit(db, model: model, version: version, action: "version.delete", context: audit, at: now)
         }
     }
@@ -184,12 +171,10 @@ extension SQLiteRegistryStore {
     }
 
     static func children(_ db: Database, versionID: Int64) throws -> [VersionKey] {
-        try Row.fetchAll(
-            db,
-            sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT m.name, v.ordinal FROM version_parents p JOIN versions v ON v.id = p.child_id
                 JOIN models m ON m.id = v.model_id WHERE p.parent_id = ? ORDER BY m.name, v.ordinal
-                """, arguments: [versionID]
+                """), arguments: [versionID]
         ).map { VersionKey(model: ModelName(rawValue: $0["name"]), version: SemanticVersion(ordinal: $0["ordinal"])) }
     }
 

@@ -20,7 +20,7 @@ public struct SQLiteRegistryStore: RegistryStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             // WAL keeps readers off the writer's path; NORMAL sync is durable against process crashes in WAL mode.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try self.init(writer: pool, clock: clock, makeRunID: makeRunID)

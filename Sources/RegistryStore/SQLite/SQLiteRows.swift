@@ -46,7 +46,7 @@ enum SQLiteRows {
 
     /// The model's row id and value, or `not_found`.
     static func model(_ db: Database, _ name: ModelName) throws -> (id: Int64, model: RegisteredModel) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT \(modelColumns) FROM models m WHERE m.name = ?", arguments: [name.rawValue])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(modelColumns) FROM models m WHERE m.name = ?"), arguments: [name.rawValue])
         else {
             throw RegistryError.notFound("model '\(name)' does not exist; list models with GET /api/v1/models")
         }
@@ -55,7 +55,7 @@ enum SQLiteRows {
     }
 
     static func modelID(_ db: Database, _ name: ModelName) throws -> Int64 {
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [name.rawValue])
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM models WHERE name = ?"), arguments: [name.rawValue])
         else {
             throw RegistryError.notFound("model '\(name)' does not exist; list models with GET /api/v1/models")
         }
@@ -70,15 +70,15 @@ enum SQLiteRows {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT \(owner) AS owner, key, value FROM \(table) WHERE \(owner) IN (\(placeholders(chunk.count)))",
                 arguments: StatementArguments(chunk))
-            for row in rows { result[row["owner"], default: [:]][row["key"]] = row["value"] as String }
+            for row in rows { result[row[0], default: [:]][row[1]] = row[2] as String }
         }
         return result
     }
 
     static func replaceTags(_ db: Database, table: String, owner: String, id: Int64, tags: [String: String]) throws {
-        try db.execute(sql: "DELETE FROM \(table) WHERE \(owner) = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM \(table) WHERE \(owner) = ?").execute(arguments: [id])
         for (key, value) in tags {
-            try db.execute(sql: "INSERT INTO \(table) (\(owner), key, value) VALUES (?, ?, ?)", arguments: [id, key, value])
+            try db.cachedStatement(sql: "INSERT INTO \(table) (\(owner), key, value) VALUES (?, ?, ?)").execute(arguments: [id, key, value])
         }
     }
 
@@ -96,7 +96,7 @@ enum SQLiteRows {
 
     /// Loads full versions (tags, scores, parents included) for rows of `versionColumns`.
     static func versions(_ db: Database, model: ModelName, rows: [Row]) throws -> [(id: Int64, version: ModelVersion)] {
-        let ids: [Int64] = rows.map { $0["id"] }
+        let ids: [Int64] = rows.map { $0[0] }
         let tags = try tags(db, table: "version_tags", owner: "version_id", ids: ids)
         var scores: [Int64: [String: Double]] = [:]
         var parents: [Int64: [VersionKey]] = [:]
@@ -106,7 +106,7 @@ enum SQLiteRows {
                 db, sql: "SELECT version_id, name, value FROM version_scores WHERE version_id IN (\(placeholders(chunk.count)))",
                 arguments: args)
             {
-                scores[row["version_id"], default: [:]][row["name"]] = row["value"] as Double
+                scores[row[0], default: [:]][row[1]] = row[2] as Double
             }
             for row in try Row.fetchAll(
                 db,
@@ -116,24 +116,25 @@ enum SQLiteRows {
                     WHERE p.child_id IN (\(placeholders(chunk.count))) ORDER BY p.child_id, p.position
                     """, arguments: args)
             {
-                parents[row["child_id"], default: []].append(
-                    VersionKey(model: ModelName(rawValue: row["name"]), version: SemanticVersion(ordinal: row["ordinal"])))
+                parents[row[0], default: []].append(
+                    VersionKey(model: ModelName(rawValue: row[1]), version: SemanticVersion(ordinal: row[2])))
             }
         }
+        // Columns by position (the order of `versionColumns`): GRDB's lookup by name compares lowercased
+        // names per access, which dominated listing thousands of versions.
         return try rows.map { row in
-            let id: Int64 = row["id"]
+            let id: Int64 = row[0]
             let version = ModelVersion(
-                model: model, version: SemanticVersion(ordinal: row["ordinal"]),
-                status: VersionStatus(rawValue: row["status"]) ?? .draft, description: row["description"],
-                tags: tags[id] ?? [:], framework: row["framework"], baseModel: row["base_model"],
-                sourceURI: row["source_uri"], gitCommit: row["git_commit"],
-                params: try decodeJSON([String: JSONValue].self, row["params"]) ?? [:], scores: scores[id] ?? [:],
-                datasets: try decodeJSON([DatasetRef].self, row["datasets"]) ?? [],
-                durationSeconds: row["duration_seconds"], cost: row["cost"], hardware: row["hardware"],
-                signature: try decodeJSON(JSONValue.self, row["signature"]), parents: parents[id] ?? [],
-                runID: row["run_id"], createdBy: row["created_by"], createdAt: date(row, "created_at"),
-                updatedAt: date(row, "updated_at"), number: row["number"],
-                stage: VersionStage(rawValue: row["stage"]) ?? .none)
+                model: model, version: SemanticVersion(ordinal: row[2]),
+                status: VersionStatus(rawValue: row[3]) ?? .draft, description: row[4],
+                tags: tags[id] ?? [:], framework: row[5], baseModel: row[6], sourceURI: row[7], gitCommit: row[8],
+                params: try decodeJSON([String: JSONValue].self, row[9]) ?? [:], scores: scores[id] ?? [:],
+                datasets: try decodeJSON([DatasetRef].self, row[10]) ?? [],
+                durationSeconds: row[11], cost: row[12], hardware: row[13],
+                signature: try decodeJSON(JSONValue.self, row[14]), parents: parents[id] ?? [],
+                runID: row[15], createdBy: row[16], createdAt: ISO8601.date(milliseconds: row[17]),
+                updatedAt: ISO8601.date(milliseconds: row[18]), number: row[19],
+                stage: VersionStage(rawValue: row[20]) ?? .none)
             return (id, version)
         }
     }
@@ -146,19 +147,15 @@ enum SQLiteRows {
         let row: Row?
         switch selector {
         case .version(let version):
-            row = try Row.fetchOne(
-                db, sql: "SELECT \(versionColumns) FROM versions v WHERE v.model_id = ? AND v.ordinal = ?",
+            row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(versionColumns) FROM versions v WHERE v.model_id = ? AND v.ordinal = ?"),
                 arguments: [modelID, version.ordinal])
         case .alias(let environment):
-            row = try Row.fetchOne(
-                db,
-                sql: """
+            row = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT \(versionColumns) FROM aliases a JOIN versions v ON v.id = a.version_id
                     WHERE a.model_id = ? AND a.environment = ?
-                    """, arguments: [modelID, environment.rawValue])
+                    """), arguments: [modelID, environment.rawValue])
         case .number(let number):
-            row = try Row.fetchOne(
-                db, sql: "SELECT \(versionColumns) FROM versions v WHERE v.model_id = ? AND v.number = ?",
+            row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(versionColumns) FROM versions v WHERE v.model_id = ? AND v.number = ?"),
                 arguments: [modelID, number])
         }
         guard let row, let loaded = try versions(db, model: model, rows: [row]).first else {
@@ -185,12 +182,10 @@ enum SQLiteRows {
     }
 
     static func versionRef(_ db: Database, _ model: ModelName, _ version: SemanticVersion) throws -> VersionRef {
-        guard let row = try Row.fetchOne(
-            db,
-            sql: """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT v.id, v.model_id, v.status, v.run_id FROM versions v JOIN models m ON m.id = v.model_id
                 WHERE m.name = ? AND v.ordinal = ?
-                """, arguments: [model.rawValue, version.ordinal])
+                """), arguments: [model.rawValue, version.ordinal])
         else {
             _ = try modelID(db, model)
             throw RegistryError.notFound(
@@ -203,8 +198,7 @@ enum SQLiteRows {
 
     /// Environments whose alias points at the version row `versionID`.
     static func environments(_ db: Database, versionID: Int64) throws -> [EnvironmentName] {
-        try String.fetchAll(
-            db, sql: "SELECT environment FROM aliases WHERE version_id = ? ORDER BY environment", arguments: [versionID]
+        try String.fetchAll(db.cachedStatement(sql: "SELECT environment FROM aliases WHERE version_id = ? ORDER BY environment"), arguments: [versionID]
         ).map(EnvironmentName.init(rawValue:))
     }
 
@@ -214,12 +208,10 @@ enum SQLiteRows {
         _ db: Database, model: ModelName, version: SemanticVersion?, action: String, context: AuditContext,
         details: [String: String] = [:], at now: Date
     ) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO audit (model_name, version, action, actor, reason, details, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 model.rawValue, version?.description, action, context.actor, context.reason, try json(details),
                 millis(now),
             ])
