@@ -33,10 +33,12 @@ enum MLflowEntities {
     }
 
     static func metric(_ metric: TrackedMetric) -> MLflowJSON {
-        .object([
-            ("key", .string(metric.key)), ("value", .double(metric.value)), ("timestamp", .int(metric.timestamp)),
-            ("step", .int(metric.step)),
-        ])
+        var object = JSONObjectWriter(capacity: 80)
+        object.string("key", metric.key)
+        object.double("value", metric.value)
+        object.int("timestamp", metric.timestamp)
+        object.int("step", metric.step)
+        return object.finish()
     }
 
     static func run(_ run: Run) -> MLflowJSON {
@@ -109,20 +111,20 @@ enum MLflowEntities {
 
     /// A version; `aliases` is omitted inside a registered model's `latest_versions`.
     static func modelVersion(_ version: ModelVersion, aliases: [String]?) -> MLflowJSON {
-        .object([
-            ("name", .string(version.model.rawValue)),
-            ("version", .string(String(version.number))),
-            ("creation_timestamp", millis(version.createdAt)),
-            ("last_updated_timestamp", millis(version.updatedAt)),
-            ("current_stage", .string(version.stage.rawValue)),
-            ("description", .string(version.description)),
-            ("source", .string(version.sourceURI ?? "")),
-            ("run_id", .string(version.runID ?? "")),
-            ("status", .string("READY")),
-            ("run_link", .string("")),
-            ("tags", MLflowJSON.list(MLflowJSON.tags(version.tags).items)),
-            ("aliases", aliases.map { MLflowJSON.array($0.map(MLflowJSON.string)) }),
-        ])
+        var object = JSONObjectWriter()
+        object.string("name", version.model.rawValue)
+        object.string("version", String(version.number))
+        object.int("creation_timestamp", ISO8601.milliseconds(version.createdAt))
+        object.int("last_updated_timestamp", ISO8601.milliseconds(version.updatedAt))
+        object.string("current_stage", version.stage.rawValue)
+        object.string("description", version.description)
+        object.string("source", version.sourceURI ?? "")
+        object.string("run_id", version.runID ?? "")
+        object.string("status", "READY")
+        object.string("run_link", "")
+        object.json("tags", MLflowJSON.list(MLflowJSON.tags(version.tags).items))
+        object.json("aliases", aliases.map { MLflowJSON.array($0.map(MLflowJSON.string)) })
+        return object.finish()
     }
 
     static func registeredModel(_ model: RegisteredModel, latest: [ModelVersion], aliases: [AliasPointer]) -> MLflowJSON {

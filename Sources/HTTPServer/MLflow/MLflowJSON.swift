@@ -13,6 +13,8 @@ indirect enum MLflowJSON {
     case int(Int64)
     case double(Double)
     case bool(Bool)
+    /// Already-serialised JSON (entities written directly, for lists of thousands).
+    case raw([UInt8])
 
     static func tags(_ tags: [String: String]) -> MLflowJSON {
         .array(tags.sorted { $0.key < $1.key }.map { .object([("key", .string($0.key)), ("value", .string($0.value))]) })
@@ -45,20 +47,30 @@ indirect enum MLflowJSON {
         case .string(let text):
             Self.writeString(text, into: &out)
         case .int(let value):
-            out.append(contentsOf: String(value).utf8)
+            Self.writeInt(value, into: &out)
         case .double(let value):
-            if value.isNaN {
-                out.append(contentsOf: "\"NaN\"".utf8)
-            } else if value.isInfinite {
-                out.append(contentsOf: (value > 0 ? "\"Infinity\"" : "\"-Infinity\"").utf8)
-            } else if value == value.rounded(), abs(value) < 1e15 {
-                out.append(contentsOf: String(Int64(value)).utf8)
-                out.append(contentsOf: ".0".utf8)
-            } else {
-                out.append(contentsOf: value.description.utf8)
-            }
+            Self.writeDouble(value, into: &out)
         case .bool(let value):
             out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .raw(let bytes):
+            out.append(contentsOf: bytes)
+        }
+    }
+
+    static func writeInt(_ value: Int64, into out: inout [UInt8]) {
+        out.append(contentsOf: String(value).utf8)
+    }
+
+    static func writeDouble(_ value: Double, into out: inout [UInt8]) {
+        if value.isNaN {
+            out.append(contentsOf: "\"NaN\"".utf8)
+        } else if value.isInfinite {
+            out.append(contentsOf: (value > 0 ? "\"Infinity\"" : "\"-Infinity\"").utf8)
+        } else if value == value.rounded(), abs(value) < 1e15 {
+            out.append(contentsOf: String(Int64(value)).utf8)
+            out.append(contentsOf: ".0".utf8)
+        } else {
+            out.append(contentsOf: value.description.utf8)
         }
     }
 
@@ -89,6 +101,54 @@ indirect enum MLflowJSON {
     }
 
     static let empty = MLflowJSON.object([])
+}
+
+/// Writes one JSON object field by field straight into bytes (no intermediate tree), for entities listed by
+/// the thousand. Absent optionals are omitted, like `MLflowJSON.object`.
+struct JSONObjectWriter {
+    private(set) var bytes: [UInt8]
+    private var first = true
+
+    init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    private mutating func key(_ name: String) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        MLflowJSON.writeString(name, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    mutating func string(_ name: String, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        MLflowJSON.writeString(value, into: &bytes)
+    }
+
+    mutating func int(_ name: String, _ value: Int64?) {
+        guard let value else { return }
+        key(name)
+        MLflowJSON.writeInt(value, into: &bytes)
+    }
+
+    mutating func double(_ name: String, _ value: Double) {
+        key(name)
+        MLflowJSON.writeDouble(value, into: &bytes)
+    }
+
+    mutating func json(_ name: String, _ value: MLflowJSON?) {
+        guard let value else { return }
+        key(name)
+        value.write(into: &bytes)
+    }
+
+    mutating func finish() -> MLflowJSON {
+        bytes.append(UInt8(ascii: "}"))
+        return .raw(bytes)
+    }
 }
 
 // MARK: Lenient request values

@@ -46,13 +46,11 @@ extension SQLiteRegistryStore {
         var tags: [String: [String: String]] = [:]
         var params: [String: [String: String]] = [:]
         let ids: [String] = rows.map { $0["id"] }
-        for chunk in ids.chunked(500) {
-            let arguments = StatementArguments(Array(chunk))
-            let marks = SQLiteRows.placeholders(chunk.count)
-            for row in try Row.fetchAll(db, sql: "SELECT model_id, key, value FROM logged_model_tags WHERE model_id IN (\(marks))", arguments: arguments) {
+        for (marks, arguments) in SQLiteRows.inLists(ids) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT model_id, key, value FROM logged_model_tags WHERE model_id IN (\(marks))"), arguments: arguments) {
                 tags[row[0], default: [:]][row[1]] = row[2] as String
             }
-            for row in try Row.fetchAll(db, sql: "SELECT model_id, key, value FROM logged_model_params WHERE model_id IN (\(marks))", arguments: arguments) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT model_id, key, value FROM logged_model_params WHERE model_id IN (\(marks))"), arguments: arguments) {
                 params[row[0], default: [:]][row[1]] = row[2] as String
             }
         }

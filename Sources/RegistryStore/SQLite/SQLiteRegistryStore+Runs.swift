@@ -52,25 +52,21 @@ extension SQLiteRegistryStore {
         guard !runs.isEmpty else { return [] }
         var index: [String: Int] = [:]
         for (position, run) in runs.enumerated() { index[run.info.id] = position }
-        for chunk in runs.map(\.info.id).chunked(500) {
-            let arguments = StatementArguments(Array(chunk))
-            let marks = SQLiteRows.placeholders(chunk.count)
-            for row in try Row.fetchAll(db, sql: "SELECT run_id, key, value FROM run_params WHERE run_id IN (\(marks))", arguments: arguments) {
+        for (marks, arguments) in SQLiteRows.inLists(runs.map(\.info.id)) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT run_id, key, value FROM run_params WHERE run_id IN (\(marks))"), arguments: arguments) {
                 runs[index[row[0]]!].params[row[1]] = row[2] as String
             }
-            for row in try Row.fetchAll(db, sql: "SELECT run_id, key, value FROM run_tags WHERE run_id IN (\(marks))", arguments: arguments) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT run_id, key, value FROM run_tags WHERE run_id IN (\(marks))"), arguments: arguments) {
                 runs[index[row[0]]!].tags[row[1]] = row[2] as String
             }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT run_id, name, value, timestamp, step FROM latest_metrics WHERE run_id IN (\(marks)) ORDER BY name",
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT run_id, name, value, timestamp, step FROM latest_metrics WHERE run_id IN (\(marks)) ORDER BY name"),
                 arguments: arguments)
             {
                 let value: Double? = row[2]
                 runs[index[row[0]]!].metrics.append(
                     TrackedMetric(key: row[1], value: value ?? .nan, timestamp: row[3], step: row[4]))
             }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT * FROM run_inputs WHERE run_id IN (\(marks)) ORDER BY rowid", arguments: arguments)
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM run_inputs WHERE run_id IN (\(marks)) ORDER BY rowid"), arguments: arguments)
             {
                 runs[index[row["run_id"]]!].inputs.append(
                     DatasetInput(
@@ -78,8 +74,7 @@ extension SQLiteRegistryStore {
                         schema: row["schema"], profile: row["profile"],
                         tags: try SQLiteRows.decodeJSON([String: String].self, row["tags"]) ?? [:]))
             }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT run_id, model_id, step FROM run_outputs WHERE run_id IN (\(marks)) ORDER BY rowid",
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT run_id, model_id, step FROM run_outputs WHERE run_id IN (\(marks)) ORDER BY rowid"),
                 arguments: arguments)
             {
                 runs[index[row[0]]!].outputs.append(RunModelOutput(modelID: row[1], step: row[2]))
@@ -202,15 +197,24 @@ extension SQLiteRegistryStore {
     {
         try await read { db in
             _ = try Self.runInfo(db, id: runID, mustBeActive: false)
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT DISTINCT timestamp, step, value FROM metrics WHERE run_id = ? AND name = ?
-                    ORDER BY timestamp, step, value LIMIT ? OFFSET ?
-                    """), arguments: [runID, key, limit + 1, offset])
-            let items = rows.prefix(limit).map { row -> TrackedMetric in
+            // A cursor reads columns in place; the series can be tens of thousands of points.
+            let cursor = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT DISTINCT timestamp, step, value FROM metrics WHERE run_id = ? AND name = ?
+                        ORDER BY timestamp, step, value LIMIT ? OFFSET ?
+                        """), arguments: [runID, key, limit + 1, offset])
+            var items: [TrackedMetric] = []
+            var more = false
+            while let row = try cursor.next() {
+                guard items.count < limit else {
+                    more = true
+                    break
+                }
                 let value: Double? = row[2]
-                return TrackedMetric(key: key, value: value ?? .nan, timestamp: row[0], step: row[1])
+                items.append(TrackedMetric(key: key, value: value ?? .nan, timestamp: row[0], step: row[1]))
             }
-            return (items, rows.count > limit)
+            return (items, more)
         }
     }
 

@@ -66,10 +66,10 @@ enum SQLiteRows {
     static func tags(_ db: Database, table: String, owner: String, ids: [Int64]) throws -> [Int64: [String: String]] {
         guard !ids.isEmpty else { return [:] }
         var result: [Int64: [String: String]] = [:]
-        for chunk in ids.chunked(500) {
+        for (marks, arguments) in inLists(ids) {
             let rows = try Row.fetchAll(
-                db, sql: "SELECT \(owner) AS owner, key, value FROM \(table) WHERE \(owner) IN (\(placeholders(chunk.count)))",
-                arguments: StatementArguments(chunk))
+                db.cachedStatement(sql: "SELECT \(owner) AS owner, key, value FROM \(table) WHERE \(owner) IN (\(marks))"),
+                arguments: arguments)
             for row in rows { result[row[0], default: [:]][row[1]] = row[2] as String }
         }
         return result
@@ -79,6 +79,17 @@ enum SQLiteRows {
         try db.cachedStatement(sql: "DELETE FROM \(table) WHERE \(owner) = ?").execute(arguments: [id])
         for (key, value) in tags {
             try db.cachedStatement(sql: "INSERT INTO \(table) (\(owner), key, value) VALUES (?, ?, ?)").execute(arguments: [id, key, value])
+        }
+    }
+
+    /// `IN (...)` lists for many ids, in chunks padded to a few fixed sizes (repeating the last id, which `IN`
+    /// ignores), so each query has a handful of shapes that stay compiled in the statement cache.
+    static func inLists<ID: DatabaseValueConvertible & Sendable>(_ ids: [ID]) -> [(marks: String, arguments: StatementArguments)] {
+        ids.chunked(500).map { chunk in
+            let size = [1, 8, 64, 500].first { $0 >= chunk.count } ?? chunk.count
+            var padded = Array(chunk)
+            while padded.count < size, let last = padded.last { padded.append(last) }
+            return (placeholders(size), StatementArguments(padded))
         }
     }
 
@@ -100,21 +111,20 @@ enum SQLiteRows {
         let tags = try tags(db, table: "version_tags", owner: "version_id", ids: ids)
         var scores: [Int64: [String: Double]] = [:]
         var parents: [Int64: [VersionKey]] = [:]
-        for chunk in ids.chunked(500) {
-            let args = StatementArguments(chunk)
+        for (marks, args) in inLists(ids) {
             for row in try Row.fetchAll(
-                db, sql: "SELECT version_id, name, value FROM version_scores WHERE version_id IN (\(placeholders(chunk.count)))",
+                db.cachedStatement(sql: "SELECT version_id, name, value FROM version_scores WHERE version_id IN (\(marks))"),
                 arguments: args)
             {
                 scores[row[0], default: [:]][row[1]] = row[2] as Double
             }
             for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT p.child_id, m.name, v.ordinal FROM version_parents p
-                    JOIN versions v ON v.id = p.parent_id JOIN models m ON m.id = v.model_id
-                    WHERE p.child_id IN (\(placeholders(chunk.count))) ORDER BY p.child_id, p.position
-                    """, arguments: args)
+                db.cachedStatement(
+                    sql: """
+                        SELECT p.child_id, m.name, v.ordinal FROM version_parents p
+                        JOIN versions v ON v.id = p.parent_id JOIN models m ON m.id = v.model_id
+                        WHERE p.child_id IN (\(marks)) ORDER BY p.child_id, p.position
+                        """), arguments: args)
             {
                 parents[row[0], default: []].append(
                     VersionKey(model: ModelName(rawValue: row[1]), version: SemanticVersion(ordinal: row[2])))

@@ -154,6 +154,10 @@ enum SQLiteSchema {
                     VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active', ?, ?)
                     """, arguments: [now(), now()])
         }
+        migrator.registerMigration("v3-version-stage-index") { db in
+            // Latest version per stage (every MLflow registered-model read) without sorting the model's versions.
+            try db.execute(sql: "CREATE INDEX versions_model_stage ON versions(model_id, stage, number)")
+        }
         return migrator
     }
 
