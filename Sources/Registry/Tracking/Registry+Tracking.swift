@@ -12,11 +12,11 @@ extension Registry {
     public func createRun(_ new: NewRun) async throws -> Run {
         var new = new
         if new.name?.isEmpty ?? true, new.tags["mlflow.runName"] == nil { new.name = RunNames.generate() }
-        return try await store.createRun(new, id: SQLiteRegistryStore.randomRunID())
+        return try await store.createRun(new, id: RunInfo.newID())
     }
 
     public func createLoggedModel(_ new: NewLoggedModel) async throws -> LoggedModel {
-        try await store.createLoggedModel(new, id: "m-" + SQLiteRegistryStore.randomRunID())
+        try await store.createLoggedModel(new, id: LoggedModel.newID())
     }
 
     /// Streams a file into the blob store and records it at `path` of the artifact proxy.

@@ -61,6 +61,9 @@ public struct LoggedModel: Sendable, Equatable, Codable {
         case updatedAt = "updated_at"
     }
 
+    /// A fresh logged-model id, `m-` and 32 hex characters.
+    public static func newID() -> String { "m-" + RunInfo.newID() }
+
     /// The artifact proxy path of the model's files (no scheme).
     public var artifactRoot: String { "\(experimentID)/models/\(id)/artifacts" }
     public var artifactURI: String { "mlflow-artifacts:/\(artifactRoot)" }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The state of a training run.
 public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case running = "RUNNING"
@@ -43,6 +45,11 @@ public struct RunInfo: Sendable, Equatable, Codable {
         self.startTime = startTime
         self.endTime = endTime
         self.lifecycleStage = lifecycleStage
+    }
+
+    /// A fresh run id: 32 lowercase hex characters, the shape MLflow uses.
+    public static func newID() -> String {
+        UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     }
 
     /// Where the run's artifacts live, in the artifact proxy's URI scheme.

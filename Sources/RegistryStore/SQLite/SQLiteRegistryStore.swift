@@ -44,9 +44,7 @@ public struct SQLiteRegistryStore: RegistryStore {
     }
 
     /// 32 lowercase hex characters, the shape MLflow uses for run ids.
-    public static let randomRunID: @Sendable () -> String = {
-        UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-    }
+    public static let randomRunID: @Sendable () -> String = { RunInfo.newID() }
 
     /// The current time at the stores' precision (milliseconds), so values read back equal values written.
     var now: Date { ISO8601.date(milliseconds: ISO8601.milliseconds(clock())) }
