@@ -212,17 +212,10 @@ extension Array where Element == KeyValue {
 
 /// The offset-based page tokens MLflow searches use.
 enum MLflowPage {
-    static func offset(_ token: String?) throws -> Int {
-        guard let token, !token.isEmpty else { return 0 }
-        guard let text = try? PageToken.decode(token), text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), offset >= 0
-        else {
-            throw RegistryError.invalidArgument("page_token is invalid; pass the next_page_token of the previous page")
-        }
-        return offset
-    }
+    static func offset(_ token: String?) throws -> Int { try PageToken.offset(token) }
 
     static func token(offset: Int, count: Int, more: Bool) -> MLflowJSON? {
-        more ? .string(PageToken.encode("o:\(offset + count)")) : nil
+        PageToken.next(offset: offset, count: count, more: more).map(MLflowJSON.string)
     }
 
     static func limit(_ value: Int64?, default defaultValue: Int, max maxValue: Int, what: String) throws -> Int {

@@ -9,16 +9,7 @@ struct TrackingRoutes {
     /// Offset pages behind the API's opaque tokens.
     static func offset(_ request: Request) throws -> (offset: Int, limit: Int) {
         let page = try request.pageRequest()
-        guard let token = page.token else { return (0, page.limit) }
-        guard let text = try? PageToken.decode(token), text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), offset >= 0
-        else {
-            throw RegistryError.invalidArgument("page_token is invalid; pass the next_page_token of the previous page")
-        }
-        return (offset, page.limit)
-    }
-
-    static func next(offset: Int, count: Int, more: Bool) -> String? {
-        more ? PageToken.encode("o:\(offset + count)") : nil
+        return (try PageToken.offset(page.token), page.limit)
     }
 
     func register(on api: RouterGroup<ModelyardRequestContext>) {
@@ -35,7 +26,7 @@ struct TrackingRoutes {
             return try JSONBody.response(
                 ExperimentListResponse(
                     experiments: page.items.map(ExperimentResponse.init),
-                    nextPageToken: Self.next(offset: offset, count: page.items.count, more: page.more)))
+                    nextPageToken: PageToken.next(offset: offset, count: page.items.count, more: page.more)))
         }
         api.get("experiments/{experiment}") { _, context in
             let text = try context.pathParameter("experiment")
@@ -56,7 +47,7 @@ struct TrackingRoutes {
             return try JSONBody.response(
                 RunListResponse(
                     runs: page.items.map(RunResponse.init),
-                    nextPageToken: Self.next(offset: offset, count: page.items.count, more: page.more)))
+                    nextPageToken: PageToken.next(offset: offset, count: page.items.count, more: page.more)))
         }
         api.get("runs/{run}") { _, context in
             try JSONBody.response(RunResponse(try await tracking.run(id: context.pathParameter("run"))))

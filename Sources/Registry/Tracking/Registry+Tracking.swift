@@ -62,17 +62,8 @@ extension Registry {
         }
         let version = try await store.version(registered.model, .number(registered.number))
         let prefix = registered.file.isEmpty ? "" : registered.file + "/"
-        var entries: [String: TrackedListing] = [:]
-        for entry in try await store.artifacts(registered.model, version.version) where entry.path.rawValue.hasPrefix(prefix) {
-            let rest = entry.path.rawValue.dropFirst(prefix.count)
-            if let slash = rest.firstIndex(of: "/") {
-                let name = String(rest[..<slash])
-                entries[name] = TrackedListing(name: name, isDirectory: true, size: nil)
-            } else {
-                entries[String(rest)] = TrackedListing(name: String(rest), isDirectory: false, size: entry.size)
-            }
-        }
-        return entries.values.sorted { $0.name < $1.name }
+        let manifest = try await store.artifacts(registered.model, version.version)
+        return TrackedListing.children(of: prefix, among: manifest.map { (path: $0.path.rawValue, size: $0.size) })
     }
 
     /// Deletes a file or directory of the artifact proxy; registered versions' files are immutable.
@@ -100,6 +91,7 @@ extension Registry {
         var runID = runID.flatMap { $0.isEmpty ? nil : $0 }
         var loggedModelID = loggedModelID.flatMap { $0.isEmpty ? nil : $0 }
         var files: [TrackedFile] = []
+        var sourceRun: Run?
         let location = try TrackedSource(parsing: source)
         switch location {
         case .loggedModel(let id):
@@ -114,9 +106,11 @@ extension Registry {
             if let runID, runID != id {
                 throw RegistryError.invalidArgument("run_id '\(runID)' does not match the run of the source '\(source)'")
             }
-            let run = try await store.run(id: id)
+            let source = try await store.run(id: id)
+            sourceRun = source
             runID = id
-            files = try await store.trackedFiles(under: path.isEmpty ? run.info.artifactRoot : run.info.artifactRoot + "/" + path)
+            let root = source.info.artifactRoot
+            files = try await store.trackedFiles(under: path.isEmpty ? root : root + "/" + path)
         case .proxied(let path):
             files = try await store.trackedFiles(under: path)
             if files.isEmpty, let file = try await store.trackedFile(path: path) {
@@ -138,7 +132,8 @@ extension Registry {
             ArtifactEntry(path: try ArtifactPath(validating: $0.path), size: $0.size, sha256: $0.sha256, createdAt: now)
         }
         if let runID {
-            let run = try await store.run(id: runID)
+            let run: Run
+            if let sourceRun { run = sourceRun } else { run = try await store.run(id: runID) }
             new.params = run.params.mapValues { JSONValue.string($0) }
             new.gitCommit = run.tags["mlflow.source.git.commit"]
             new.datasets = run.inputs.map {

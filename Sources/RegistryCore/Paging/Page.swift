@@ -42,6 +42,21 @@ public struct PageRequest: Sendable, Equatable {
 
 /// Encodes and decodes the key a listing continues after, as an opaque URL-safe token.
 public enum PageToken {
+    /// The row offset an offset-paged search (MLflow-style) continues at; 0 without a token.
+    public static func offset(_ token: String?) throws -> Int {
+        guard let token, !token.isEmpty else { return 0 }
+        guard let text = try? decode(token), text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), offset >= 0
+        else {
+            throw RegistryError.invalidArgument("page_token is invalid; pass the next_page_token of the previous page")
+        }
+        return offset
+    }
+
+    /// The token of the page after `count` rows read at `offset`, or nil when there are no more.
+    public static func next(offset: Int, count: Int, more: Bool) -> String? {
+        more ? encode("o:\(offset + count)") : nil
+    }
+
     public static func encode(_ key: String) -> String {
         let bytes = Array(("k1:" + key).utf8)
         return bytes.map { String(format: "%02x", $0) }.joined()

@@ -118,6 +118,24 @@ public struct TrackedListing: Sendable, Equatable {
     }
 }
 
+extension TrackedListing {
+    /// The immediate children of the directory `prefix` (empty, or ending with `/`) among files given as
+    /// (path, size): files directly inside it, and one entry per subdirectory. Sorted by name.
+    public static func children(of prefix: String, among files: [(path: String, size: Int64)]) -> [TrackedListing] {
+        var entries: [String: TrackedListing] = [:]
+        for file in files where file.path.hasPrefix(prefix) {
+            let rest = file.path.dropFirst(prefix.count)
+            if let slash = rest.firstIndex(of: "/") {
+                let name = String(rest[..<slash])
+                entries[name] = TrackedListing(name: name, isDirectory: true, size: nil)
+            } else {
+                entries[String(rest)] = TrackedListing(name: String(rest), isDirectory: false, size: file.size)
+            }
+        }
+        return entries.values.sorted { $0.name < $1.name }
+    }
+}
+
 /// Paths of the artifact proxy: relative, `/`-separated, no empty, `.` or `..` segments.
 public enum TrackedPath {
     public static func validate(_ path: String) throws -> String {

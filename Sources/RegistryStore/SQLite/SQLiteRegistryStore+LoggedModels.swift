@@ -160,21 +160,10 @@ extension SQLiteRegistryStore {
     public func listTrackedDirectory(_ directory: String) async throws -> [TrackedListing] {
         let prefix = directory.isEmpty ? "" : directory + "/"
         return try await read { db in
-            var entries: [String: TrackedListing] = [:]
             let (condition, arguments) = Self.underDirectory(prefix)
             let rows = try Row.fetchAll(
                 db, sql: "SELECT path, size FROM tracked_files \(condition) ORDER BY path", arguments: arguments)
-            for row in rows {
-                let path: String = row[0]
-                let rest = path.dropFirst(prefix.count)
-                if let slash = rest.firstIndex(of: "/") {
-                    let name = String(rest[..<slash])
-                    entries[name] = TrackedListing(name: name, isDirectory: true, size: nil)
-                } else {
-                    entries[String(rest)] = TrackedListing(name: String(rest), isDirectory: false, size: row[1])
-                }
-            }
-            return entries.values.sorted { $0.name < $1.name }
+            return TrackedListing.children(of: prefix, among: rows.map { (path: $0[0], size: $0[1]) })
         }
     }
 
