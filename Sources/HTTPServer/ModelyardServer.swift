@@ -5,7 +5,13 @@ public import Registry
 import RegistryCore
 public import RegistryStore
 import NIOCore
+public import Serving
 import ServiceLifecycle
+
+/// The product's version, reported by the CLI and the inference protocol's server metadata.
+public enum ModelyardVersion {
+    public static let current = "0.1.0"
+}
 
 /// Where and how the server runs.
 public struct ServerConfiguration: Sendable, Equatable {
@@ -16,29 +22,36 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var limits: RegistryLimits
     /// How often unreferenced blobs are collected (nil: never in the background).
     public var gcInterval: Duration?
+    /// How often the model pool polls the store for deploys made elsewhere (nil: only this server's deploys).
+    public var servingSyncInterval: Duration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "modelyard-data"),
-        limits: RegistryLimits = .init(), gcInterval: Duration? = .seconds(3600)
+        limits: RegistryLimits = .init(), gcInterval: Duration? = .seconds(3600),
+        servingSyncInterval: Duration? = .seconds(1)
     ) {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
         self.limits = limits
         self.gcInterval = gcInterval
+        self.servingSyncInterval = servingSyncInterval
     }
 }
 
 /// Wiring: stores from a data directory, routes onto a router, the router into an application.
 public enum ModelyardServer {
-    /// Opens (creating if needed) the embedded SQLite store and local artifact folder under `directory`.
-    public static func openRegistry(dataDirectory directory: URL, limits: RegistryLimits = .init(), logger: Logger)
-        throws -> Registry
-    {
+    /// Opens (creating if needed) the embedded SQLite store and local artifact folder under `directory`, with a
+    /// model pool serving what is deployed.
+    public static func openRegistry(
+        dataDirectory directory: URL, limits: RegistryLimits = .init(), serving: ModelPool.Configuration = .init(),
+        logger: Logger
+    ) throws -> Registry {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteRegistryStore(path: directory.appendingPathComponent("registry.sqlite").path)
         let artifacts = try LocalArtifactStore(root: directory.appendingPathComponent("artifacts", isDirectory: true))
-        return Registry(store: store, artifacts: artifacts, limits: limits, logger: logger)
+        let pool = ModelPool(store: store, artifacts: artifacts, configuration: serving, logger: logger)
+        return Registry(store: store, artifacts: artifacts, limits: limits, serving: pool, logger: logger)
     }
 
     /// Every route of every surface, with the error middleware in front.
@@ -47,6 +60,10 @@ public enum ModelyardServer {
         router.add(middleware: APIErrorMiddleware())
         HealthRoutes(registry: registry).register(on: router)
         let api = router.group("api/v1")
+        if let pool = registry.serving as? ModelPool {
+            ServingRoutes(registry: registry, pool: pool).register(on: api, root: router)
+            InferenceProtocolRoutes(registry: registry, pool: pool).register(on: router.group("v2"))
+        }
         ModelRoutes(registry: registry).register(on: api)
         VersionRoutes(registry: registry).register(on: api)
         ArtifactRoutes(registry: registry).register(on: api)
@@ -71,6 +88,9 @@ public enum ModelyardServer {
         var services: [any Service] = []
         if let interval = configuration.gcInterval {
             services.append(GarbageCollectorService(registry: registry, interval: interval, logger: logger))
+        }
+        if let interval = configuration.servingSyncInterval, let pool = registry.serving as? ModelPool {
+            services.append(ServingReconciler(pool: pool, interval: interval, logger: logger))
         }
         return Application(
             router: buildRouter(registry: registry),

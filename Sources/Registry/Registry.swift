@@ -9,17 +9,21 @@ public struct Registry: Sendable {
     public let store: any RegistryStore
     public let artifacts: any ArtifactStore
     public let limits: RegistryLimits
+    /// The model server's checks on registration and deployment; `nil` when nothing serves.
+    public let serving: (any ServingHooks)?
     let clock: @Sendable () -> Date
     let logger: Logger
     let uploadGate = UploadGate()
 
     public init(
         store: any RegistryStore, artifacts: any ArtifactStore, limits: RegistryLimits = .init(),
-        clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "modelyard.registry")
+        serving: (any ServingHooks)? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "modelyard.registry")
     ) {
         self.store = store
         self.artifacts = artifacts
         self.limits = limits
+        self.serving = serving
         self.clock = clock
         self.logger = logger
     }

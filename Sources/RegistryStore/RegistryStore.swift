@@ -47,6 +47,10 @@ public protocol RegistryStore: TrackingStore {
     /// Every digest some manifest or tracked file references (for garbage collection of blobs).
     func referencedDigests() async throws -> Set<BlobDigest>
 
+    /// Records what the model server learnt from the version's model file. Derived data, so not audited; allowed
+    /// on sealed versions.
+    func setServing(_ model: ModelName, _ version: SemanticVersion, info: ServingInfo) async throws
+
     // MARK: Training history
     /// Appends points to the version's run (created on first use); returns how many were stored.
     func appendHistory(_ model: ModelName, _ version: SemanticVersion, points: [MetricPoint]) async throws -> Int
@@ -59,6 +63,9 @@ public protocol RegistryStore: TrackingStore {
     func rollback(_ model: ModelName, environment: EnvironmentName, to version: SemanticVersion?, audit: AuditContext)
         async throws -> Deployment
     func aliases(_ model: ModelName) async throws -> [AliasPointer]
+    /// Every alias of every model: what the model server should be serving. Read often (each replica polls it), so
+    /// it is one cheap query.
+    func allAliases() async throws -> [ModelName: [AliasPointer]]
     /// Deployment records, newest first; one environment when given.
     func deployments(_ model: ModelName, environment: EnvironmentName?, page: PageRequest) async throws
         -> Page<Deployment>

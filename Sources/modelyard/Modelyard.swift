@@ -1,4 +1,5 @@
 import ArgumentParser
+import HTTPServer
 
 /// The `modelyard` command: the server and every registry operation against it.
 @main
@@ -18,7 +19,7 @@ struct Modelyard: AsyncParsableCommand {
               modelyard deploy fraud 1.0.0 --env production --reason "beats baseline"
               modelyard onnx inspect model.onnx
             """,
-        version: "0.1.0",
+        version: ModelyardVersion.current,
         subcommands: [
             ServeCommand.self, ModelsCommand.self, VersionsCommand.self, UploadCommand.self, DownloadCommand.self,
             ArtifactsCommand.self, LogHistoryCommand.self, HistoryCommand.self, ScoreCommand.self,

@@ -23,10 +23,10 @@ import Testing
         #expect(try ok(["versions", "register", "fraud", "--param", "lr=0.05", "--score", "f1=0.86", "--parent", "1.0.0", "--dataset", "train=s3://b/train.parquet"], server)
             .contains("1.1.0"))
 
-        let model = work.appendingPathComponent("model.onnx")
+        let model = work.appendingPathComponent("weights.bin")
         try Data((0..<2_000_000).map { UInt8(truncatingIfNeeded: $0) }).write(to: model)
-        #expect(try ok(["upload", "fraud", "1.1.0", model.path, "--verify"], server).contains("uploaded model.onnx (2000000 bytes"))
-        #expect(try ok(["artifacts", "fraud", "1.1.0"], server).contains("model.onnx"))
+        #expect(try ok(["upload", "fraud", "1.1.0", model.path, "--verify"], server).contains("uploaded weights.bin (2000000 bytes"))
+        #expect(try ok(["artifacts", "fraud", "1.1.0"], server).contains("weights.bin"))
 
         let csv = work.appendingPathComponent("history.csv")
         try ("metric,step,value\n" + (0..<500).map { "loss,\($0),\(1.0 / Double($0 + 1))" }.joined(separator: "\n")).write(to: csv, atomically: true, encoding: .utf8)
@@ -55,8 +55,8 @@ import Testing
         let audit = try ok(["audit", "fraud"], server)
         #expect(audit.contains("cli-tester") && audit.contains("rollback") && audit.contains("regression"))
 
-        let downloaded = work.appendingPathComponent("back.onnx")
-        try ok(["download", "fraud", "1.1.0", "model.onnx", "--output", downloaded.path], server)
+        let downloaded = work.appendingPathComponent("back.bin")
+        try ok(["download", "fraud", "1.1.0", "weights.bin", "--output", downloaded.path], server)
         #expect(try Data(contentsOf: downloaded) == Data(contentsOf: model))
 
         let json = try ok(["versions", "list", "fraud", "--json"], server)
@@ -70,7 +70,7 @@ import Testing
         defer { second.kill(SIGKILL) }
         #expect(try ok(["import", backup.path], second).contains("imported 1 models"))
         #expect(try ok(["versions", "show", "fraud", "@production"], second).contains("1.0.0"))
-        try ok(["download", "fraud", "1.1.0", "model.onnx", "--output", downloaded.path], second)
+        try ok(["download", "fraud", "1.1.0", "weights.bin", "--output", downloaded.path], second)
         #expect(try Data(contentsOf: downloaded) == Data(contentsOf: model))
         let reimport = try runCLI(["import", backup.path], server: second)
         #expect(reimport.status != 0 && reimport.stderr.contains("exists already"))

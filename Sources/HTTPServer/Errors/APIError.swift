@@ -27,6 +27,7 @@ extension RegistryError {
         case .payloadTooLarge: return .contentTooLarge
         case .unauthenticated: return .unauthorized
         case .permissionDenied: return .forbidden
+        case .unavailable: return .serviceUnavailable
         default: return .internalServerError
         }
     }
@@ -48,6 +49,10 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if MLflowErrors.applies(to: request.uri.path) {
                 return MLflowErrors.response(mapped, original: error)
+            }
+            if request.uri.path.hasPrefix("/v2/") || request.uri.path == "/v2" {
+                // The inference protocol's error shape: {"error": "message"}.
+                return try JSONBody.response(["error": mapped.message], status: mapped.httpStatus)
             }
             return try JSONBody.response(
                 APIErrorBody(code: mapped.code.rawValue, message: mapped.message), status: mapped.httpStatus)

@@ -78,6 +78,18 @@ public enum OpenAPIDocument {
             method: "post", path: model + "/rollback", id: "rollback", summary: "Roll an environment back", body: "Rollback",
             status: "201"),
         .init(method: "get", path: model + "/aliases", id: "listAliases", summary: "What each environment serves"),
+        .init(
+            method: "post", path: model + "/predict", id: "predict",
+            summary: "Predict with the version an environment serves (rows or named-feature objects)", query: ["environment"],
+            body: "Predict"),
+        .init(
+            method: "post", path: model + "/versions/{version}/predict", id: "predictVersion",
+            summary: "Predict with one version", body: "Predict"),
+        .init(
+            method: "get", path: model + "/versions/{version}/performance", id: "versionPerformance",
+            summary: "Inference counts, latency percentiles and throughput of a loaded version"),
+        .init(method: "get", path: "/api/v1/serving", id: "servingStatus", summary: "What this server serves, per model and environment"),
+        .init(method: "get", path: "/metrics", id: "metrics", summary: "Prometheus metrics", response: "text"),
         .init(method: "get", path: model + "/audit", id: "listAudit", summary: "Audit log, newest first", query: ["limit", "page_token"]),
         .init(
             method: "get", path: "/api/v1/experiments", id: "listExperiments", summary: "Experiments (groups of runs)",
@@ -140,6 +152,7 @@ public enum OpenAPIDocument {
         switch schema {
         case "binary": return ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]
         case "object": return ["application/json": ["schema": ["type": "object"]]]
+        case "text": return ["text/plain": ["schema": ["type": "string"]]]
         default: return ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]
         }
     }

@@ -73,5 +73,6 @@ enum OpenAPISchemas {
             required: ["scores"]),
         "Deploy": object(["version": string, "environment": string, "reason": string], required: ["version"]),
         "Rollback": object(["environment": string, "version": string, "reason": string]),
+        "Predict": object(["inputs": ["type": "array", "items": [:]], "key": string]),
     ]    }
 }

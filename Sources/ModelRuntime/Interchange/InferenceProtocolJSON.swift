@@ -51,7 +51,8 @@ public enum InferenceProtocolJSON {
         return try JSONSerialization.data(withJSONObject: [key: list], options: [.sortedKeys])
     }
 
-    static func decodeTensor(_ entry: [String: Any], where place: String) throws -> NamedTensor {
+    /// Decodes one `{"name", "shape", "datatype", "data"}` entry of a parsed request.
+    public static func decodeTensor(_ entry: [String: Any], where place: String) throws -> NamedTensor {
         guard let name = entry["name"] as? String else { throw ModelRuntimeError.invalidInput("\(place) has no name") }
         guard let shapeValues = entry["shape"] as? [Any] else {
             throw ModelRuntimeError.invalidInput("input '\(name)' has no shape array")
@@ -139,7 +140,8 @@ public enum InferenceProtocolJSON {
         return v
     }
 
-    private static func jsonValues(_ storage: Tensor.Storage) -> [Any] {
+    /// A tensor's elements, flat, as JSONSerialization values (non-finite floats as strings).
+    public static func jsonValues(_ storage: Tensor.Storage) -> [Any] {
         switch storage {
         case .float32(let v): v.map { number(Double($0)) }
         case .float64(let v): v.map { number($0) }

@@ -6,7 +6,12 @@ extension Registry {
         _ model: ModelName, _ selector: VersionSelector, environment: EnvironmentName, audit: AuditContext
     ) async throws -> Deployment {
         let version = try await resolve(model, selector)
-        return try await store.deploy(model, version: version, environment: environment, audit: audit)
+        if let serving {
+            try await serving.prepare(try await store.version(model, .version(version)), environment: environment)
+        }
+        let record = try await store.deploy(model, version: version, environment: environment, audit: audit)
+        await serving?.environmentsChanged(model)
+        return record
     }
 
     /// Moves `environment` back to the version that served before (or to `selector`'s version if given).
@@ -15,7 +20,31 @@ extension Registry {
     ) async throws -> Deployment {
         var version: SemanticVersion?
         if let selector { version = try await store.version(model, selector).version }
-        return try await store.rollback(model, environment: environment, to: version, audit: audit)
+        if let serving {
+            // The target is planned here as the store would plan it, so it can be loaded before the move.
+            let target = try RollbackPlanner.target(
+                history: try await deploymentHistory(model, environment: environment),
+                current: try await store.aliases(model).first { $0.environment == environment }?.version,
+                requested: version, environment: environment)
+            try await serving.prepare(try await store.version(model, .version(target)), environment: environment)
+            version = target
+        }
+        let record = try await store.rollback(model, environment: environment, to: version, audit: audit)
+        await serving?.environmentsChanged(model)
+        return record
+    }
+
+    /// Every deployment record of one environment, oldest first.
+    func deploymentHistory(_ model: ModelName, environment: EnvironmentName) async throws -> [Deployment] {
+        var records: [Deployment] = []
+        var token: String?
+        repeat {
+            let page = try await store.deployments(
+                model, environment: environment, page: try PageRequest(limit: PageRequest.maxLimit, token: token))
+            records += page.items
+            token = page.nextPageToken
+        } while token != nil
+        return records.reversed()
     }
 
     public func deployments(_ model: ModelName, environment: EnvironmentName?, page: PageRequest) async throws

@@ -32,7 +32,9 @@ extension Registry {
 
     /// Removes an alias (an `undeploy` deployment record); `nil` when it was not set.
     public func undeploy(_ model: ModelName, environment: EnvironmentName, audit: AuditContext) async throws -> Deployment? {
-        try await store.undeploy(model, environment: environment, audit: audit)
+        let record = try await store.undeploy(model, environment: environment, audit: audit)
+        await serving?.environmentsChanged(model)
+        return record
     }
 
     public func latestVersions(_ model: ModelName, stages: [VersionStage]?) async throws -> [ModelVersion] {

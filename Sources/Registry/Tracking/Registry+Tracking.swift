@@ -140,7 +140,7 @@ extension Registry {
                 DatasetRef(name: $0.name, uri: $0.source, sha256: $0.digest, role: $0.tags["mlflow.data.context"])
             }
         }
-        return try await store.registerVersion(model, new, audit: audit)
+        return try await registerVersion(model, new, audit: audit)
     }
 }
 

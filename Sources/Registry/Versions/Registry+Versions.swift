@@ -13,7 +13,10 @@ extension Registry {
     public func registerVersion(_ model: ModelName, _ version: NewVersion, audit: AuditContext) async throws
         -> ModelVersion
     {
-        try await store.registerVersion(model, version, audit: audit)
+        let registered = try await store.registerVersion(model, version, audit: audit)
+        guard Self.touchesModelFile(version.artifacts.map(\.path)) else { return registered }
+        try await refreshServing(model, registered.version)
+        return try await store.version(model, .version(registered.version))
     }
 
     public func version(_ model: ModelName, _ selector: VersionSelector) async throws -> ModelVersion {

@@ -23,6 +23,8 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         public static let permissionDenied = Code(rawValue: "permission_denied")
         /// Something failed inside the server; the message never carries internals.
         public static let `internal` = Code(rawValue: "internal")
+        /// The request was fine but cannot be served right now (a model failed at run time, the pool is full).
+        public static let unavailable = Code(rawValue: "unavailable")
     }
 
     public let code: Code
@@ -40,4 +42,5 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     public static func invalidArgument(_ message: String) -> Self { .init(.invalidArgument, message) }
     public static func failedPrecondition(_ message: String) -> Self { .init(.failedPrecondition, message) }
     public static func payloadTooLarge(_ message: String) -> Self { .init(.payloadTooLarge, message) }
+    public static func unavailable(_ message: String) -> Self { .init(.unavailable, message) }
 }

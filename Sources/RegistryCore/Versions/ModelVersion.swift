@@ -33,6 +33,8 @@ public struct ModelVersion: Sendable, Equatable, Codable {
     public var number: Int64
     /// The MLflow stage label (`None`, `Staging`, `Production`, `Archived`), kept for MLflow clients.
     public var stage: VersionStage
+    /// Whether and how the model server can serve this version; `nil` until its artifacts were inspected.
+    public var serving: ServingInfo?
 
     public var key: VersionKey { VersionKey(model: model, version: version) }
 
@@ -42,7 +44,8 @@ public struct ModelVersion: Sendable, Equatable, Codable {
         gitCommit: String? = nil, params: [String: JSONValue] = [:], scores: [String: Double] = [:],
         datasets: [DatasetRef] = [], durationSeconds: Double? = nil, cost: Double? = nil, hardware: String? = nil,
         signature: JSONValue? = nil, parents: [VersionKey] = [], runID: String? = nil, createdBy: String = "",
-        createdAt: Date, updatedAt: Date, number: Int64 = 0, stage: VersionStage = .none
+        createdAt: Date, updatedAt: Date, number: Int64 = 0, stage: VersionStage = .none,
+        serving: ServingInfo? = nil
     ) {
         self.model = model
         self.version = version
@@ -67,11 +70,12 @@ public struct ModelVersion: Sendable, Equatable, Codable {
         self.updatedAt = updatedAt
         self.number = number
         self.stage = stage
+        self.serving = serving
     }
 
     enum CodingKeys: String, CodingKey {
         case model, version, status, description, tags, framework, params, scores, datasets, cost, hardware
-        case signature, parents, number, stage
+        case signature, parents, number, stage, serving
         case baseModel = "base_model"
         case sourceURI = "source_uri"
         case gitCommit = "git_commit"
@@ -109,7 +113,8 @@ extension ModelVersion {
             createdBy: try c.decode(String.self, forKey: .createdBy),
             createdAt: try c.decode(Date.self, forKey: .createdAt), updatedAt: try c.decode(Date.self, forKey: .updatedAt),
             number: try c.decodeIfPresent(Int64.self, forKey: .number) ?? 0,
-            stage: try c.decodeIfPresent(VersionStage.self, forKey: .stage) ?? .none)
+            stage: try c.decodeIfPresent(VersionStage.self, forKey: .stage) ?? .none,
+            serving: try c.decodeIfPresent(ServingInfo.self, forKey: .serving))
     }
 }
 

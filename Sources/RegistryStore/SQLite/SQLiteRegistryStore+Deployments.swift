@@ -99,6 +99,24 @@ extension SQLiteRegistryStore {
         }
     }
 
+    public func allAliases() async throws -> [ModelName: [AliasPointer]] {
+        try await read { db in
+            var result: [ModelName: [AliasPointer]] = [:]
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                    SELECT m.name, a.environment, v.ordinal, v.number FROM aliases a
+                    JOIN versions v ON v.id = a.version_id JOIN models m ON m.id = a.model_id
+                    ORDER BY m.name, a.environment
+                    """))
+            while let row = try rows.next() {
+                result[ModelName(rawValue: row[0]), default: []].append(
+                    AliasPointer(
+                        environment: EnvironmentName(rawValue: row[1]), version: SemanticVersion(ordinal: row[2]),
+                        number: row[3]))
+            }
+            return result
+        }
+    }
+
     static func aliases(_ db: Database, modelID: Int64) throws -> [AliasPointer] {
         try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT a.environment, v.ordinal, v.number FROM aliases a JOIN versions v ON v.id = a.version_id

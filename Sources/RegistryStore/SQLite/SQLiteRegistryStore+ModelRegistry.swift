@@ -237,7 +237,7 @@ extension SQLiteRows {
     static func versionsOfAnyModel(_ db: Database, rows: [Row]) throws -> [ModelVersion] {
         var byModel: [String: [(position: Int, row: Row)]] = [:]
         // `model_name` follows the `versionColumns`.
-        for (position, row) in rows.enumerated() { byModel[row[21], default: []].append((position, row)) }
+        for (position, row) in rows.enumerated() { byModel[row[SQLiteRows.versionColumnCount], default: []].append((position, row)) }
         var result = [ModelVersion?](repeating: nil, count: rows.count)
         for (name, group) in byModel {
             let loaded = try versions(db, model: ModelName(rawValue: name), rows: group.map(\.row))

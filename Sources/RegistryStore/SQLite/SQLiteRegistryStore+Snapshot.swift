@@ -213,13 +213,13 @@ extension SQLiteRegistryStore {
         try db.cachedStatement(sql: """
                 INSERT INTO versions (model_id, ordinal, status, description, framework, base_model, source_uri,
                     git_commit, params, datasets, duration_seconds, cost, hardware, signature, run_id, created_by,
-                    created_at, updated_at, number, stage)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    created_at, updated_at, number, stage, serving)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 modelID, v.version.ordinal, v.status.rawValue, v.description, v.framework, v.baseModel, v.sourceURI,
                 v.gitCommit, try SQLiteRows.json(v.params), try SQLiteRows.json(v.datasets), v.durationSeconds, v.cost,
                 v.hardware, try v.signature.map(SQLiteRows.json), v.runID, v.createdBy, SQLiteRows.millis(v.createdAt),
-                SQLiteRows.millis(v.updatedAt), v.number, v.stage.rawValue,
+                SQLiteRows.millis(v.updatedAt), v.number, v.stage.rawValue, try v.serving.map(SQLiteRows.json),
             ])
         let id = db.lastInsertedRowID
         try SQLiteRows.replaceTags(db, table: "version_tags", owner: "version_id", id: id, tags: v.tags)

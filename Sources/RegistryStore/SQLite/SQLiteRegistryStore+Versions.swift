@@ -102,6 +102,14 @@ extension SQLiteRegistryStore {
         }
     }
 
+    public func setServing(_ model: ModelName, _ version: SemanticVersion, info: ServingInfo) async throws {
+        let json = try SQLiteRows.json(info)
+        try await write { db in
+            let (versionID, _, _) = try SQLiteRows.version(db, model, .version(version))
+            try db.cachedStatement(sql: "UPDATE versions SET serving = ? WHERE id = ?").execute(arguments: [json, versionID])
+        }
+    }
+
     public func updateVersion(
         _ model: ModelName, _ version: SemanticVersion, patch: VersionPatch, audit: AuditContext
     ) async throws -> ModelVersion {

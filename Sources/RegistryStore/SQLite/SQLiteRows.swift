@@ -102,8 +102,10 @@ enum SQLiteRows {
     static let versionColumns = """
         v.id, v.model_id, v.ordinal, v.status, v.description, v.framework, v.base_model, v.source_uri, v.git_commit,
         v.params, v.datasets, v.duration_seconds, v.cost, v.hardware, v.signature, v.run_id, v.created_by,
-        v.created_at, v.updated_at, v.number, v.stage
+        v.created_at, v.updated_at, v.number, v.stage, v.serving
         """
+    /// How many columns `versionColumns` selects (a query's extra columns start at this index).
+    static let versionColumnCount = 22
 
     /// Loads full versions (tags, scores, parents included) for rows of `versionColumns`.
     static func versions(_ db: Database, model: ModelName, rows: [Row]) throws -> [(id: Int64, version: ModelVersion)] {
@@ -144,7 +146,7 @@ enum SQLiteRows {
                 signature: try decodeJSON(JSONValue.self, row[14]), parents: parents[id] ?? [],
                 runID: row[15], createdBy: row[16], createdAt: ISO8601.date(milliseconds: row[17]),
                 updatedAt: ISO8601.date(milliseconds: row[18]), number: row[19],
-                stage: VersionStage(rawValue: row[20]) ?? .none)
+                stage: VersionStage(rawValue: row[20]) ?? .none, serving: try decodeJSON(ServingInfo.self, row[21] as String?))
             return (id, version)
         }
     }

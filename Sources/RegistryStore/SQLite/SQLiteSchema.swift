@@ -158,6 +158,10 @@ enum SQLiteSchema {
             // Latest version per stage (every MLflow registered-model read) without sorting the model's versions.
             try db.execute(sql: "CREATE INDEX versions_model_stage ON versions(model_id, stage, number)")
         }
+        migrator.registerMigration("v4-version-serving") { db in
+            // What the model server learnt from a version's model file (JSON `ServingInfo`), NULL until inspected.
+            try db.execute(sql: "ALTER TABLE versions ADD COLUMN serving TEXT")
+        }
         return migrator
     }
 

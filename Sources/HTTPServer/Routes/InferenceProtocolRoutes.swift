@@ -1,0 +1,175 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ModelRuntime
+import NIOCore
+import Registry
+import RegistryCore
+import Serving
+
+/// The Open Inference Protocol v2 REST surface (KServe, Triton): health, server and model metadata, readiness and
+/// `infer`, with the binary tensor data extension `tritonclient` uses by default.
+///
+/// `/v2/models/{model}` is the model's `production` environment; `/v2/models/{model}/versions/{v}` is a version by
+/// semantic version, registration number or `@alias`.
+struct InferenceProtocolRoutes {
+    let registry: Registry
+    let pool: ModelPool
+    static let headerLength = HTTPField.Name("Inference-Header-Content-Length")!
+
+    func register(on v2: RouterGroup<ModelyardRequestContext>) {
+        v2.get("health/live") { _, _ in Response(status: .ok) }
+        v2.get("health/ready") { _, _ in
+            _ = try await registry.listModels(filter: .init(), page: try PageRequest(limit: 1))
+            return Response(status: .ok)
+        }
+        v2.get("") { _, _ in
+            try Self.json([
+                "name": "modelyard", "version": ModelyardVersion.current, "extensions": ["binary_tensor_data"],
+            ])
+        }
+        v2.get("models/{model}") { _, context in
+            try await metadata(try await production(context), requestedVersion: nil)
+        }
+        v2.get("models/{model}/ready") { _, context in
+            _ = try await production(context)
+            return Response(status: .ok)
+        }
+        v2.get("models/{model}/versions/{version}") { _, context in
+            try await metadata(try await specific(context), requestedVersion: try context.pathParameter("version"))
+        }
+        v2.get("models/{model}/versions/{version}/ready") { _, context in
+            _ = try await specific(context)
+            return Response(status: .ok)
+        }
+        v2.post("models/{model}/infer") { request, context in
+            try await infer(request, on: try await production(context))
+        }
+        v2.post("models/{model}/versions/{version}/infer") { request, context in
+            try await infer(request, on: try await specific(context))
+        }
+    }
+
+    private func production(_ context: ModelyardRequestContext) async throws -> LoadedModel {
+        try await pool.route(try context.modelName(), environment: EnvironmentName(rawValue: "production"))
+    }
+
+    private func specific(_ context: ModelyardRequestContext) async throws -> LoadedModel {
+        try await pool.loaded(try context.modelName(), try context.versionSelector())
+    }
+
+    private func metadata(_ loaded: LoadedModel, requestedVersion: String?) async throws -> Response {
+        func tensors(_ values: [ModelSignature.Value]) -> [[String: Any]] {
+            values.map { value in
+                [
+                    "name": value.name, "datatype": value.elementType.inferenceProtocolName,
+                    "shape": (value.shape ?? [.unknown]).map { if case .fixed(let n) = $0 { n } else { -1 } },
+                ]
+            }
+        }
+        return try Self.json([
+            "name": loaded.key.model.rawValue, "versions": [loaded.key.version.description], "platform": "onnx",
+            "inputs": tensors(loaded.signature.inputs), "outputs": tensors(loaded.signature.outputs),
+        ])
+    }
+
+    private func infer(_ request: Request, on loaded: LoadedModel) async throws -> Response {
+        let body = try await ServingRoutes.collect(request)
+        var headerLength = body.count
+        if let text = request.headers[Self.headerLength] {
+            guard let value = Int(text), value >= 0, value <= body.count else {
+                throw RegistryError.invalidArgument("Inference-Header-Content-Length '\(text.prefix(20))' does not fit the body")
+            }
+            headerLength = value
+        }
+        guard let header = try? JSONSerialization.jsonObject(with: body.prefix(headerLength)) as? [String: Any] else {
+            throw RegistryError.invalidArgument("the inference request is not a JSON object; see the Open Inference Protocol")
+        }
+        guard let entries = header["inputs"] as? [[String: Any]] else {
+            throw RegistryError.invalidArgument("the inference request has no 'inputs' array of tensors")
+        }
+        var inputs: [String: Tensor] = [:]
+        var offset = headerLength
+        var rows = 0
+        do {
+            for (index, entry) in entries.enumerated() {
+                let parameters = entry["parameters"] as? [String: Any]
+                let named: InferenceProtocolJSON.NamedTensor
+                if let size = (parameters?["binary_data_size"] as? NSNumber)?.intValue {
+                    guard let name = entry["name"] as? String, let datatype = entry["datatype"] as? String,
+                        let shape = entry["shape"] as? [Int], size >= 0, offset + size <= body.count
+                    else {
+                        throw ModelRuntimeError(.invalidInput, "inputs[\(index)] has an invalid name, datatype, shape or binary_data_size")
+                    }
+                    let tensor = try InferenceProtocolBinary.decode(
+                        name: name, datatype: datatype, shape: shape, bytes: body[(body.startIndex + offset)..<(body.startIndex + offset + size)])
+                    offset += size
+                    named = .init(name: name, tensor: tensor)
+                } else {
+                    named = try InferenceProtocolJSON.decodeTensor(entry, where: "inputs[\(index)]")
+                }
+                inputs[named.name] = named.tensor
+                rows = max(rows, named.tensor.shape.first ?? 1)
+            }
+        } catch let error as ModelRuntimeError {
+            throw RegistryError.invalidArgument(error.message)
+        }
+        guard rows <= pool.configuration.maxRows else {
+            throw RegistryError.invalidArgument("\(rows) rows is more than the limit of \(pool.configuration.maxRows) per request; split the batch")
+        }
+        let (outputs, _) = try pool.predict(loaded, inputs, rows: rows)
+
+        // Which outputs, and which of them as binary.
+        let binaryByDefault = ((header["parameters"] as? [String: Any])?["binary_data_output"] as? Bool) ?? false
+        var requested: [(name: String, binary: Bool)] = loaded.signature.outputs.map { ($0.name, binaryByDefault) }
+        if let wanted = header["outputs"] as? [[String: Any]] {
+            requested = try wanted.map { entry in
+                guard let name = entry["name"] as? String, outputs[name] != nil else {
+                    let names = loaded.signature.outputs.map(\.name).joined(separator: ", ")
+                    throw RegistryError.invalidArgument("unknown output '\(entry["name"] ?? "")' (model outputs: \(names))")
+                }
+                let binary = ((entry["parameters"] as? [String: Any])?["binary_data"] as? Bool) ?? binaryByDefault
+                return (name, binary)
+            }
+        }
+        var described: [[String: Any]] = []
+        var binary: [UInt8] = []
+        for (name, asBinary) in requested {
+            guard let tensor = outputs[name] else { continue }
+            var entry: [String: Any] = [
+                "name": name, "datatype": tensor.elementType.inferenceProtocolName, "shape": tensor.shape,
+            ]
+            if asBinary {
+                let bytes = InferenceProtocolBinary.encode(tensor)
+                entry["parameters"] = ["binary_data_size": bytes.count]
+                binary += bytes
+            } else {
+                entry["data"] = InferenceProtocolJSON.jsonValues(tensor.storage)
+            }
+            described.append(entry)
+        }
+        var response: [String: Any] = [
+            "model_name": loaded.key.model.rawValue, "model_version": loaded.key.version.description, "outputs": described,
+        ]
+        if let id = header["id"] as? String { response["id"] = id }
+        let json = try JSONSerialization.data(withJSONObject: response, options: [.sortedKeys])
+        var headers = HTTPFields()
+        headers[HTTPField.Name("X-Modelyard-Version")!] = loaded.key.version.description
+        if binary.isEmpty {
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
+        }
+        headers[.contentType] = "application/octet-stream"
+        headers[Self.headerLength] = "\(json.count)"
+        var buffer = ByteBuffer(bytes: json)
+        buffer.writeBytes(binary)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+    }
+
+    static func json(_ object: [String: Any]) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

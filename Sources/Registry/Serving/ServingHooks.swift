@@ -1,0 +1,35 @@
+public import RegistryCore
+public import RegistryStore
+
+/// What the registry asks of the model server, which sits above it (the `Serving` target implements this).
+///
+/// The registry calls these around its own transactions so that every path that registers or deploys — the native
+/// API, the MLflow API, the CLI — gets the same checks.
+public protocol ServingHooks: Sendable {
+    /// Reads the version's model file (if any) and says whether and how it can be served. Never throws: a model
+    /// that cannot be read or executed is reported with the reason.
+    func inspect(_ version: ModelVersion, manifest: [ArtifactEntry]) async -> ServingInfo
+    /// Makes `version` ready to take `environment`'s traffic: loaded, sha256-verified and warmed up. Throwing
+    /// refuses the move, so the environment keeps serving what it served. A version without a model file is not
+    /// served and passes.
+    func prepare(_ version: ModelVersion, environment: EnvironmentName) async throws
+    /// `model`'s environments moved in this process: serve what they point at now.
+    func environmentsChanged(_ model: ModelName) async
+}
+
+extension Registry {
+    /// Records what the model server makes of the version's model file, when the version has one or had one
+    /// inspected before. Called after artifacts change.
+    func refreshServing(_ model: ModelName, _ version: SemanticVersion) async throws {
+        guard let serving else { return }
+        let current = try await store.version(model, .version(version))
+        let manifest = try await store.artifacts(model, version)
+        let info = await serving.inspect(current, manifest: manifest)
+        try await store.setServing(model, version, info: info)
+    }
+
+    /// Whether adding these files can change what serving makes of a version.
+    static func touchesModelFile(_ paths: [ArtifactPath]) -> Bool {
+        paths.contains { $0.rawValue.lowercased().hasSuffix(".onnx") }
+    }
+}

@@ -1,0 +1,69 @@
+public import Foundation
+public import ModelRuntime
+public import RegistryCore
+import Synchronization
+
+/// A version loaded into memory, verified and warmed up: what a route points at.
+///
+/// Requests hold a reference while they run, so a version swapped out finishes its in-flight requests and is freed
+/// when the last one ends (it is dropped from the pool at the swap).
+public final class LoadedModel: Sendable {
+    public let key: VersionKey
+    /// The version's registration number.
+    public let number: Int64
+    public let artifact: ArtifactEntry
+    public let session: any InferenceSession
+    public let outputs: OutputLayout
+    public let loadedAt: Date
+    /// How long reading, verifying, planning and warming up took.
+    public let loadSeconds: Double
+    public let metrics: InferenceMetrics
+    private let inFlightCount = Atomic<Int>(0)
+
+    init(
+        key: VersionKey, number: Int64, artifact: ArtifactEntry, session: any InferenceSession, loadedAt: Date,
+        loadSeconds: Double, metrics: InferenceMetrics
+    ) {
+        self.key = key
+        self.number = number
+        self.artifact = artifact
+        self.session = session
+        self.outputs = OutputLayout(session.signature)
+        self.loadedAt = loadedAt
+        self.loadSeconds = loadSeconds
+        self.metrics = metrics
+    }
+
+    public var signature: ModelSignature { session.signature }
+
+    /// Requests running on this version now.
+    public var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
+
+    /// Runs the model, counting the request as in flight and recording its latency, rows and outcome.
+    public func run(_ inputs: [String: Tensor], rows: Int) throws -> (outputs: [String: Tensor], seconds: Double) {
+        inFlightCount.add(1, ordering: .relaxed)
+        defer { inFlightCount.subtract(1, ordering: .relaxed) }
+        let start = ContinuousClock.now
+        do {
+            let outputs = try session.run(inputs)
+            let seconds = (ContinuousClock.now - start).seconds
+            metrics.record(seconds: seconds, rows: rows, failed: false)
+            return (outputs, seconds)
+        } catch let error as ModelRuntimeError where error.code == .invalidInput {
+            // The caller's mistake, not the model's: not an error of this version.
+            metrics.recordRejected()
+            throw error
+        } catch {
+            metrics.record(seconds: (ContinuousClock.now - start).seconds, rows: rows, failed: true)
+            throw error
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a floating-point number.
+    public var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}

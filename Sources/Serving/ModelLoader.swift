@@ -1,0 +1,111 @@
+import Crypto
+public import Foundation
+public import ModelRuntime
+import NIOCore
+import NIOPosix
+public import RegistryCore
+public import RegistryStore
+
+/// Reads a version's model file from the artifact store, verifies its sha256, plans it and warms it up.
+struct ModelLoader: Sendable {
+    let artifacts: any ArtifactStore
+    let maxModelBytes: Int64
+
+    /// The file's bytes, refused unless they hash to the manifest's sha256.
+    func read(_ entry: ArtifactEntry, version: SemanticVersion) async throws -> Data {
+        guard entry.size <= maxModelBytes else {
+            throw ServingProblem(
+                "model_too_large",
+                "\(entry.path.rawValue) of \(version) is \(entry.size) bytes, more than the \(maxModelBytes) a model may have; "
+                    + "raise --max-model-bytes to serve it")
+        }
+        let contents: BlobContents
+        do {
+            contents = try await artifacts.open(entry.sha256)
+        } catch {
+            throw ServingProblem(
+                "missing_artifact", "\(entry.path.rawValue) of \(version) is missing from the artifact store (\(error))")
+        }
+        var data = Data()
+        data.reserveCapacity(Int(contents.size))
+        var hasher = SHA256()
+        for try await chunk in contents.chunks {
+            chunk.withUnsafeReadableBytes { bytes in
+                hasher.update(bufferPointer: bytes)
+                data.append(contentsOf: bytes)
+            }
+            guard data.count <= maxModelBytes else {
+                throw ServingProblem("model_too_large", "\(entry.path.rawValue) of \(version) grew past \(maxModelBytes) bytes while reading")
+            }
+        }
+        let digest = BlobDigest(bytes: hasher.finalize())
+        guard digest == entry.sha256 else {
+            throw ServingProblem(
+                "corrupt_artifact",
+                "\(entry.path.rawValue) of \(version) is corrupt: its bytes hash to \(digest.rawValue) but the manifest "
+                    + "records \(entry.sha256.rawValue); re-register the version from the original file")
+        }
+        return data
+    }
+
+    /// Plans the model on a thread-pool thread (parsing a large forest takes a while) and runs a smoke prediction.
+    static func session(_ data: Data, version: SemanticVersion) async throws -> ONNXSession {
+        let session: ONNXSession
+        do {
+            session = try await NIOThreadPool.singleton.runIfActive { try ONNXSession(data: data) }
+        } catch let error as ModelRuntimeError {
+            throw ServingProblem(error.code.rawValue, "version \(version) cannot be served: \(error.message)")
+        }
+        do {
+            _ = try await NIOThreadPool.singleton.runIfActive { try session.run(smokeInputs(session.signature)) }
+        } catch let error as ModelRuntimeError {
+            throw ServingProblem("warmup_failed", "version \(version) failed its warm-up prediction: \(error.message)")
+        }
+        return session
+    }
+
+    /// One row of zeros (empty strings, `false`) shaped after each input's declared shape, free dimensions as 1.
+    static func smokeInputs(_ signature: ModelSignature) throws -> [String: Tensor] {
+        var inputs: [String: Tensor] = [:]
+        for input in signature.inputs {
+            let shape = (input.shape ?? [.unknown]).map { if case .fixed(let n) = $0 { max(n, 0) } else { 1 } }
+            let count = shape.reduce(1, *)
+            let storage: Tensor.Storage =
+                switch input.elementType {
+                case .float32: .float32(.init(repeating: 0, count: count))
+                case .float64: .float64(.init(repeating: 0, count: count))
+                case .int64: .int64(.init(repeating: 0, count: count))
+                case .int32: .int32(.init(repeating: 0, count: count))
+                case .bool: .bool(.init(repeating: false, count: count))
+                case .string: .string(.init(repeating: "", count: count))
+                }
+            inputs[input.name] = try Tensor(shape: shape, storage: storage)
+        }
+        return inputs
+    }
+}
+
+extension ModelSignature {
+    /// The signature as JSON for `ServingInfo.signature` and the APIs: inputs and outputs with their Open
+    /// Inference Protocol datatype and shape (-1 for a free dimension), and the class labels.
+    public var jsonValue: JSONValue {
+        func values(_ list: [Value]) -> JSONValue {
+            .array(list.map { value in
+                var object: [String: JSONValue] = [
+                    "name": .string(value.name), "datatype": .string(value.elementType.inferenceProtocolName),
+                ]
+                if let shape = value.shape {
+                    object["shape"] = .array(shape.map { if case .fixed(let n) = $0 { .number(Double(n)) } else { .number(-1) } })
+                }
+                return .object(object)
+            })
+        }
+        var object: [String: JSONValue] = ["inputs": values(inputs), "outputs": values(outputs)]
+        switch classLabels {
+        case .int64s(let labels): object["classes"] = .array(labels.map { .number(Double($0)) })
+        case .strings(let labels): object["classes"] = .array(labels.map { .string($0) })
+        case nil: break
+        }
+        return .object(object)
+    }
+}

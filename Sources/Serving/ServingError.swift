@@ -1,0 +1,25 @@
+public import RegistryCore
+
+/// Why a version cannot be served, with a stable code (`ServingInfo.reasonCode`).
+public struct ServingProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+
+    public init(_ code: String, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    static func noModel(_ version: SemanticVersion) -> Self {
+        Self("no_model", "version \(version) has no ONNX model file; upload one as model.onnx to serve it")
+    }
+
+    static func ambiguous(_ version: SemanticVersion, _ paths: [ArtifactPath]) -> Self {
+        Self(
+            "ambiguous_model",
+            "version \(version) has several ONNX files (\(paths.map(\.rawValue).joined(separator: ", "))); "
+                + "name the one to serve model.onnx")
+    }
+}

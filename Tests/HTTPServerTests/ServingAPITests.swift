@@ -1,0 +1,350 @@
+import Foundation
+import HTTPServer
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Registry
+import RegistryCore
+import Serving
+import Testing
+
+/// Real ONNX exports from fixtures/onnx served through the real router: registration records servability,
+/// deploys load before they switch, predictions validate their input, and swaps never fail a request.
+@Suite struct ServingAPITests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("fixtures/onnx")
+
+    static func fixture(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: fixtures.appendingPathComponent("\(name).onnx")))
+    }
+
+    /// The fixture's recorded inputs and onnxruntime's outputs.
+    static func expectations(_ name: String) throws -> [String: [[String: Any]]] {
+        let data = try Data(contentsOf: fixtures.appendingPathComponent("\(name).json"))
+        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        return ["inputs": object["inputs"] as! [[String: Any]], "outputs": object["outputs"] as! [[String: Any]]]
+    }
+
+    /// Rows of a single `[N, F]` input.
+    static func rows(_ name: String) throws -> [[Any]] {
+        let input = try expectations(name)["inputs"]![0]
+        let shape = input["shape"] as! [Int]
+        let data = input["data"] as! [Any]
+        return (0..<shape[0]).map { Array(data[($0 * shape[1])..<(($0 + 1) * shape[1])]) }
+    }
+
+    struct VersionShape: Decodable {
+        var version: String
+        var number: Int64
+        var serving: ServingShape?
+    }
+
+    struct ServingShape: Decodable {
+        var servable: Bool
+        var artifact: String?
+        var reason_code: String?
+        var reason: String?
+        var signature: JSONValue?
+    }
+
+    /// Creates a version holding `bytes` as `model.onnx` and returns it as the API reports it.
+    static func register(_ client: any TestClientProtocol, model: String, bytes: [UInt8]) async throws -> VersionShape {
+        let created = try await client.call(.post, "/api/v1/models/\(model)/versions", raw: "{}").decode(VersionShape.self)
+        let upload = try await client.upload("/api/v1/models/\(model)/versions/\(created.version)/artifacts/model.onnx", bytes: bytes)
+        #expect(upload.status == .created)
+        let ready = try await client.call(.patch, "/api/v1/models/\(model)/versions/\(created.version)", raw: #"{"status": "ready"}"#)
+        #expect(ready.status == .ok)
+        return try await client.call(.get, "/api/v1/models/\(model)/versions/\(created.version)").decode(VersionShape.self)
+    }
+
+    static func json(_ response: TestResponse) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+    }
+
+    static func body(_ object: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    @Test func registrationRecordsServabilityAndDeployedVersionsPredictLikeOnnxruntime() async throws {
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "forest"))
+            let version = try await Self.register(client, model: "forest", bytes: try Self.fixture("random_forest"))
+            let serving = try #require(version.serving)
+            #expect(serving.servable && serving.artifact == "model.onnx")
+            guard case .object(let signature) = serving.signature, case .array(let inputs) = signature["inputs"] else {
+                Issue.record("no signature recorded: \(String(describing: serving.signature))")
+                return
+            }
+            #expect(inputs == [.object(["name": .string("X"), "datatype": .string("FP32"), "shape": .array([.number(-1), .number(20)])])])
+            #expect(signature["classes"] == .array([.number(0), .number(1), .number(2)]))
+
+            // Nothing deployed yet: a clear 404.
+            let none = try await client.call(.post, "/api/v1/models/forest/predict", raw: #"{"inputs": [[1]]}"#)
+            #expect(none.status == .notFound && none.error?.message.contains("deploy") == true)
+
+            let deploy = try await client.call(
+                .post, "/api/v1/models/forest/deployments", json: ["version": version.version, "environment": "production"])
+            #expect(deploy.status == .created)
+
+            let rows = try Self.rows("random_forest")
+            let response = try await client.call(.post, "/api/v1/models/forest/predict", raw: try Self.body(["inputs": rows]))
+            #expect(response.status == .ok)
+            let result = try Self.json(response)
+            let expected = try Self.expectations("random_forest")["outputs"]!
+            let labels = expected.first { $0["name"] as? String == "label" }!["data"] as! [Int]
+            #expect((result["labels"] as? [Int]) == labels)
+            let probabilities = try #require(result["probabilities"] as? [[Double]])
+            let expectedProbabilities = expected.first { $0["name"] as? String == "probabilities" }!["data"] as! [Double]
+            #expect(probabilities.count == rows.count && probabilities.allSatisfy { $0.count == 3 })
+            for (i, p) in probabilities.flatMap({ $0 }).enumerated() { #expect(abs(p - expectedProbabilities[i]) < 1e-5) }
+            #expect(result["version"] as? String == version.version && result["environment"] as? String == "production")
+            #expect(result["classes"] as? [Int] == [0, 1, 2] && result["rows"] as? Int == rows.count)
+            #expect(response.headers[HTTPField.Name("X-Modelyard-Version")!] == version.version)
+
+            // The same version by number, without going through an alias.
+            let direct = try await client.call(
+                .post, "/api/v1/models/forest/versions/\(version.number)/predict", raw: try Self.body(["inputs": [rows[0]]]))
+            #expect(try (try Self.json(direct)["labels"] as? [Int]) == [labels[0]])
+
+            // Performance and Prometheus metrics count what was served.
+            let performance = try Self.json(
+                try await client.call(.get, "/api/v1/models/forest/versions/\(version.version)/performance"))
+            let counts = try #require(performance["performance"] as? [String: Any])
+            #expect(counts["requests"] as? Int == 2 && counts["rows"] as? Int == rows.count + 1)
+            let metrics = try await client.call(.get, "/metrics").text
+            #expect(metrics.contains(#"modelyard_inference_requests_total{model="forest",version="\#(version.version)",outcome="ok"} 2"#))
+            #expect(metrics.contains("modelyard_inference_duration_seconds_bucket"))
+
+            let status = try Self.json(try await client.call(.get, "/api/v1/serving"))
+            let routes = try #require(status["routes"] as? [[String: Any]])
+            #expect(routes.count == 1 && routes[0]["state"] as? String == "serving" && routes[0]["serving_version"] as? String == version.version)
+        }
+    }
+
+    @Test func badInputIsRefusedWithTheFeatureAtFault() async throws {
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "pipe"))
+            let version = try await Self.register(client, model: "pipe", bytes: try Self.fixture("categorical_pipeline"))
+            #expect(version.serving?.servable == true)
+            let deployed = try await client.call(.post, "/api/v1/models/pipe/deployments", json: ["version": version.version, "environment": "production"])
+            #expect(deployed.status == .created, "\(deployed.text)")
+
+            let good: [String: Any] = ["n0": 0.1, "n1": -1.0, "n2": 2.0, "n3": 0.5, "color": "red", "size": "S"]
+            let named = try await client.call(.post, "/api/v1/models/pipe/predict", raw: try Self.body(["inputs": [good, good]]))
+            #expect(named.status == .ok)
+            #expect(try (try Self.json(named)["labels"] as? [Int])?.count == 2)
+            // Rows as arrays in input order give the same answer.
+            let positional = try await client.call(
+                .post, "/api/v1/models/pipe/predict", raw: try Self.body(["inputs": [[0.1, -1.0, 2.0, 0.5, "red", "S"]]]))
+            #expect(try (try Self.json(positional)["labels"] as? [Int])?.first == (try Self.json(named)["labels"] as? [Int])?.first)
+            // null is a missing value, which the pipeline imputes.
+            var missing = good
+            missing["n1"] = NSNull()
+            #expect(try await client.call(.post, "/api/v1/models/pipe/predict", raw: try Self.body(["inputs": [missing]])).status == .ok)
+
+            var wrongType = good
+            wrongType["color"] = 3
+            let cases: [(String, String)] = [
+                (try Self.body(["inputs": [wrongType]]), "feature 'color': expected a string"),
+                (try Self.body(["inputs": [good.filter { $0.key != "size" }]]), "no feature 'size'"),
+                (try Self.body(["inputs": [good.merging(["colour": "red"]) { a, _ in a }]]), "unknown feature 'colour'"),
+                (try Self.body(["inputs": [[1, 2, 3]]]), "takes 6 features"),
+                (try Self.body(["inputs": []]), "at least one row"),
+                ("not json", "not valid JSON"),
+                (#"{"rows": []}"#, "'inputs' is missing"),
+            ]
+            for (body, message) in cases {
+                let response = try await client.call(.post, "/api/v1/models/pipe/predict", raw: body)
+                #expect(response.status == .badRequest, "\(body)")
+                #expect(response.error?.code == "invalid_argument")
+                #expect(response.error?.message.contains(message) == true, "\(response.error?.message ?? "") lacks \(message)")
+            }
+            let forestModel = "wide"
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: forestModel))
+            let wide = try await Self.register(client, model: forestModel, bytes: try Self.fixture("random_forest"))
+            let short = try await client.call(
+                .post, "/api/v1/models/wide/versions/\(wide.version)/predict", raw: try Self.body(["inputs": [[1, 2, 3]]]))
+            #expect(short.status == .badRequest && short.error?.message.contains("takes 20 values per row") == true)
+            // Rejected requests are not errors of the version.
+            let performance = try Self.json(try await client.call(.get, "/api/v1/models/pipe/versions/\(version.version)/performance"))
+            let counts = try #require(performance["performance"] as? [String: Any])
+            #expect(counts["errors"] as? Int == 0 && (counts["rejected"] as? Int ?? 0) >= 1)
+        }
+    }
+
+    @Test func versionsThatCannotServeAreRefusedAtDeployAndThePreviousVersionKeepsServing() async throws {
+        let harness = try APIHarness()
+        try await harness.run(keep: true) { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "m"))
+            let good = try await Self.register(client, model: "m", bytes: try Self.fixture("mlp"))
+            #expect(good.serving?.servable == true)
+            _ = try await client.call(.post, "/api/v1/models/m/deployments", json: ["version": good.version, "environment": "production"])
+            let row = try Self.rows("mlp")[0]
+
+            // An operator the runtime lacks: known at registration, refused at deploy.
+            var bytes = try Self.fixture("mlp")
+            let relu = Array("Relu".utf8)
+            for i in 0..<(bytes.count - 3) where Array(bytes[i..<(i + 4)]) == relu { bytes[i + 3] = UInt8(ascii: "x") }
+            let unsupported = try await Self.register(client, model: "m", bytes: bytes)
+            #expect(unsupported.serving?.servable == false)
+            #expect(unsupported.serving?.reason_code == "unsupported_operator")
+            #expect(unsupported.serving?.reason?.contains("Relx") == true)
+            let refused = try await client.call(
+                .post, "/api/v1/models/m/deployments", json: ["version": unsupported.version, "environment": "production"])
+            #expect(refused.status == .conflict)
+            #expect(refused.error?.message.contains("Relx") == true)
+            #expect(refused.error?.message.contains("still serves \(good.version)") == true)
+
+            // A file whose bytes no longer match its sha256.
+            let corrupt = try await Self.register(client, model: "m", bytes: try Self.fixture("mlp_binary"))
+            #expect(corrupt.serving?.servable == true)
+            let artifacts = try Self.json(try await client.call(.get, "/api/v1/models/m/versions/\(corrupt.version)/artifacts"))
+            let sha = try #require(((artifacts["artifacts"] as? [[String: Any]])?.first)?["sha256"] as? String)
+            let blob = harness.directory.appendingPathComponent("artifacts/blobs/sha256/\(sha.prefix(2))/\(sha)")
+            var stored = try Data(contentsOf: blob)
+            stored[stored.count / 2] ^= 0xFF
+            try stored.write(to: blob)
+            let corruptDeploy = try await client.call(
+                .post, "/api/v1/models/m/deployments", json: ["version": corrupt.version, "environment": "production"])
+            #expect(corruptDeploy.status == .conflict)
+            #expect(corruptDeploy.error?.message.contains("corrupt") == true)
+            let recorded = try await client.call(.get, "/api/v1/models/m/versions/\(corrupt.version)").decode(VersionShape.self)
+            #expect(recorded.serving?.servable == false && recorded.serving?.reason_code == "corrupt_artifact")
+
+            // A version without a model file deploys (a registry pointer) but does not serve.
+            let aliases = try Self.json(try await client.call(.get, "/api/v1/models/m/aliases"))
+            #expect((aliases["aliases"] as? [[String: Any]])?.first?["version"] as? String == good.version)
+            let predicted = try await client.call(.post, "/api/v1/models/m/predict", raw: try Self.body(["inputs": [row]]))
+            #expect(try predicted.status == .ok && (try Self.json(predicted)["version"] as? String) == good.version)
+        }
+        harness.cleanup()
+    }
+
+    @Test func hundredSwapsUnderLoadFailNoRequest() async throws {
+        try await APIHarness().live { client in
+            // Swapped-out versions stay ready so the swap can repeat.
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "swap", deprecateOnReplace: false))
+            let classifier = try await Self.register(client, model: "swap", bytes: try Self.fixture("random_forest"))
+            let regressor = try await Self.register(client, model: "swap", bytes: try Self.fixture("gbr"))
+            _ = try await client.call(.post, "/api/v1/models/swap/deployments", json: ["version": classifier.version, "environment": "production"])
+            let body = try Self.body(["inputs": Array(try Self.rows("random_forest").prefix(4))])
+
+            struct Tally: Sendable {
+                var ok = 0
+                var failures: [String] = []
+                var seen: Set<String> = []
+            }
+            let done = ManagedAtomicFlag()
+            let tallies = try await withThrowingTaskGroup(of: Tally.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        var tally = Tally()
+                        while !done.isSet {
+                            let response = try await client.call(.post, "/api/v1/models/swap/predict", raw: body)
+                            guard response.status == .ok else {
+                                tally.failures.append("\(response.status): \(response.text)")
+                                continue
+                            }
+                            let result = try Self.json(response)
+                            let version = result["version"] as? String ?? "?"
+                            // The content must come from the version the response names.
+                            let fromClassifier = result["probabilities"] != nil && result["labels"] != nil
+                            let fromRegressor = result["scores"] != nil && result["labels"] == nil
+                            if (version == classifier.version && fromClassifier) || (version == regressor.version && fromRegressor) {
+                                tally.ok += 1
+                                tally.seen.insert(version)
+                            } else {
+                                tally.failures.append("response names \(version) but carries \(result.keys.sorted())")
+                            }
+                        }
+                        return tally
+                    }
+                }
+                // Deploy the regressor, roll back to the classifier, 50 times each.
+                for swap in 0..<100 {
+                    let moved = swap % 2 == 0
+                        ? try await client.call(
+                            .post, "/api/v1/models/swap/deployments", json: ["version": regressor.version, "environment": "production"])
+                        : try await client.call(.post, "/api/v1/models/swap/rollback", json: ["environment": "production"])
+                    #expect(moved.status == .created, "\(moved.text)")
+                }
+                done.set()
+                var all: [Tally] = []
+                for try await tally in group { all.append(tally) }
+                return all
+            }
+            let failures = tallies.flatMap(\.failures)
+            #expect(failures.isEmpty, "\(failures.prefix(5))")
+            #expect(tallies.map(\.ok).reduce(0, +) > 100)
+            #expect(Set(tallies.flatMap(\.seen)) == [classifier.version, regressor.version])
+            let history = try Self.json(try await client.call(.get, "/api/v1/models/swap/deployments?limit=200"))
+            #expect((history["deployments"] as? [Any])?.count == 101)
+        }
+    }
+
+    @Test func aReplicaSharingTheStoreSwapsWhenItPolls() async throws {
+        let harness = try APIHarness()
+        defer { harness.cleanup() }
+        let replica = try ModelyardServer.openRegistry(dataDirectory: harness.directory, logger: Logger(label: "replica"))
+        let replicaPool = try #require(replica.serving as? ModelPool)
+        try await harness.run(keep: true) { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "r"))
+            let one = try await Self.register(client, model: "r", bytes: try Self.fixture("random_forest"))
+            let two = try await Self.register(client, model: "r", bytes: try Self.fixture("gbr"))
+            _ = try await client.call(.post, "/api/v1/models/r/deployments", json: ["version": one.version, "environment": "production"])
+            try await replicaPool.syncAll()
+            #expect(try await replicaPool.route(ModelName(rawValue: "r"), environment: EnvironmentName(rawValue: "production")).key.version.description == one.version)
+            _ = try await client.call(.post, "/api/v1/models/r/deployments", json: ["version": two.version, "environment": "production"])
+            try await replicaPool.syncAll()
+            #expect(try await replicaPool.route(ModelName(rawValue: "r"), environment: EnvironmentName(rawValue: "production")).key.version.description == two.version)
+            _ = try await client.call(.post, "/api/v1/models/r/rollback", json: ["environment": "production"])
+            try await replicaPool.syncAll()
+            #expect(try await replicaPool.route(ModelName(rawValue: "r"), environment: EnvironmentName(rawValue: "production")).key.version.description == one.version)
+        }
+    }
+
+    @Test func openInferenceProtocolJSON() async throws {
+        try await APIHarness().run { client in
+            #expect(try await client.call(.get, "/v2/health/live").status == .ok)
+            #expect(try await client.call(.get, "/v2/health/ready").status == .ok)
+            let server = try Self.json(try await client.call(.get, "/v2"))
+            #expect(server["name"] as? String == "modelyard" && (server["extensions"] as? [String])?.contains("binary_tensor_data") == true)
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "oip"))
+            let version = try await Self.register(client, model: "oip", bytes: try Self.fixture("random_forest"))
+            let notReady = try await client.call(.get, "/v2/models/oip/ready")
+            #expect(try notReady.status == .notFound && (try Self.json(notReady)["error"] as? String)?.contains("production") == true)
+            _ = try await client.call(.post, "/api/v1/models/oip/deployments", json: ["version": version.version, "environment": "production"])
+            #expect(try await client.call(.get, "/v2/models/oip/ready").status == .ok)
+            let metadata = try Self.json(try await client.call(.get, "/v2/models/oip"))
+            #expect(metadata["platform"] as? String == "onnx" && metadata["versions"] as? [String] == [version.version])
+            #expect((metadata["inputs"] as? [[String: Any]])?.first?["shape"] as? [Int] == [-1, 20])
+
+            let input = try Self.expectations("random_forest")["inputs"]![0]
+            let infer = try await client.call(
+                .post, "/v2/models/oip/versions/\(version.number)/infer",
+                raw: try Self.body(["id": "req-1", "inputs": [input], "outputs": [["name": "label"]]]))
+            #expect(infer.status == .ok)
+            let result = try Self.json(infer)
+            #expect(result["id"] as? String == "req-1" && result["model_version"] as? String == version.version)
+            let outputs = try #require(result["outputs"] as? [[String: Any]])
+            let labels = try Self.expectations("random_forest")["outputs"]!.first { $0["name"] as? String == "label" }!["data"] as! [Int]
+            #expect(outputs.count == 1 && outputs[0]["data"] as? [Int] == labels)
+
+            let bad = try await client.call(.post, "/v2/models/oip/infer", raw: #"{"inputs": [{"name": "X", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#)
+            #expect(try bad.status == .badRequest && (try Self.json(bad)["error"] as? String) != nil)
+            let unknown = try await client.call(.get, "/v2/models/nope")
+            #expect(unknown.status == .notFound)
+        }
+    }
+}
+
+/// A flag one task sets and others poll.
+final class ManagedAtomicFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
+}
+
+import Synchronization
