@@ -17,6 +17,7 @@ struct Modelyard: AsyncParsableCommand {
               modelyard versions register fraud --status draft
               modelyard upload fraud 1.0.0 model.onnx
               modelyard deploy fraud 1.0.0 --env production --reason "beats baseline"
+              modelyard predict fraud --row 0.1,3,1.5
               modelyard onnx inspect model.onnx
             """,
         version: ModelyardVersion.current,
@@ -26,6 +27,6 @@ struct Modelyard: AsyncParsableCommand {
             CompareCommand.self, BestCommand.self, MarkBestCommand.self, DeployCommand.self, RollbackCommand.self,
             DeploymentsCommand.self, LineageCommand.self, TreeCommand.self, ReportCommand.self, ExportCommand.self,
             ImportCommand.self, AuditCommand.self, GCCommand.self, ExperimentsCommand.self, RunsCommand.self,
-            ONNXCommand.self,
+            PredictCommand.self, ServingCommand.self, ONNXCommand.self,
         ])
 }

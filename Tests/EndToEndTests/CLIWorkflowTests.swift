@@ -91,12 +91,55 @@ import Testing
         #expect(unreachable.status != 0 && unreachable.stderr.contains("cannot reach"))
     }
 
+    @Test func deployAndPredictFromTheCLI() throws {
+        let work = try temporaryDirectory("cli-serving")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try ServerProcess(dataDirectory: work.appendingPathComponent("data"))
+        defer { server.kill(SIGKILL) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/onnx")
+        let model = work.appendingPathComponent("model.onnx")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("random_forest.onnx"), to: model)
+
+        try ok(["models", "create", "forest", "--task", "classification"], server)
+        try ok(["versions", "register", "forest"], server)
+        try ok(["upload", "forest", "1.0.0", model.path], server)
+        try ok(["versions", "update", "forest", "1.0.0", "--status", "ready"], server)
+        #expect(try ok(["serving", "status"], server).contains("Nothing is served"))
+        try ok(["deploy", "forest", "1.0.0"], server)
+
+        let row = (0..<20).map { "\(Double($0) / 10)" }.joined(separator: ",")
+        let single = try ok(["predict", "forest", "--row", row], server)
+        #expect(single.contains("forest 1.0.0 (production)") && single.contains("p(2)"))
+        let rows = work.appendingPathComponent("rows.json")
+        try Data("[[\(row)], [\(row)]]".utf8).write(to: rows)
+        let json = try ok(["predict", "forest", "--input", rows.path, "--json"], server)
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect((parsed?["labels"] as? [Int])?.count == 2 && parsed?["version"] as? String == "1.0.0")
+        let status = try ok(["serving", "status"], server)
+        #expect(status.contains("forest") && status.contains("production") && status.contains("serving"))
+        #expect(try ok(["serving", "performance", "forest", "1.0.0"], server).contains("2 requests, 3 rows"))
+
+        let short = try runCLI(["predict", "forest", "--row", "1,2,3"], server: server)
+        #expect(short.status != 0 && short.stderr.contains("takes 20 values per row") && short.stderr.contains("invalid_argument"))
+
+        // A version whose model file cannot be served is refused at deploy, with the reason.
+        try Data("not a model".utf8).write(to: model)
+        try ok(["versions", "register", "forest"], server)
+        try ok(["upload", "forest", "1.1.0", model.path], server)
+        try ok(["versions", "update", "forest", "1.1.0", "--status", "ready"], server)
+        let refused = try runCLI(["deploy", "forest", "1.1.0"], server: server)
+        #expect(refused.status != 0 && refused.stderr.contains("cannot be served") && refused.stderr.contains("still serves 1.0.0"))
+        #expect(try ok(["predict", "forest", "--row", row], server).contains("forest 1.0.0 (production)"))
+    }
+
     @Test func everyCommandHasHelpWithExamples() throws {
         let commands = [
             ["serve"], ["models", "create"], ["models", "list"], ["versions", "register"], ["versions", "update"], ["upload"],
             ["download"], ["artifacts"], ["log-history"], ["history"], ["score"], ["compare"], ["best"], ["mark-best"],
             ["deploy"], ["rollback"], ["deployments"], ["lineage"], ["tree"], ["report"], ["export"], ["import"], ["audit"],
-            ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"],
+            ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"], ["predict"], ["serving"], ["serving", "status"],
+            ["serving", "performance"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)

@@ -61,6 +61,17 @@ struct APIClient {
         return data
     }
 
+    /// Sends a body that is already JSON (a prediction request read from a file).
+    func send(_ method: HTTPMethod, _ path: String, rawJSON body: Data) async throws -> Data {
+        var request = makeRequest(method, path)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: body))
+        let response = try await execute(request)
+        let data = Data(buffer: try await response.body.collect(upTo: 1 << 31 - 1))
+        try Self.check(response.status, data)
+        return data
+    }
+
     func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
         try JSONBody.decoder.decode(type, from: try await send(.GET, path))
     }

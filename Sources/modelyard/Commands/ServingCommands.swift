@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import HTTPServer
+
+/// `modelyard predict MODEL`
+struct PredictCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict with a deployed model (its production environment unless --env or --version).",
+        discussion: """
+            Rows come from --row (repeatable; comma-separated values, numbers where they parse), from --input
+            (a JSON file holding {"inputs": [...]} or just the array of rows; rows are arrays or objects of named
+            features), or from standard input when neither is given.
+
+            Examples:
+              modelyard predict fraud --row 0.1,3,1.5
+              modelyard predict fraud --env staging --input rows.json
+              modelyard predict churn --version 1.2.0 --input '-' < rows.json
+            """)
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Model name.") var model: String
+    @Option(name: [.customLong("env"), .customLong("environment")], help: "Environment whose version answers.")
+    var environment: String?
+    @Option(help: "A specific version (semantic version, registration number or @alias) instead of an environment.")
+    var version: String?
+    @Option(help: "JSON file with the rows ('-' for standard input).") var input: String?
+    @Option(name: .customLong("row"), help: "One row as comma-separated values (repeatable).") var rows: [String] = []
+
+    func validate() throws {
+        if environment != nil && version != nil { throw ValidationError("give --env or --version, not both") }
+        if input != nil && !rows.isEmpty { throw ValidationError("give --input or --row, not both") }
+    }
+
+    func run() async throws {
+        let body = try requestBody()
+        let path = version.map { APIPath.version(model, $0) + "/predict" }
+            ?? APIPath.model(model) + "/predict" + APIPath.query([("environment", environment)])
+        let data = try await options.client.send(.POST, path, rawJSON: body)
+        if options.json { return Output.printJSON(data) }
+        guard let result = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return Output.printJSON(data) }
+        Output.print(Self.render(result))
+    }
+
+    /// The request: {"inputs": rows}.
+    func requestBody() throws -> Data {
+        if !rows.isEmpty {
+            let parsed: [[Any]] = rows.map { row in
+                row.split(separator: ",", omittingEmptySubsequences: false).map { cell -> Any in
+                    let text = cell.trimmingCharacters(in: .whitespaces)
+                    return Double(text).map { $0 as Any } ?? text
+                }
+            }
+            return try JSONSerialization.data(withJSONObject: ["inputs": parsed])
+        }
+        let raw: Data
+        if let input, input != "-" {
+            guard let data = FileManager.default.contents(atPath: input) else { throw CLIError("cannot read '\(input)'") }
+            raw = data
+        } else {
+            raw = FileHandle.standardInput.readDataToEndOfFile()
+        }
+        guard let parsed = try? JSONSerialization.jsonObject(with: raw) else {
+            throw CLIError("the input is not JSON; give {\"inputs\": [[...], ...]} or an array of rows")
+        }
+        if parsed is [Any] { return try JSONSerialization.data(withJSONObject: ["inputs": parsed]) }
+        return raw
+    }
+
+    /// A table: one line per row with the label, the probabilities by class, and the score.
+    static func render(_ result: [String: Any]) -> String {
+        let labels = result["labels"] as? [Any]
+        let probabilities = result["probabilities"] as? [[Any]]
+        let scores = result["scores"] as? [Any]
+        let classes = (result["classes"] as? [Any])?.map { "\($0)" }
+        var headers = ["row"]
+        if labels != nil { headers.append("label") }
+        if let probabilities, let width = probabilities.first?.count {
+            headers += (0..<width).map { "p(\(classes?.indices.contains($0) == true ? classes![$0] : "\($0)"))" }
+        }
+        if scores != nil { headers.append("score") }
+        var table = Table(headers: headers)
+        let count = (result["rows"] as? Int) ?? labels?.count ?? scores?.count ?? 0
+        for row in 0..<count {
+            var cells = ["\(row)"]
+            if let labels { cells.append(row < labels.count ? "\(labels[row])" : "") }
+            if let probabilities, row < probabilities.count { cells += probabilities[row].map(format) }
+            if let scores { cells.append(row < scores.count ? format(scores[row]) : "") }
+            table.add(row: cells)
+        }
+        let environment = (result["environment"] as? String).map { " (\($0))" } ?? ""
+        let latency = (result["latency_ms"] as? Double).map { String(format: "%.3f ms", $0) } ?? "?"
+        return "\(result["model"] ?? "?") \(result["version"] ?? "?")\(environment), \(latency)\n" + table.rendered
+    }
+
+    static func format(_ value: Any) -> String {
+        if let number = value as? Double { return String(format: "%.6g", number) }
+        if let array = value as? [Any] { return "[" + array.map(format).joined(separator: ", ") + "]" }
+        return "\(value)"
+    }
+}
+
+/// `modelyard serving status|performance`
+struct ServingCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serving",
+        abstract: "What the server serves and how it performs.",
+        discussion: "Examples:\n  modelyard serving status\n  modelyard serving performance fraud 1.2.0",
+        subcommands: [Status.self, Performance.self])
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every model environment this server serves: version, state, load time, in-flight requests.",
+            discussion: "Example:\n  modelyard serving status")
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            let data = try await options.client.send(.GET, "/api/v1/serving")
+            if options.json { return Output.printJSON(data) }
+            let routes = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["routes"] as? [[String: Any]] ?? []
+            guard !routes.isEmpty else { return Output.print("Nothing is served: deploy a version with an ONNX model first.") }
+            var table = Table("model", "environment", "version", "serving", "state", "in flight", "problem")
+            for route in routes {
+                table.add(
+                    "\(route["model"] ?? "")", "\(route["environment"] ?? "")", "\(route["version"] ?? "")",
+                    "\(route["serving_version"] ?? "-")", "\(route["state"] ?? "")", "\(route["in_flight"] ?? 0)",
+                    "\(route["problem"] ?? "")")
+            }
+            Output.print(table.rendered)
+        }
+    }
+
+    struct Performance: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Requests, errors, latency percentiles and throughput of a loaded version.",
+            discussion: "Example:\n  modelyard serving performance fraud 1.2.0")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Model name.") var model: String
+        @Argument(help: "Version.") var version: String
+
+        func run() async throws {
+            let data = try await options.client.send(.GET, APIPath.version(model, version) + "/performance")
+            if options.json { return Output.printJSON(data) }
+            let body = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+            guard let performance = body["performance"] as? [String: Any] else {
+                return Output.print("\(model) \(body["version"] ?? version) is not loaded on this server.")
+            }
+            var lines = [
+                "\(model) \(body["version"] ?? version): \(performance["requests"] ?? 0) requests, \(performance["rows"] ?? 0) rows, "
+                    + "\(performance["errors"] ?? 0) errors, \(performance["rejected"] ?? 0) rejected since load"
+            ]
+            var table = Table("window", "requests", "errors", "req/s", "rows/s", "p50 ms", "p95 ms", "p99 ms")
+            for window in performance["windows"] as? [[String: Any]] ?? [] {
+                table.add(
+                    "\(window["seconds"] ?? 0)s", "\(window["requests"] ?? 0)", "\(window["errors"] ?? 0)",
+                    PredictCommand.format(window["requests_per_second"] ?? 0), PredictCommand.format(window["rows_per_second"] ?? 0),
+                    window["p50_ms"].map(PredictCommand.format) ?? "-", window["p95_ms"].map(PredictCommand.format) ?? "-",
+                    window["p99_ms"].map(PredictCommand.format) ?? "-")
+            }
+            lines.append(table.rendered)
+            Output.print(lines.joined(separator: "\n"))
+        }
+    }
+}
