@@ -7,6 +7,7 @@ import Testing
     @Test func settingsFollowFlagsThenEnvironmentThenConfigThenDefaults() throws {
         let defaults = try ServeSettings.resolve(flags: .init(), environment: [:], configPath: nil)
         #expect(defaults.host == "127.0.0.1" && defaults.port == 8080 && defaults.dataDirectory.lastPathComponent == "modelyard-data")
+        #expect(defaults.maxLoadedBytes == 4 << 30 && defaults.maxModelBytes == 1 << 30)
 
         let directory = try temporaryDirectory("settings")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -19,6 +20,12 @@ import Testing
             flags: .init(), environment: ["MODELYARD_PORT": "9100", "MODELYARD_HOME": "/from-env", "MODELYARD_CONFIG": config.path],
             configPath: nil)
         #expect(fromEnv.port == 9100 && fromEnv.dataDirectory.path == "/from-env" && fromEnv.host == "0.0.0.0")
+        let memory = try ServeSettings.resolve(
+            flags: .init(), environment: ["MODELYARD_MAX_LOADED_BYTES": "1000", "MODELYARD_MAX_MODEL_BYTES": "500"], configPath: nil)
+        #expect(memory.maxLoadedBytes == 1000 && memory.maxModelBytes == 500)
+        #expect(throws: (any Error).self) {
+            try ServeSettings.resolve(flags: .init(), environment: ["MODELYARD_MAX_LOADED_BYTES": "0"], configPath: nil)
+        }
         var flags = ServeSettings.Values()
         flags.port = 9200
         flags.dataDir = "/from-flag"

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import Registry
 import RegistryCore
+import Serving
 import Testing
 
 /// A fresh registry in a temporary directory (real SQLite file, real artifact folder) behind the real router.
@@ -14,10 +15,10 @@ struct APIHarness {
     let directory: URL
     let registry: Registry
 
-    init(limits: RegistryLimits = .init()) throws {
+    init(limits: RegistryLimits = .init(), serving: ModelPool.Configuration = .init()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-api-\(UUID().uuidString)")
         registry = try ModelyardServer.openRegistry(
-            dataDirectory: directory, limits: limits, logger: Logger(label: "test"))
+            dataDirectory: directory, limits: limits, serving: serving, logger: Logger(label: "test"))
     }
 
     /// Runs `body` against the router in-process (no socket); removes the data afterwards unless `keep`.

@@ -222,6 +222,31 @@ import Testing
         harness.cleanup()
     }
 
+    @Test func theModelPoolRefusesToLoadPastItsMemoryBound() async throws {
+        let forest = try Self.fixture("random_forest")
+        let harness = try APIHarness(serving: .init(maxLoadedBytes: Int64(forest.count) + 10, maxOnDemand: 0))
+        try await harness.run { client in
+            for name in ["a", "b"] {
+                _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: name))
+                let version = try await Self.register(client, model: name, bytes: forest)
+                let deploy = try await client.call(
+                    .post, "/api/v1/models/\(name)/deployments", json: ["version": version.version, "environment": "production"])
+                if name == "a" {
+                    #expect(deploy.status == .created)
+                } else {
+                    // a's version is routed and cannot be evicted: b is refused and nothing moves.
+                    #expect(deploy.status == .conflict)
+                    #expect(deploy.error?.message.contains("--max-loaded-bytes") == true)
+                    let aliases = try Self.json(try await client.call(.get, "/api/v1/models/b/aliases"))
+                    #expect((aliases["aliases"] as? [Any])?.isEmpty == true)
+                }
+            }
+            let row = try Self.rows("random_forest")[0]
+            let answer = try await client.call(.post, "/api/v1/models/a/predict", raw: try Self.body(["inputs": [row]]))
+            #expect(answer.status == .ok)
+        }
+    }
+
     @Test func hundredSwapsUnderLoadFailNoRequest() async throws {
         try await APIHarness().live { client in
             // Swapped-out versions stay ready so the swap can repeat.

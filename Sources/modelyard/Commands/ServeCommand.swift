@@ -24,15 +24,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on ($MODELYARD_PORT; default 8080, 0 picks a free port).") var port: Int?
     @Option(help: "Data directory ($MODELYARD_HOME; default ./modelyard-data).") var dataDir: String?
     @Option(help: "Largest artifact in bytes ($MODELYARD_MAX_ARTIFACT_SIZE; default 10 GiB).") var maxArtifactSize: Int64?
+    @Option(help: "Bytes of model files the model pool may hold in memory ($MODELYARD_MAX_LOADED_BYTES; default 4 GiB).")
+    var maxLoadedBytes: Int64?
+    @Option(help: "Largest model file the pool loads ($MODELYARD_MAX_MODEL_BYTES; default 1 GiB).") var maxModelBytes: Int64?
     @Option(help: "Log level: trace, debug, info, notice, warning, error ($MODELYARD_LOG_LEVEL; default info).")
     var logLevel: String?
-    @Option(help: "JSON config file with host, port, data_dir, max_artifact_size, log_level ($MODELYARD_CONFIG).")
+    @Option(help: "JSON config file with host, port, data_dir, max_artifact_size, max_loaded_bytes, max_model_bytes, log_level ($MODELYARD_CONFIG).")
     var config: String?
 
     func run() async throws {
         let settings = try ServeSettings.resolve(
             flags: .init(
-                host: host, port: port, dataDir: dataDir, maxArtifactSize: maxArtifactSize, logLevel: logLevel),
+                host: host, port: port, dataDir: dataDir, maxArtifactSize: maxArtifactSize, maxLoadedBytes: maxLoadedBytes,
+                maxModelBytes: maxModelBytes, logLevel: logLevel),
             environment: ProcessInfo.processInfo.environment, configPath: config)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -44,7 +48,8 @@ struct ServeCommand: AsyncParsableCommand {
             host: settings.host, port: settings.port, dataDirectory: settings.dataDirectory,
             limits: .init(maxArtifactSize: settings.maxArtifactSize))
         let registry = try ModelyardServer.openRegistry(
-            dataDirectory: settings.dataDirectory, limits: configuration.limits, logger: logger)
+            dataDirectory: settings.dataDirectory, limits: configuration.limits,
+            serving: .init(maxLoadedBytes: settings.maxLoadedBytes, maxModelBytes: settings.maxModelBytes), logger: logger)
         let app = ModelyardServer.buildApplication(registry: registry, configuration: configuration, logger: logger) {
             port in
             // One parseable line on stdout so scripts (and tests using port 0) learn the address.
@@ -61,12 +66,16 @@ struct ServeSettings: Equatable {
         var port: Int?
         var dataDir: String?
         var maxArtifactSize: Int64?
+        var maxLoadedBytes: Int64?
+        var maxModelBytes: Int64?
         var logLevel: String?
 
         enum CodingKeys: String, CodingKey {
             case host, port
             case dataDir = "data_dir"
             case maxArtifactSize = "max_artifact_size"
+            case maxLoadedBytes = "max_loaded_bytes"
+            case maxModelBytes = "max_model_bytes"
             case logLevel = "log_level"
         }
     }
@@ -75,6 +84,8 @@ struct ServeSettings: Equatable {
     var port: Int
     var dataDirectory: URL
     var maxArtifactSize: Int64
+    var maxLoadedBytes: Int64
+    var maxModelBytes: Int64
     var logLevel: Logger.Level
 
     static func resolve(flags: Values, environment env: [String: String], configPath: String?) throws -> ServeSettings {
@@ -99,6 +110,9 @@ struct ServeSettings: Equatable {
         let maxSize = try flags.maxArtifactSize ?? int("MODELYARD_MAX_ARTIFACT_SIZE") ?? file.maxArtifactSize
             ?? 10 * 1024 * 1024 * 1024
         guard maxSize > 0 else { throw ValidationError("max artifact size must be positive") }
+        let maxLoaded = try flags.maxLoadedBytes ?? int("MODELYARD_MAX_LOADED_BYTES") ?? file.maxLoadedBytes ?? 4 << 30
+        let maxModel = try flags.maxModelBytes ?? int("MODELYARD_MAX_MODEL_BYTES") ?? file.maxModelBytes ?? 1 << 30
+        guard maxLoaded > 0, maxModel > 0 else { throw ValidationError("model memory limits must be positive") }
         let levelText = flags.logLevel ?? env["MODELYARD_LOG_LEVEL"] ?? file.logLevel ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")
@@ -106,6 +120,7 @@ struct ServeSettings: Equatable {
         let dataDir = flags.dataDir ?? env["MODELYARD_HOME"] ?? env["MODELYARD_DATA_DIR"] ?? file.dataDir ?? "modelyard-data"
         return ServeSettings(
             host: flags.host ?? env["MODELYARD_HOST"] ?? file.host ?? "127.0.0.1", port: port,
-            dataDirectory: URL(fileURLWithPath: dataDir), maxArtifactSize: maxSize, logLevel: level)
+            dataDirectory: URL(fileURLWithPath: dataDir), maxArtifactSize: maxSize, maxLoadedBytes: maxLoaded,
+            maxModelBytes: maxModel, logLevel: level)
     }
 }
