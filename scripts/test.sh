@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests need, builds once, runs the suites,
-# runs the real MLflow client against a live server, then checks that the committed ONNX fixtures are reproducible
+# runs the real MLflow and tritonclient clients against a live server, then checks that the committed ONNX fixtures are reproducible
 # with the pinned Python exporters.
 # Usage: scripts/test.sh        (CI runs exactly this through .ci/run)
 set -euo pipefail
@@ -33,6 +33,9 @@ swift test --skip-build
 
 echo "== MLflow compatibility: the real mlflow client against a live server"
 scripts/mlflow/run-tests.sh .build/debug/modelyard
+
+echo "== Open Inference Protocol: the real tritonclient against a live server"
+scripts/inference/run-tests.sh .build/debug/modelyard
 
 echo "== ONNX fixtures reproducible with onnxruntime and the pinned exporters"
 scripts/onnx/check-fixtures.sh

@@ -66,6 +66,13 @@ public protocol RegistryStore: TrackingStore {
     /// Every alias of every model: what the model server should be serving. Read often (each replica polls it), so
     /// it is one cheap query.
     func allAliases() async throws -> [ModelName: [AliasPointer]]
+    /// Sets (or, with an empty policy, clears) how an environment's traffic is shared; audited.
+    func setTraffic(_ model: ModelName, environment: EnvironmentName, policy: TrafficPolicy, audit: AuditContext)
+        async throws
+    /// The traffic policies of a model's environments (environments without one are absent).
+    func traffic(_ model: ModelName) async throws -> [EnvironmentName: TrafficPolicy]
+    /// Every model's traffic policies, for the serving poll.
+    func allTraffic() async throws -> [ModelName: [EnvironmentName: TrafficPolicy]]
     /// Deployment records, newest first; one environment when given.
     func deployments(_ model: ModelName, environment: EnvironmentName?, page: PageRequest) async throws
         -> Page<Deployment>

@@ -51,6 +51,26 @@ public final class ModelPool: ServingHooks, Sendable {
         /// Why the alias's version is not the one serving.
         public var problem: ServingProblem?
         var failedAt: Date?
+        /// The traffic policy this route was built from.
+        public var policy: TrafficPolicy = .init()
+        /// Canary shares (loaded versions and percent), the primary's remainder implied.
+        public var shares: [(model: LoadedModel, percent: Int)] = []
+        public var shadow: LoadedModel?
+        /// What the shadow answered, recorded and never returned.
+        public var shadowLog: ShadowLog?
+    }
+
+    /// The versions one request goes to.
+    public struct Selection: Sendable {
+        public var model: LoadedModel
+        public var shadow: LoadedModel?
+        public var shadowLog: ShadowLog?
+
+        public init(model: LoadedModel, shadow: LoadedModel? = nil, shadowLog: ShadowLog? = nil) {
+            self.model = model
+            self.shadow = shadow
+            self.shadowLog = shadowLog
+        }
     }
 
     struct State {
@@ -64,7 +84,9 @@ public final class ModelPool: ServingHooks, Sendable {
         var draining: [LoadedModel] = []
 
         func isRouted(_ key: VersionKey) -> Bool {
-            routes[key.model]?.values.contains { $0.serving?.key == key } ?? false
+            routes[key.model]?.values.contains { route in
+                route.serving?.key == key || route.shadow?.key == key || route.shares.contains { $0.model.key == key }
+            } ?? false
         }
 
         var loadedBytes: Int64 { cache.values.reduce(0) { $0 + $1.artifact.size } }
@@ -98,6 +120,13 @@ public final class ModelPool: ServingHooks, Sendable {
 
     /// The loaded version answering `environment` of `model`.
     public func route(_ model: ModelName, environment: EnvironmentName) async throws -> LoadedModel {
+        try await select(model, environment: environment, key: nil).model
+    }
+
+    /// The version one request goes to under the environment's traffic policy: canaries by their share, the
+    /// alias's version for the rest. With a `key` the choice is a hash of it, so a caller sticks to one version;
+    /// without one it is random.
+    public func select(_ model: ModelName, environment: EnvironmentName, key: String?) async throws -> Selection {
         if !state.withLock({ $0.synced.contains(model) }) { await sync(model) }
         let route = state.withLock { $0.routes[model]?[environment] }
         guard let route else {
@@ -110,7 +139,29 @@ public final class ModelPool: ServingHooks, Sendable {
                 "'\(environment)' of '\(model)' points at version \(route.version), which is not served: "
                     + (route.problem?.message ?? "it is not loaded yet; retry shortly"))
         }
-        return serving
+        var chosen = serving
+        if !route.shares.isEmpty {
+            let point = key.map { Int(Self.stableHash($0) % 100) } ?? Int.random(in: 0..<100)
+            var cumulative = 0
+            for share in route.shares {
+                cumulative += share.percent
+                if point < cumulative {
+                    chosen = share.model
+                    break
+                }
+            }
+        }
+        return Selection(model: chosen, shadow: route.shadow, shadowLog: route.shadowLog)
+    }
+
+    /// FNV-1a: the same key lands on the same share in every process and after restarts.
+    static func stableHash(_ key: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
     }
 
     /// A specific version, loaded on demand when no route holds it.
@@ -193,39 +244,43 @@ public final class ModelPool: ServingHooks, Sendable {
     /// Brings every model's routes in line with the store's aliases (what a replica's poll calls).
     public func syncAll() async throws {
         let aliases = try await store.allAliases()
+        let traffic = try await store.allTraffic()
         let known = state.withLock { Set($0.routes.keys) }
         for model in Set(aliases.keys).union(known).sorted(by: { $0.rawValue < $1.rawValue }) {
-            await syncLock.withPermit { await apply(model, aliases: aliases[model] ?? []) }
+            await syncLock.withPermit { await apply(model, aliases: aliases[model] ?? [], traffic: traffic[model] ?? [:]) }
         }
     }
 
     /// Brings one model's routes in line with its aliases.
     public func sync(_ model: ModelName) async {
         await syncLock.withPermit {
-            let aliases: [AliasPointer]
+            var aliases: [AliasPointer] = []
+            var traffic: [EnvironmentName: TrafficPolicy] = [:]
             do {
                 aliases = try await store.aliases(model)
+                traffic = try await store.traffic(model)
             } catch let error as RegistryError where error.code == .notFound {
-                aliases = []
+                // The model is gone: drop its routes.
             } catch {
                 logger.warning("cannot read aliases", metadata: ["model": "\(model)", "error": "\(error)"])
                 return
             }
-            await apply(model, aliases: aliases)
+            await apply(model, aliases: aliases, traffic: traffic)
         }
     }
 
     /// Loads what the aliases point at and switches routes; keeps a route on its old version when the new one
     /// cannot be loaded here. Callers hold `syncLock`.
-    private func apply(_ model: ModelName, aliases: [AliasPointer]) async {
+    private func apply(_ model: ModelName, aliases: [AliasPointer], traffic: [EnvironmentName: TrafficPolicy]) async {
         let now = clock()
         for alias in aliases {
+            let policy = traffic[alias.environment] ?? TrafficPolicy()
             let route = state.withLock { $0.routes[model]?[alias.environment] }
-            if let route, route.version == alias.version {
+            if let route, route.version == alias.version, route.policy == policy {
                 if route.problem == nil { continue }
                 if let failedAt = route.failedAt, now.timeIntervalSince(failedAt) < configuration.retryAfter { continue }
             }
-            var next = Route(version: alias.version, serving: nil, problem: nil)
+            var next = Route(version: alias.version, serving: nil, problem: nil, policy: policy)
             do {
                 let version = try await store.version(model, .version(alias.version))
                 next.serving = try await load(version)
@@ -238,6 +293,20 @@ public final class ModelPool: ServingHooks, Sendable {
                 logger.warning(
                     "version not loaded; the environment keeps its previous version",
                     metadata: ["model": "\(model)", "environment": "\(alias.environment)", "version": "\(alias.version)", "reason": "\(next.problem!.message)"])
+            }
+            if next.serving != nil {
+                // Canaries and the shadow: a version that cannot be loaded here takes no traffic.
+                for share in policy.split(primary: alias.version).dropLast() {
+                    if let loaded = try? await load(try await store.version(model, .version(share.version))) {
+                        next.shares.append((loaded, share.percent))
+                    } else {
+                        next.problem = next.problem ?? ServingProblem("share_not_loaded", "canary \(share.version) could not be loaded; its share goes to \(alias.version)")
+                    }
+                }
+                if let shadow = policy.shadow, shadow != alias.version {
+                    next.shadow = try? await load(try await store.version(model, .version(shadow)))
+                    next.shadowLog = route?.shadowLog?.version == shadow ? route?.shadowLog : ShadowLog(version: shadow)
+                }
             }
             state.withLock { state in
                 state.routes[model, default: [:]][alias.environment] = next
@@ -379,7 +448,9 @@ public final class ModelPool: ServingHooks, Sendable {
                             : (route.problem == nil ? "serving" : "degraded"),
                         problem: route.problem?.message, reasonCode: route.problem?.code,
                         loadedAt: route.serving?.loadedAt, loadSeconds: route.serving?.loadSeconds,
-                        inFlight: route.serving?.inFlight ?? 0)
+                        inFlight: route.serving?.inFlight ?? 0,
+                        shares: route.shares.map { .init(version: $0.model.key.version.description, percent: $0.percent) },
+                        shadow: route.shadowLog?.summary())
                 }
             }
         }
@@ -417,9 +488,18 @@ public struct ServingStatus: Sendable, Codable, Equatable {
     public var loadedAt: Date?
     public var loadSeconds: Double?
     public var inFlight: Int
+    /// Canary shares in effect (the alias's version takes the rest).
+    public var shares: [Share]
+    /// The shadow version and what it answered.
+    public var shadow: ShadowLog.Summary?
+
+    public struct Share: Sendable, Codable, Equatable {
+        public var version: String
+        public var percent: Int
+    }
 
     enum CodingKeys: String, CodingKey {
-        case model, environment, version, number, state, problem
+        case model, environment, version, number, state, problem, shares, shadow
         case servingVersion = "serving_version"
         case reasonCode = "reason_code"
         case loadedAt = "loaded_at"

@@ -21,11 +21,17 @@ public enum PredictionCodec {
         public var key: String?
     }
 
-    /// Decodes a request body against the model's signature.
-    public static func decode(_ body: Data, signature: ModelSignature, maxRows: Int) throws -> Batch {
+    /// A request body parsed but not yet shaped: the rows and the optional sticky key.
+    public struct Request: @unchecked Sendable {
+        var rows: [Any]
+        public var key: String?
+    }
+
+    /// Parses a request body: `{"inputs": [...], "key": "..."}`.
+    public static func parse(_ body: Data, maxRows: Int) throws -> Request {
         let root: Any
         do {
-            root = try JSONSerialization.jsonObject(with: body)
+            root = try InferenceProtocolJSON.parseLenient(body)
         } catch {
             throw invalid("the body is not valid JSON; send {\"inputs\": [[...], ...]}")
         }
@@ -42,7 +48,17 @@ public enum PredictionCodec {
         guard rows.count <= maxRows else {
             throw invalid("\(rows.count) rows is more than the limit of \(maxRows) per request; split the batch")
         }
-        return Batch(inputs: try tensors(rows: rows, signature: signature), rows: rows.count, key: key)
+        return Request(rows: rows, key: key)
+    }
+
+    /// Shapes parsed rows into the model's input tensors.
+    public static func batch(_ request: Request, signature: ModelSignature) throws -> Batch {
+        Batch(inputs: try tensors(rows: request.rows, signature: signature), rows: request.rows.count, key: request.key)
+    }
+
+    /// Decodes a request body against the model's signature.
+    public static func decode(_ body: Data, signature: ModelSignature, maxRows: Int) throws -> Batch {
+        try batch(try parse(body, maxRows: maxRows), signature: signature)
     }
 
     static func invalid(_ message: String) -> ModelRuntimeError { ModelRuntimeError(.invalidInput, message) }

@@ -88,6 +88,10 @@ public enum OpenAPIDocument {
         .init(
             method: "get", path: model + "/versions/{version}/performance", id: "versionPerformance",
             summary: "Inference counts, latency percentiles and throughput of a loaded version"),
+        .init(method: "get", path: model + "/traffic", id: "getTraffic", summary: "Traffic policy per environment"),
+        .init(
+            method: "put", path: model + "/traffic", id: "setTraffic",
+            summary: "Share an environment's traffic with canary versions; set or clear a shadow", body: "Traffic"),
         .init(method: "get", path: "/api/v1/serving", id: "servingStatus", summary: "What this server serves, per model and environment"),
         .init(method: "get", path: "/metrics", id: "metrics", summary: "Prometheus metrics", response: "text"),
         .init(method: "get", path: model + "/audit", id: "listAudit", summary: "Audit log, newest first", query: ["limit", "page_token"]),

@@ -73,6 +73,10 @@ enum OpenAPISchemas {
             required: ["scores"]),
         "Deploy": object(["version": string, "environment": string, "reason": string], required: ["version"]),
         "Rollback": object(["environment": string, "version": string, "reason": string]),
+        "Traffic": object([
+            "environment": string, "shares": ["type": "array", "items": object(["version": string, "percent": ["type": "integer"]])],
+            "shadow": string, "reason": string,
+        ]),
         "Predict": object(["inputs": ["type": "array", "items": [:]], "key": string]),
     ]    }
 }

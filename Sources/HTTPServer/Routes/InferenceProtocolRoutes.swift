@@ -28,11 +28,11 @@ struct InferenceProtocolRoutes {
                 "name": "modelyard", "version": ModelyardVersion.current, "extensions": ["binary_tensor_data"],
             ])
         }
-        v2.get("models/{model}") { _, context in
-            try await metadata(try await production(context), requestedVersion: nil)
+        v2.get("models/{model}") { request, context in
+            try await metadata(try await production(request, context).model, requestedVersion: nil)
         }
-        v2.get("models/{model}/ready") { _, context in
-            _ = try await production(context)
+        v2.get("models/{model}/ready") { request, context in
+            _ = try await production(request, context)
             return Response(status: .ok)
         }
         v2.get("models/{model}/versions/{version}") { _, context in
@@ -43,15 +43,19 @@ struct InferenceProtocolRoutes {
             return Response(status: .ok)
         }
         v2.post("models/{model}/infer") { request, context in
-            try await infer(request, on: try await production(context))
+            try await infer(request, on: try await production(request, context))
         }
         v2.post("models/{model}/versions/{version}/infer") { request, context in
-            try await infer(request, on: try await specific(context))
+            try await infer(request, on: ModelPool.Selection(model: try await specific(context)))
         }
     }
 
-    private func production(_ context: ModelyardRequestContext) async throws -> LoadedModel {
-        try await pool.route(try context.modelName(), environment: EnvironmentName(rawValue: "production"))
+    /// The model's production environment, under its traffic policy (`X-Modelyard-Key` keeps a caller on one
+    /// version of a split).
+    private func production(_ request: Request, _ context: ModelyardRequestContext) async throws -> ModelPool.Selection {
+        try await pool.select(
+            try context.modelName(), environment: EnvironmentName(rawValue: "production"),
+            key: request.headers[ServingRoutes.keyHeader])
     }
 
     private func specific(_ context: ModelyardRequestContext) async throws -> LoadedModel {
@@ -73,7 +77,8 @@ struct InferenceProtocolRoutes {
         ])
     }
 
-    private func infer(_ request: Request, on loaded: LoadedModel) async throws -> Response {
+    private func infer(_ request: Request, on selection: ModelPool.Selection) async throws -> Response {
+        let loaded = selection.model
         let body = try await ServingRoutes.collect(request)
         var headerLength = body.count
         if let text = request.headers[Self.headerLength] {
@@ -82,8 +87,13 @@ struct InferenceProtocolRoutes {
             }
             headerLength = value
         }
-        guard let header = try? JSONSerialization.jsonObject(with: body.prefix(headerLength)) as? [String: Any] else {
-            throw RegistryError.invalidArgument("the inference request is not a JSON object; see the Open Inference Protocol")
+        guard let parsed = try? InferenceProtocolJSON.parseLenient(body.prefix(headerLength)) else {
+            throw RegistryError.invalidArgument(
+                "the inference request is not valid JSON"
+                    + (request.headers[Self.headerLength] == nil ? "" : " (its first \(headerLength) bytes, per Inference-Header-Content-Length)"))
+        }
+        guard let header = parsed as? [String: Any] else {
+            throw RegistryError.invalidArgument("the inference request must be a JSON object with an 'inputs' array")
         }
         guard let entries = header["inputs"] as? [[String: Any]] else {
             throw RegistryError.invalidArgument("the inference request has no 'inputs' array of tensors")
@@ -118,6 +128,9 @@ struct InferenceProtocolRoutes {
             throw RegistryError.invalidArgument("\(rows) rows is more than the limit of \(pool.configuration.maxRows) per request; split the batch")
         }
         let (outputs, _) = try pool.predict(loaded, inputs, rows: rows)
+        if let shadow = selection.shadow, let log = selection.shadowLog {
+            log.mirror(inputs, rows: rows, on: shadow, answeredBy: loaded, primaryOutputs: outputs)
+        }
 
         // Which outputs, and which of them as binary.
         let binaryByDefault = ((header["parameters"] as? [String: Any])?["binary_data_output"] as? Bool) ?? false

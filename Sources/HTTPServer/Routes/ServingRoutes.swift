@@ -19,12 +19,38 @@ struct ServingRoutes {
         api.post("models/{model}/predict") { request, context in
             let model = try context.modelName()
             let environment = try EnvironmentName(validating: request.uri.queryParameters.get("environment") ?? "production")
-            let loaded = try await pool.route(model, environment: environment)
-            return try await predict(request, on: loaded, environment: environment.rawValue)
+            let body = try await Self.collect(request)
+            let parsed = try Self.invalidInput { try PredictionCodec.parse(body, maxRows: pool.configuration.maxRows) }
+            let selection = try await pool.select(
+                model, environment: environment, key: parsed.key ?? request.headers[Self.keyHeader])
+            return try predict(parsed, on: selection, environment: environment.rawValue)
+        }
+        api.get("models/{model}/traffic") { _, context in
+            let traffic = try await registry.traffic(try context.modelName())
+            return try JSONBody.response(
+                TrafficResponse(environments: Dictionary(uniqueKeysWithValues: traffic.map { ($0.key.rawValue, TrafficDTO($0.value)) })))
+        }
+        api.put("models/{model}/traffic") { request, context in
+            let model = try context.modelName()
+            let body = try await JSONBody.decode(SetTrafficRequest.self, from: request)
+            var policy = TrafficPolicy()
+            for share in body.shares ?? [] {
+                policy.shares.append(
+                    .init(version: try await registry.version(model, try VersionSelector(parsing: share.version)).version, percent: share.percent))
+            }
+            if let shadow = body.shadow {
+                policy.shadow = try await registry.version(model, try VersionSelector(parsing: shadow)).version
+            }
+            let saved = try await registry.setTraffic(
+                model, environment: try EnvironmentName(validating: body.environment ?? "production"), policy: policy,
+                audit: request.audit(reason: body.reason))
+            return try JSONBody.response(TrafficDTO(saved))
         }
         api.post("models/{model}/versions/{version}/predict") { request, context in
             let loaded = try await pool.loaded(try context.modelName(), try context.versionSelector())
-            return try await predict(request, on: loaded, environment: nil)
+            let body = try await Self.collect(request)
+            let parsed = try Self.invalidInput { try PredictionCodec.parse(body, maxRows: pool.configuration.maxRows) }
+            return try predict(parsed, on: ModelPool.Selection(model: loaded), environment: nil)
         }
         api.get("models/{model}/versions/{version}/performance") { _, context in
             let model = try context.modelName()
@@ -46,16 +72,31 @@ struct ServingRoutes {
         }
     }
 
-    private func predict(_ request: Request, on loaded: LoadedModel, environment: String?) async throws -> Response {
-        let body = try await Self.collect(request)
+    static let keyHeader = HTTPField.Name("X-Modelyard-Key")!
+
+    static func invalidInput<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ModelRuntimeError {
+            throw RegistryError.invalidArgument(error.message)
+        }
+    }
+
+    private func predict(
+        _ parsed: PredictionCodec.Request, on selection: ModelPool.Selection, environment: String?
+    ) throws -> Response {
+        let loaded = selection.model
         let batch: PredictionCodec.Batch
         do {
-            batch = try PredictionCodec.decode(body, signature: loaded.signature, maxRows: pool.configuration.maxRows)
+            batch = try PredictionCodec.batch(parsed, signature: loaded.signature)
         } catch let error as ModelRuntimeError {
             loaded.metrics.recordRejected()
             throw RegistryError.invalidArgument(error.message)
         }
         let (outputs, seconds) = try pool.predict(loaded, batch.inputs, rows: batch.rows)
+        if let shadow = selection.shadow, let log = selection.shadowLog {
+            log.mirror(batch.inputs, rows: batch.rows, on: shadow, answeredBy: loaded, primaryOutputs: outputs)
+        }
         let data = try PredictionCodec.encode(
             outputs, rows: batch.rows, layout: loaded.outputs,
             provenance: .init(
@@ -68,6 +109,10 @@ struct ServingRoutes {
     }
 
     static func collect(_ request: Request) async throws -> Data {
+        if let encoding = request.headers[.contentEncoding], encoding.lowercased() != "identity" {
+            throw RegistryError.invalidArgument(
+                "Content-Encoding '\(encoding.prefix(40))' is not supported for request bodies; send the body uncompressed")
+        }
         do {
             return Data(try await request.body.collect(upTo: bodyLimit).readableBytesView)
         } catch is NIOTooManyBytesError {
@@ -95,4 +140,33 @@ struct PerformanceResponse: Encodable {
         case loadedAt = "loaded_at"
         case loadSeconds = "load_seconds"
     }
+}
+
+struct SetTrafficRequest: Decodable {
+    struct Share: Decodable {
+        var version: String
+        var percent: Int
+    }
+    var environment: String?
+    var shares: [Share]?
+    var shadow: String?
+    var reason: String?
+}
+
+struct TrafficDTO: Encodable {
+    struct Share: Encodable {
+        var version: String
+        var percent: Int
+    }
+    var shares: [Share]
+    var shadow: String?
+
+    init(_ policy: TrafficPolicy) {
+        shares = policy.shares.map { Share(version: $0.version.description, percent: $0.percent) }
+        shadow = policy.shadow?.description
+    }
+}
+
+struct TrafficResponse: Encodable {
+    var environments: [String: TrafficDTO]
 }

@@ -152,3 +152,48 @@ public enum InferenceProtocolJSON {
         }
     }
 }
+
+extension InferenceProtocolJSON {
+    /// Parses JSON, also accepting the bare `NaN`, `Infinity` and `-Infinity` tokens that Python clients (and
+    /// Triton's own parser) allow: they are read as the strings this module treats as non-finite numbers.
+    public static func parseLenient(_ data: Data) throws -> Any {
+        if let value = try? JSONSerialization.jsonObject(with: data) { return value }
+        return try JSONSerialization.jsonObject(with: quotingNonFiniteLiterals(data))
+    }
+
+    /// Rewrites bare non-finite literals outside strings as quoted strings.
+    static func quotingNonFiniteLiterals(_ data: Data) -> Data {
+        let bytes = [UInt8](data)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        var inString = false
+        var escaped = false
+        var i = 0
+        let literals: [[UInt8]] = [Array("-Infinity".utf8), Array("Infinity".utf8), Array("NaN".utf8)]
+        while i < bytes.count {
+            let byte = bytes[i]
+            if inString {
+                out.append(byte)
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                i += 1
+                continue
+            }
+            if byte == UInt8(ascii: "\"") {
+                inString = true
+                out.append(byte)
+                i += 1
+                continue
+            }
+            if let literal = literals.first(where: { i + $0.count <= bytes.count && Array(bytes[i..<(i + $0.count)]) == $0 }) {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: literal)
+                out.append(UInt8(ascii: "\""))
+                i += literal.count
+                continue
+            }
+            out.append(byte)
+            i += 1
+        }
+        return Data(out)
+    }
+}

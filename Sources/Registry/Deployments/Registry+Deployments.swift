@@ -86,3 +86,35 @@ extension Registry {
             generatedAt: clock())
     }
 }
+
+extension Registry {
+    /// Shares an environment's traffic between the deployed version and canary versions, with an optional shadow.
+    /// Every version named must be servable; each is loaded before the policy takes effect.
+    public func setTraffic(
+        _ model: ModelName, environment: EnvironmentName, policy: TrafficPolicy, audit: AuditContext
+    ) async throws -> TrafficPolicy {
+        try policy.validate()
+        guard try await store.aliases(model).contains(where: { $0.environment == environment }) || policy.isEmpty else {
+            throw RegistryError.failedPrecondition(
+                "nothing is deployed to '\(environment)' of '\(model)'; deploy a version before sharing its traffic")
+        }
+        if let serving {
+            for version in policy.shares.map(\.version) + (policy.shadow.map { [$0] } ?? []) {
+                let found = try await store.version(model, .version(version))
+                guard found.serving?.servable == true else {
+                    throw RegistryError.failedPrecondition(
+                        "version \(version) cannot take traffic: "
+                            + (found.serving?.reason ?? "it has no ONNX model; upload one as model.onnx"))
+                }
+                try await serving.prepare(found, environment: environment)
+            }
+        }
+        try await store.setTraffic(model, environment: environment, policy: policy, audit: audit)
+        await serving?.environmentsChanged(model)
+        return policy
+    }
+
+    public func traffic(_ model: ModelName) async throws -> [EnvironmentName: TrafficPolicy] {
+        try await store.traffic(model)
+    }
+}

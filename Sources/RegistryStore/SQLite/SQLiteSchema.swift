@@ -162,6 +162,19 @@ enum SQLiteSchema {
             // What the model server learnt from a version's model file (JSON `ServingInfo`), NULL until inspected.
             try db.execute(sql: "ALTER TABLE versions ADD COLUMN serving TEXT")
         }
+        migrator.registerMigration("v5-traffic") { db in
+            // Per-environment traffic policy (JSON `TrafficPolicy`): canary/A-B shares and a shadow version.
+            try db.execute(
+                sql: """
+                    CREATE TABLE traffic (
+                        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+                        environment TEXT NOT NULL,
+                        policy TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        PRIMARY KEY (model_id, environment)
+                    )
+                    """)
+        }
         return migrator
     }
 

@@ -161,3 +161,82 @@ struct ServingCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `modelyard traffic set|show`
+struct TrafficCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "traffic",
+        abstract: "Share an environment's traffic between the deployed version and canaries, with an optional shadow.",
+        discussion: """
+            The deployed version takes what the shares leave. A shadow receives a copy of every request; its answers
+            are recorded (see `modelyard serving status`) and never returned.
+
+            Examples:
+              modelyard traffic set fraud --share 1.3.0=10 --reason "canary"
+              modelyard traffic set fraud --share 1.3.0=50 --env staging       # A/B
+              modelyard traffic set fraud --shadow 1.4.0
+              modelyard traffic set fraud --clear
+              modelyard traffic show fraud
+            """,
+        subcommands: [Set.self, Show.self])
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the shares (VERSION=PERCENT, repeatable) and shadow of an environment; replaces what was set.",
+            discussion: "Examples:\n  modelyard traffic set fraud --share 1.3.0=10\n  modelyard traffic set fraud --clear")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Model name.") var model: String
+        @Option(name: [.customLong("env"), .customLong("environment")], help: "Environment alias.") var environment = "production"
+        @Option(name: .customLong("share"), help: "VERSION=PERCENT (1-99), repeatable.") var shares: [String] = []
+        @Option(help: "Version that receives a mirror of the traffic.") var shadow: String?
+        @Flag(help: "Remove every share and the shadow.") var clear = false
+        @Option(help: "Why (recorded in the audit log).") var reason: String?
+
+        func validate() throws {
+            if clear && (!shares.isEmpty || shadow != nil) { throw ValidationError("--clear takes no --share or --shadow") }
+            if !clear && shares.isEmpty && shadow == nil { throw ValidationError("give --share, --shadow or --clear") }
+        }
+
+        func run() async throws {
+            var parsed: [[String: Any]] = []
+            for share in shares {
+                let parts = share.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let percent = Int(parts[1]) else {
+                    throw CLIError("--share '\(share)' must be VERSION=PERCENT, e.g. 1.3.0=10")
+                }
+                parsed.append(["version": parts[0], "percent": percent])
+            }
+            var body: [String: Any] = ["environment": environment, "shares": parsed]
+            if let shadow { body["shadow"] = shadow }
+            if let reason { body["reason"] = reason }
+            let data = try await options.client.send(
+                .PUT, APIPath.model(model) + "/traffic", rawJSON: try JSONSerialization.data(withJSONObject: body))
+            if options.json { return Output.printJSON(data) }
+            let saved = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+            Output.print("\(model) \(environment): " + TrafficCommand.describe(saved))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The traffic policy of each environment.", discussion: "Example:\n  modelyard traffic show fraud")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Model name.") var model: String
+
+        func run() async throws {
+            let data = try await options.client.send(.GET, APIPath.model(model) + "/traffic")
+            if options.json { return Output.printJSON(data) }
+            let environments = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["environments"] as? [String: [String: Any]] ?? [:]
+            guard !environments.isEmpty else { return Output.print("No shares or shadows: each environment's deployed version takes all its traffic.") }
+            Output.print(environments.keys.sorted().map { "\($0): " + TrafficCommand.describe(environments[$0]!) }.joined(separator: "\n"))
+        }
+    }
+
+    static func describe(_ policy: [String: Any]) -> String {
+        let shares = (policy["shares"] as? [[String: Any]] ?? []).map { "\($0["version"] ?? "?") \($0["percent"] ?? 0)%" }
+        let taken = (policy["shares"] as? [[String: Any]] ?? []).reduce(0) { $0 + (($1["percent"] as? Int) ?? 0) }
+        var parts = shares.isEmpty ? ["the deployed version takes all traffic"] : shares + ["deployed version \(100 - taken)%"]
+        if let shadow = policy["shadow"] as? String { parts.append("shadow \(shadow)") }
+        return parts.joined(separator: ", ")
+    }
+}

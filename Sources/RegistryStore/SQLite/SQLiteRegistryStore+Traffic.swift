@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+public import RegistryCore
+
+extension SQLiteRegistryStore {
+    public func setTraffic(
+        _ model: ModelName, environment: EnvironmentName, policy: TrafficPolicy, audit: AuditContext
+    ) async throws {
+        try policy.validate()
+        let json = try SQLiteRows.json(policy)
+        let now = self.now
+        try await write { db in
+            let modelID = try SQLiteRows.modelID(db, model)
+            for version in policy.shares.map(\.version) + (policy.shadow.map { [$0] } ?? []) {
+                guard try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT 1 FROM versions WHERE model_id = ? AND ordinal = ?"),
+                    arguments: [modelID, version.ordinal]) == true
+                else {
+                    throw RegistryError.notFound("version \(version) of '\(model)' does not exist")
+                }
+            }
+            if policy.isEmpty {
+                try db.cachedStatement(sql: "DELETE FROM traffic WHERE model_id = ? AND environment = ?")
+                    .execute(arguments: [modelID, environment.rawValue])
+            } else {
+                try db.cachedStatement(sql: """
+                        INSERT INTO traffic (model_id, environment, policy, updated_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (model_id, environment) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at
+                        """).execute(arguments: [modelID, environment.rawValue, json, SQLiteRows.millis(now)])
+            }
+            var details = [
+                "environment": environment.rawValue,
+                "shares": policy.shares.map { "\($0.version)=\($0.percent)%" }.joined(separator: ","),
+            ]
+            if let shadow = policy.shadow { details["shadow"] = shadow.description }
+            try SQLiteRows.audit(db, model: model, version: nil, action: "traffic.set", context: audit, details: details, at: now)
+        }
+    }
+
+    public func traffic(_ model: ModelName) async throws -> [EnvironmentName: TrafficPolicy] {
+        try await read { db in
+            let modelID = try SQLiteRows.modelID(db, model)
+            var result: [EnvironmentName: TrafficPolicy] = [:]
+            for row in try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT environment, policy FROM traffic WHERE model_id = ?"), arguments: [modelID])
+            {
+                result[EnvironmentName(rawValue: row[0])] = try SQLiteRows.decodeJSON(TrafficPolicy.self, row[1] as String?)
+            }
+            return result
+        }
+    }
+
+    public func allTraffic() async throws -> [ModelName: [EnvironmentName: TrafficPolicy]] {
+        try await read { db in
+            var result: [ModelName: [EnvironmentName: TrafficPolicy]] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT m.name, t.environment, t.policy FROM traffic t JOIN models m ON m.id = t.model_id
+                    """))
+            {
+                result[ModelName(rawValue: row[0]), default: [:]][EnvironmentName(rawValue: row[1])] =
+                    try SQLiteRows.decodeJSON(TrafficPolicy.self, row[2] as String?)
+            }
+            return result
+        }
+    }
+}
