@@ -131,6 +131,23 @@ import Testing
         let refused = try runCLI(["deploy", "forest", "1.1.0"], server: server)
         #expect(refused.status != 0 && refused.stderr.contains("cannot be served") && refused.stderr.contains("still serves 1.0.0"))
         #expect(try ok(["predict", "forest", "--row", row], server).contains("forest 1.0.0 (production)"))
+
+        #expect(try ok(["traffic", "show", "forest"], server).contains("No shares"))
+        let shadowRefused = try runCLI(["traffic", "set", "forest", "--shadow", "1.1.0"], server: server)
+        #expect(shadowRefused.status != 0 && shadowRefused.stderr.contains("cannot take traffic"))
+        let badShare = try runCLI(["traffic", "set", "forest", "--share", "1.1.0"], server: server)
+        #expect(badShare.status != 0 && badShare.stderr.contains("VERSION=PERCENT"))
+        try FileManager.default.removeItem(at: model)
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("gbr.onnx"), to: model)
+        try ok(["versions", "register", "forest"], server)
+        try ok(["upload", "forest", "1.2.0", model.path], server)
+        try ok(["versions", "update", "forest", "1.2.0", "--status", "ready"], server)
+        #expect(try ok(["traffic", "set", "forest", "--share", "1.2.0=25", "--reason", "canary"], server)
+            .contains("1.2.0 25%, deployed version 75%"))
+        #expect(try ok(["traffic", "show", "forest"], server).contains("production: 1.2.0 25%"))
+        #expect(try ok(["serving", "status"], server).contains("forest"))
+        try ok(["traffic", "set", "forest", "--clear"], server)
+        #expect(try ok(["traffic", "show", "forest"], server).contains("No shares"))
     }
 
     @Test func everyCommandHasHelpWithExamples() throws {
@@ -139,7 +156,7 @@ import Testing
             ["download"], ["artifacts"], ["log-history"], ["history"], ["score"], ["compare"], ["best"], ["mark-best"],
             ["deploy"], ["rollback"], ["deployments"], ["lineage"], ["tree"], ["report"], ["export"], ["import"], ["audit"],
             ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"], ["predict"], ["serving"], ["serving", "status"],
-            ["serving", "performance"],
+            ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)

@@ -47,10 +47,11 @@ extension TestClientProtocol {
     @discardableResult
     func call(
         _ method: HTTPRequest.Method, _ uri: String, json: (any Encodable)? = nil, raw: String? = nil,
-        actor: String? = nil
+        actor: String? = nil, headers extra: [String: String] = [:]
     ) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let actor { headers[HTTPField.Name("X-Modelyard-Actor")!] = actor }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         var body: ByteBuffer?
         if let json { body = ByteBuffer(data: try JSONBody.encoder.encode(json)) }
         if let raw { body = ByteBuffer(string: raw) }

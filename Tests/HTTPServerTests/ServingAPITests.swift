@@ -247,6 +247,86 @@ import Testing
         }
     }
 
+    @Test func trafficSplitsLandWithinBoundsStickToKeysAndTheShadowNeverAnswers() async throws {
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "split", deprecateOnReplace: false))
+            let primary = try await Self.register(client, model: "split", bytes: try Self.fixture("random_forest"))
+            let canary = try await Self.register(client, model: "split", bytes: try Self.fixture("gbr"))
+            let shadow = try await Self.register(client, model: "split", bytes: try Self.fixture("scaler_logreg"))
+            let noModel = try await client.call(.post, "/api/v1/models/split/versions", raw: #"{"status": "ready"}"#).decode(VersionShape.self)
+
+            // Shares need something deployed, valid percentages and servable versions.
+            let early = try await client.call(.put, "/api/v1/models/split/traffic", raw: try Self.body(["shares": [["version": canary.version, "percent": 10]]]))
+            #expect(early.status == .conflict && early.error?.message.contains("deploy a version") == true)
+            _ = try await client.call(.post, "/api/v1/models/split/deployments", json: ["version": primary.version, "environment": "production"])
+            let refusals: [([String: Any], String)] = [
+                (["shares": [["version": canary.version, "percent": 100]]], "1 to 99"),
+                (["shares": [["version": canary.version, "percent": 60], ["version": shadow.version, "percent": 60]]], "at most 99"),
+                (["shares": [["version": "9.9.9", "percent": 5]]], "has no version 9.9.9"),
+                (["shares": [["version": noModel.version, "percent": 5]]], "no ONNX model"),
+            ]
+            for (body, message) in refusals {
+                let refused = try await client.call(.put, "/api/v1/models/split/traffic", raw: try Self.body(body))
+                #expect(refused.status.code >= 400 && refused.status.code < 500, "\(body)")
+                #expect(refused.error?.message.contains(message) == true, "\(refused.text) lacks \(message)")
+            }
+
+            let set = try await client.call(
+                .put, "/api/v1/models/split/traffic",
+                raw: try Self.body(["shares": [["version": canary.version, "percent": 10]], "shadow": shadow.version, "reason": "canary"]))
+            #expect(set.status == .ok, "\(set.text)")
+            let audit = try Self.json(try await client.call(.get, "/api/v1/models/split/audit"))
+            #expect((audit["entries"] as? [[String: Any]])?.contains { $0["action"] as? String == "traffic.set" && $0["reason"] as? String == "canary" } == true)
+
+            let body = try Self.body(["inputs": [try Self.rows("random_forest")[0]]])
+            var counts: [String: Int] = [:]
+            let total = 10_000
+            for _ in 0..<total {
+                let response = try await client.call(.post, "/api/v1/models/split/predict", raw: body)
+                let version = try Self.json(response)["version"] as? String ?? "failed \(response.status)"
+                counts[version, default: 0] += 1
+            }
+            // 10 % of 10,000: mean 1,000, standard deviation 30; five deviations either way.
+            #expect(Set(counts.keys) == [primary.version, canary.version], "the shadow never answers: \(counts)")
+            #expect((850...1150).contains(counts[canary.version] ?? 0), "\(counts)")
+
+            // A key always lands on the same version, through the body or the header.
+            var byKey: [String: Set<String>] = [:]
+            for round in 0..<3 {
+                for user in 0..<200 {
+                    let keyed = round == 1
+                        ? try await client.call(.post, "/api/v1/models/split/predict", json: KeyedBody(key: nil, rows: try Self.rows("random_forest").prefix(1).map { $0.map { $0 as! Double } }), headers: ["X-Modelyard-Key": "user-\(user)"])
+                        : try await client.call(.post, "/api/v1/models/split/predict", raw: try Self.body(["inputs": [try Self.rows("random_forest")[0]], "key": "user-\(user)"]))
+                    byKey["user-\(user)", default: []].insert(try Self.json(keyed)["version"] as? String ?? "?")
+                }
+            }
+            #expect(byKey.values.allSatisfy { $0.count == 1 })
+            #expect(Set(byKey.values.flatMap { $0 }) == [primary.version, canary.version])
+
+            // The shadow saw the traffic: its answers are recorded on the route.
+            var recorded: [String: Any] = [:]
+            for _ in 0..<200 {
+                let routes = try Self.json(try await client.call(.get, "/api/v1/serving"))["routes"] as? [[String: Any]] ?? []
+                recorded = routes.first?["shadow"] as? [String: Any] ?? [:]
+                if (recorded["requests"] as? Int ?? 0) + (recorded["skipped"] as? Int ?? 0) >= total { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(recorded["version"] as? String == shadow.version)
+            #expect((recorded["requests"] as? Int ?? 0) > 0 && recorded["errors"] as? Int == 0)
+            #expect((recorded["compared_rows"] as? Int ?? 0) > 0 && !((recorded["recent"] as? [Any]) ?? []).isEmpty)
+
+            // Promoting the canary (deploying it) folds its share into the whole; clearing removes the policy.
+            _ = try await client.call(.post, "/api/v1/models/split/deployments", json: ["version": canary.version, "environment": "production"])
+            for _ in 0..<50 {
+                #expect(try Self.json(try await client.call(.post, "/api/v1/models/split/predict", raw: body))["version"] as? String == canary.version)
+            }
+            let cleared = try await client.call(.put, "/api/v1/models/split/traffic", raw: #"{"shares": []}"#)
+            #expect(cleared.status == .ok)
+            let shown = try Self.json(try await client.call(.get, "/api/v1/models/split/traffic"))
+            #expect((shown["environments"] as? [String: Any])?.isEmpty == true)
+        }
+    }
+
     @Test func hundredSwapsUnderLoadFailNoRequest() async throws {
         try await APIHarness().live { client in
             // Swapped-out versions stay ready so the swap can repeat.
@@ -362,6 +442,15 @@ import Testing
             let unknown = try await client.call(.get, "/v2/models/nope")
             #expect(unknown.status == .notFound)
         }
+    }
+}
+
+struct KeyedBody: Encodable {
+    var key: String?
+    var rows: [[Double]]
+    enum CodingKeys: String, CodingKey {
+        case key
+        case rows = "inputs"
     }
 }
 
