@@ -71,6 +71,10 @@ public protocol RegistryStore: TrackingStore {
         async throws
     /// The traffic policies of a model's environments (environments without one are absent).
     func traffic(_ model: ModelName) async throws -> [EnvironmentName: TrafficPolicy]
+    /// Sets a model's automatic-rollback limits (`nil` restores the defaults); audited.
+    func setServingLimits(_ model: ModelName, limits: ServingLimits?, audit: AuditContext) async throws
+    /// Limits of every model that set them.
+    func allServingLimits() async throws -> [ModelName: ServingLimits]
     /// Every model's traffic policies, for the serving poll.
     func allTraffic() async throws -> [ModelName: [EnvironmentName: TrafficPolicy]]
     /// Deployment records, newest first; one environment when given.

@@ -182,6 +182,10 @@ public final class ModelPool: ServingHooks, Sendable {
             return try model.run(inputs, rows: rows)
         } catch let error as ModelRuntimeError where error.code == .invalidInput {
             throw RegistryError.invalidArgument(error.message)
+        } catch let error as ModelRuntimeError where error.code == .executionFailed {
+            // Counted against the version: repeated, it triggers the automatic rollback.
+            throw RegistryError.invalidArgument(
+                "version \(model.key.version) of '\(model.key.model)' failed on this input: \(error.message)")
         } catch let error as ModelRuntimeError {
             throw RegistryError.unavailable("version \(model.key.version) of '\(model.key.model)' failed: \(error.message)")
         }
@@ -453,6 +457,25 @@ public final class ModelPool: ServingHooks, Sendable {
                         shadow: route.shadowLog?.summary())
                 }
             }
+        }
+    }
+
+    /// Routes answered by their alias's own version (what the fallback monitor watches).
+    public func servingRoutes() -> [(model: ModelName, environment: EnvironmentName, serving: LoadedModel)] {
+        state.withLock { state in
+            state.routes.flatMap { model, routes in
+                routes.compactMap { environment, route in
+                    guard let serving = route.serving, serving.key.version == route.version else { return nil }
+                    return (model, environment, serving)
+                }
+            }
+        }
+    }
+
+    /// Notes on a route that its version breaks its limits but could not be rolled back.
+    func recordFallbackFailure(_ model: ModelName, environment: EnvironmentName, reason: String) {
+        state.withLock { state in
+            state.routes[model]?[environment]?.problem = ServingProblem("fallback_failed", reason)
         }
     }
 

@@ -147,6 +147,10 @@ import Testing
         #expect(try ok(["traffic", "show", "forest"], server).contains("production: 1.2.0 25%"))
         #expect(try ok(["serving", "status"], server).contains("forest"))
         try ok(["traffic", "set", "forest", "--clear"], server)
+        #expect(try ok(["serving", "limits", "forest"], server).contains("error rate above 50 % over 60 s"))
+        #expect(try ok(["serving", "limits", "forest", "--max-p99-ms", "40", "--window", "120"], server).contains("error rate above 50 % or p99 above 40 ms over 120 s"))
+        let badLimit = try runCLI(["serving", "limits", "forest", "--window", "5"], server: server)
+        #expect(badLimit.status != 0 && badLimit.stderr.contains("give 10 to 300"))
         #expect(try ok(["traffic", "show", "forest"], server).contains("No shares"))
     }
 
@@ -156,7 +160,7 @@ import Testing
             ["download"], ["artifacts"], ["log-history"], ["history"], ["score"], ["compare"], ["best"], ["mark-best"],
             ["deploy"], ["rollback"], ["deployments"], ["lineage"], ["tree"], ["report"], ["export"], ["import"], ["audit"],
             ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"], ["predict"], ["serving"], ["serving", "status"],
-            ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"],
+            ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"], ["serving", "limits"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)

@@ -10,6 +10,8 @@ import RegistryCore
 import Serving
 import Testing
 
+@testable import ModelRuntime
+
 /// Real ONNX exports from fixtures/onnx served through the real router: registration records servability,
 /// deploys load before they switch, predictions validate their input, and swaps never fail a request.
 @Suite struct ServingAPITests {
@@ -324,6 +326,112 @@ import Testing
             #expect(cleared.status == .ok)
             let shown = try Self.json(try await client.call(.get, "/api/v1/models/split/traffic"))
             #expect((shown["environments"] as? [String: Any])?.isEmpty == true)
+        }
+    }
+
+    /// A regressor exported with its batch size fixed at 1 (a classic export mistake): it loads, warms up (with one
+    /// row) and serves single rows, but fails every request with more rows.
+    static func batchOfOneRegressor() throws -> [UInt8] {
+        func value(_ name: String, _ dims: [Int64?]) -> Onnx_ValueInfoProto {
+            var info = Onnx_ValueInfoProto()
+            info.name = name
+            var tensor = Onnx_TypeProto.Tensor()
+            tensor.elemType = Int32(ElementType.float32.onnxCode)
+            var shape = Onnx_TensorShapeProto()
+            shape.dim = dims.map { d in
+                var dim = Onnx_TensorShapeProto.Dimension()
+                if let d { dim.dimValue = d } else { dim.dimParam = "N" }
+                return dim
+            }
+            tensor.shape = shape
+            info.type.tensorType = tensor
+            return info
+        }
+        var target = Onnx_TensorProto()
+        target.name = "one_row"
+        target.dataType = Int32(ElementType.int64.onnxCode)
+        target.dims = [2]
+        target.int64Data = [1, 20]
+        var reshape = Onnx_NodeProto()
+        reshape.opType = "Reshape"
+        reshape.name = "fixed_batch"
+        reshape.input = ["X", "one_row"]
+        reshape.output = ["flat"]
+        var sum = Onnx_NodeProto()
+        sum.opType = "ReduceSum"
+        sum.name = "total"
+        sum.input = ["flat"]
+        sum.output = ["variable"]
+        var keep = Onnx_AttributeProto()
+        keep.name = "keepdims"
+        keep.type = .int
+        keep.i = 1
+        var axes = Onnx_TensorProto()
+        axes.name = "axes"
+        axes.dataType = Int32(ElementType.int64.onnxCode)
+        axes.dims = [1]
+        axes.int64Data = [1]
+        sum.input.append("axes")
+        sum.attribute = [keep]
+        var graph = Onnx_GraphProto()
+        graph.name = "batch_of_one"
+        graph.node = [reshape, sum]
+        graph.initializer = [target, axes]
+        graph.input = [value("X", [nil, 20])]
+        graph.output = [value("variable", [nil, 1])]
+        var model = Onnx_ModelProto()
+        model.irVersion = 8
+        var opset = Onnx_OperatorSetIdProto()
+        opset.version = 17
+        model.opsetImport = [opset]
+        model.graph = graph
+        return Array(try model.serializedBytes() as Data)
+    }
+
+    @Test func aVersionThatStartsFailingIsRolledBackAutomaticallyWithTheReasonRecorded() async throws {
+        let harness = try APIHarness()
+        try await harness.run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "fb"))
+            let good = try await Self.register(client, model: "fb", bytes: try Self.fixture("gbr"))
+            let broken = try await Self.register(client, model: "fb", bytes: try Self.batchOfOneRegressor())
+            #expect(broken.serving?.servable == true)  // one row works: nothing to see at registration
+            _ = try await client.call(.post, "/api/v1/models/fb/deployments", json: ["version": good.version, "environment": "production"])
+            let deployed = try await client.call(.post, "/api/v1/models/fb/deployments", json: ["version": broken.version, "environment": "production"])
+            #expect(deployed.status == .created)
+
+            let limits = try await client.call(
+                .put, "/api/v1/models/fb/serving-limits",
+                raw: #"{"max_error_rate": 0.2, "window_seconds": 30, "min_requests": 5, "reason": "strict"}"#)
+            #expect(limits.status == .ok)
+            let invalid = try await client.call(.put, "/api/v1/models/fb/serving-limits", raw: #"{"max_error_rate": 2}"#)
+            #expect(invalid.status == .badRequest && invalid.error?.message.contains("between 0 and 1") == true)
+
+            let pool = try #require(harness.registry.serving as? ModelPool)
+            let monitor = FallbackMonitor(pool: pool, registry: harness.registry, logger: Logger(label: "test"))
+            let rows = Array(try Self.rows("gbr").prefix(2))
+            let one = try await client.call(.post, "/api/v1/models/fb/predict", raw: try Self.body(["inputs": [rows[0]]]))
+            #expect(try one.status == .ok && (try Self.json(one)["version"] as? String) == broken.version)
+            // Below min_requests nothing happens.
+            #expect(try await monitor.check().isEmpty)
+            for _ in 0..<6 {
+                let failed = try await client.call(.post, "/api/v1/models/fb/predict", raw: try Self.body(["inputs": rows]))
+                #expect(failed.status == .badRequest && failed.error?.message.contains("failed on this input") == true)
+            }
+            let records = try await monitor.check()
+            #expect(records.count == 1)
+            #expect(records.first?.action == .rollback && records.first?.toVersion?.description == good.version)
+            #expect(records.first?.actor == FallbackMonitor.actor && records.first?.reason.contains("error rate") == true)
+
+            let recovered = try await client.call(.post, "/api/v1/models/fb/predict", raw: try Self.body(["inputs": rows]))
+            #expect(try recovered.status == .ok && (try Self.json(recovered)["version"] as? String) == good.version)
+            #expect(try await monitor.check().isEmpty)  // the good version is healthy: nothing more moves
+
+            let history = try Self.json(try await client.call(.get, "/api/v1/models/fb/deployments"))
+            let latest = try #require((history["deployments"] as? [[String: Any]])?.first)
+            #expect(latest["action"] as? String == "rollback" && latest["actor"] as? String == FallbackMonitor.actor)
+            #expect((latest["reason"] as? String)?.contains("automatic rollback of \(broken.version)") == true)
+            let audit = try Self.json(try await client.call(.get, "/api/v1/models/fb/audit"))
+            #expect((audit["entries"] as? [[String: Any]])?.contains { $0["actor"] as? String == FallbackMonitor.actor } == true)
         }
     }
 

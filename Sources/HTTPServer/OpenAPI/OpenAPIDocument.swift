@@ -92,6 +92,10 @@ public enum OpenAPIDocument {
         .init(
             method: "put", path: model + "/traffic", id: "setTraffic",
             summary: "Share an environment's traffic with canary versions; set or clear a shadow", body: "Traffic"),
+        .init(method: "get", path: model + "/serving-limits", id: "getServingLimits", summary: "When the serving version is rolled back automatically"),
+        .init(
+            method: "put", path: model + "/serving-limits", id: "setServingLimits",
+            summary: "Set the error-rate and p99 limits (or reset to the defaults)", body: "ServingLimits"),
         .init(method: "get", path: "/api/v1/serving", id: "servingStatus", summary: "What this server serves, per model and environment"),
         .init(method: "get", path: "/metrics", id: "metrics", summary: "Prometheus metrics", response: "text"),
         .init(method: "get", path: model + "/audit", id: "listAudit", summary: "Audit log, newest first", query: ["limit", "page_token"]),

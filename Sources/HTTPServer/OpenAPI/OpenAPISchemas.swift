@@ -77,6 +77,10 @@ enum OpenAPISchemas {
             "environment": string, "shares": ["type": "array", "items": object(["version": string, "percent": ["type": "integer"]])],
             "shadow": string, "reason": string,
         ]),
+        "ServingLimits": object([
+            "max_error_rate": number, "max_p99_ms": number, "window_seconds": ["type": "integer"],
+            "min_requests": ["type": "integer"], "reset": ["type": "boolean"], "reason": string,
+        ]),
         "Predict": object(["inputs": ["type": "array", "items": [:]], "key": string]),
     ]    }
 }

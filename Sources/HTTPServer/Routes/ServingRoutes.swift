@@ -62,6 +62,22 @@ struct ServingRoutes {
                     loaded: loaded != nil, loadedAt: loaded?.loadedAt, loadSeconds: loaded?.loadSeconds,
                     performance: loaded?.metrics.snapshot()))
         }
+        api.get("models/{model}/serving-limits") { _, context in
+            try JSONBody.response(try await registry.servingLimits(try context.modelName()))
+        }
+        api.put("models/{model}/serving-limits") { request, context in
+            let body = try await JSONBody.decode(SetServingLimitsRequest.self, from: request)
+            let limits = body.reset == true
+                ? nil
+                : ServingLimits(
+                    maxErrorRate: body.maxErrorRate ?? ServingLimits.default.maxErrorRate,
+                    maxP99Milliseconds: body.maxP99Milliseconds,
+                    windowSeconds: body.windowSeconds ?? ServingLimits.default.windowSeconds,
+                    minRequests: body.minRequests ?? ServingLimits.default.minRequests)
+            return try JSONBody.response(
+                try await registry.setServingLimits(
+                    try context.modelName(), limits: limits, audit: request.audit(reason: body.reason)))
+        }
         api.get("serving") { _, _ in
             try JSONBody.response(ServingStatusResponse(routes: pool.status()))
         }
@@ -169,4 +185,22 @@ struct TrafficDTO: Encodable {
 
 struct TrafficResponse: Encodable {
     var environments: [String: TrafficDTO]
+}
+
+struct SetServingLimitsRequest: Decodable {
+    var maxErrorRate: Double?
+    var maxP99Milliseconds: Double?
+    var windowSeconds: Int?
+    var minRequests: Int?
+    /// Back to the defaults.
+    var reset: Bool?
+    var reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case reset, reason
+        case maxErrorRate = "max_error_rate"
+        case maxP99Milliseconds = "max_p99_ms"
+        case windowSeconds = "window_seconds"
+        case minRequests = "min_requests"
+    }
 }

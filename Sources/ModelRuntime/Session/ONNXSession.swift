@@ -60,7 +60,12 @@ public struct ONNXSession: InferenceSession {
                 throw ModelRuntimeError.invalidInput("unknown input '\(extra)' (model inputs: \(names))")
             }
         }
-        let outputs = try plan.run(positional)
+        let outputs: [Tensor]
+        do {
+            outputs = try plan.run(positional)
+        } catch let error as ModelRuntimeError {
+            throw ModelRuntimeError(.executionFailed, error.message)
+        }
         var result: [String: Tensor] = [:]
         for (spec, value) in zip(signature.outputs, outputs) { result[spec.name] = value }
         return result

@@ -118,3 +118,19 @@ extension Registry {
         try await store.traffic(model)
     }
 }
+
+extension Registry {
+    /// Sets when the model's serving version is rolled back automatically (`nil`: the defaults).
+    public func setServingLimits(_ model: ModelName, limits: ServingLimits?, audit: AuditContext) async throws
+        -> ServingLimits
+    {
+        try await store.setServingLimits(model, limits: limits, audit: audit)
+        return limits ?? .default
+    }
+
+    /// The model's automatic-rollback limits (the defaults unless set).
+    public func servingLimits(_ model: ModelName) async throws -> ServingLimits {
+        _ = try await store.model(named: model)
+        return try await store.allServingLimits()[model] ?? .default
+    }
+}

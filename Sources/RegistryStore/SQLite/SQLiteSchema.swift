@@ -172,6 +172,11 @@ enum SQLiteSchema {
                         policy TEXT NOT NULL,
                         updated_at INTEGER NOT NULL,
                         PRIMARY KEY (model_id, environment)
+                    );
+                    CREATE TABLE serving_limits (
+                        model_id INTEGER PRIMARY KEY REFERENCES models(id) ON DELETE CASCADE,
+                        limits TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL
                     )
                     """)
         }

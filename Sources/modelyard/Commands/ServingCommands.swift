@@ -104,8 +104,56 @@ struct ServingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serving",
         abstract: "What the server serves and how it performs.",
-        discussion: "Examples:\n  modelyard serving status\n  modelyard serving performance fraud 1.2.0",
-        subcommands: [Status.self, Performance.self])
+        discussion: "Examples:\n  modelyard serving status\n  modelyard serving performance fraud 1.2.0\n  modelyard serving limits fraud --max-error-rate 0.05",
+        subcommands: [Status.self, Performance.self, Limits.self])
+
+    struct Limits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set when the serving version is rolled back automatically (error rate, p99 latency).",
+            discussion: """
+                With no option, shows the limits. The default rolls back when more than half the requests of the last
+                60 s fail (with at least 20 requests).
+
+                Examples:
+                  modelyard serving limits fraud
+                  modelyard serving limits fraud --max-error-rate 0.05 --max-p99-ms 40 --window 120 --min-requests 50
+                  modelyard serving limits fraud --reset
+                """)
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "Model name.") var model: String
+        @Option(help: "Largest share of failed requests (0-1).") var maxErrorRate: Double?
+        @Option(name: .customLong("max-p99-ms"), help: "Largest p99 model latency in milliseconds.") var maxP99: Double?
+        @Option(help: "Window in seconds (10-300).") var window: Int?
+        @Option(help: "Requests the window must hold before the limits apply.") var minRequests: Int?
+        @Flag(help: "Back to the defaults.") var reset = false
+        @Option(help: "Why (recorded in the audit log).") var reason: String?
+
+        func run() async throws {
+            let path = APIPath.model(model) + "/serving-limits"
+            let setting = reset || maxErrorRate != nil || maxP99 != nil || window != nil || minRequests != nil
+            let data: Data
+            if setting {
+                var body: [String: Any] = [:]
+                if reset { body["reset"] = true }
+                if let maxErrorRate { body["max_error_rate"] = maxErrorRate }
+                if let maxP99 { body["max_p99_ms"] = maxP99 }
+                if let window { body["window_seconds"] = window }
+                if let minRequests { body["min_requests"] = minRequests }
+                if let reason { body["reason"] = reason }
+                data = try await options.client.send(.PUT, path, rawJSON: try JSONSerialization.data(withJSONObject: body))
+            } else {
+                data = try await options.client.send(.GET, path)
+            }
+            if options.json { return Output.printJSON(data) }
+            let limits = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+            let rate = (limits["max_error_rate"] as? Double).map { "error rate above \(PredictCommand.format($0 * 100)) %" }
+            let p99 = (limits["max_p99_ms"] as? Double).map { "p99 above \(PredictCommand.format($0)) ms" }
+            let rules = [rate, p99].compactMap { $0 }
+            Output.print(
+                "\(model): " + (rules.isEmpty ? "never rolled back automatically" : "rolled back when " + rules.joined(separator: " or "))
+                    + " over \(limits["window_seconds"] ?? 60) s (at least \(limits["min_requests"] ?? 20) requests)")
+        }
+    }
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -63,4 +63,37 @@ extension SQLiteRegistryStore {
             return result
         }
     }
+
+    public func setServingLimits(_ model: ModelName, limits: ServingLimits?, audit: AuditContext) async throws {
+        try limits?.validate()
+        let json = try limits.map(SQLiteRows.json)
+        let now = self.now
+        try await write { db in
+            let modelID = try SQLiteRows.modelID(db, model)
+            if let json {
+                try db.cachedStatement(sql: """
+                        INSERT INTO serving_limits (model_id, limits, updated_at) VALUES (?, ?, ?)
+                        ON CONFLICT (model_id) DO UPDATE SET limits = excluded.limits, updated_at = excluded.updated_at
+                        """).execute(arguments: [modelID, json, SQLiteRows.millis(now)])
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM serving_limits WHERE model_id = ?").execute(arguments: [modelID])
+            }
+            try SQLiteRows.audit(
+                db, model: model, version: nil, action: "serving_limits.set", context: audit,
+                details: ["limits": json ?? "default"], at: now)
+        }
+    }
+
+    public func allServingLimits() async throws -> [ModelName: ServingLimits] {
+        try await read { db in
+            var result: [ModelName: ServingLimits] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT m.name, l.limits FROM serving_limits l JOIN models m ON m.id = l.model_id
+                    """))
+            {
+                result[ModelName(rawValue: row[0])] = try SQLiteRows.decodeJSON(ServingLimits.self, row[1] as String?)
+            }
+            return result
+        }
+    }
 }
