@@ -92,6 +92,7 @@ public enum ModelyardServer {
         if let interval = configuration.servingSyncInterval, let pool = registry.serving as? ModelPool {
             services.append(ServingReconciler(pool: pool, interval: interval, logger: logger))
             services.append(FallbackMonitor(pool: pool, registry: registry, interval: interval, logger: logger))
+            services.append(InferenceSummaryService(pool: pool, store: registry.store, logger: logger))
         }
         return Application(
             router: buildRouter(registry: registry),

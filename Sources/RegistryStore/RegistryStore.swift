@@ -1,3 +1,4 @@
+public import Foundation
 public import RegistryCore
 
 /// Persistence of the registry's metadata. Every mutating method is one transaction that applies the rules of
@@ -75,6 +76,14 @@ public protocol RegistryStore: TrackingStore {
     func setServingLimits(_ model: ModelName, limits: ServingLimits?, audit: AuditContext) async throws
     /// Limits of every model that set them.
     func allServingLimits() async throws -> [ModelName: ServingLimits]
+    /// Stores a benchmark the server ran on a version.
+    func addBenchmark(_ report: BenchmarkReport) async throws
+    /// A version's benchmarks, newest first.
+    func benchmarks(_ model: ModelName, _ version: SemanticVersion, limit: Int) async throws -> [BenchmarkReport]
+    /// Appends per-period inference summaries (versions that no longer exist are skipped).
+    func addInferenceSummaries(_ summaries: [InferenceSummary]) async throws
+    /// A version's inference summaries since `since`, oldest first.
+    func inferenceSummaries(_ model: ModelName, _ version: SemanticVersion, since: Date) async throws -> [InferenceSummary]
     /// Every model's traffic policies, for the serving poll.
     func allTraffic() async throws -> [ModelName: [EnvironmentName: TrafficPolicy]]
     /// Deployment records, newest first; one environment when given.

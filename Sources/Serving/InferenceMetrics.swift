@@ -25,6 +25,10 @@ public final class InferenceMetrics: Sendable {
         var errors = 0
         var rejected = 0
         var slots = [Slot](repeating: Slot(), count: InferenceMetrics.slotCount)
+        /// Since the last `drainPeriod`, for the summaries kept in the store.
+        var period = Slot()
+        var periodRejected = 0
+        var periodStart: Date?
     }
 
     private let state = Mutex(State())
@@ -37,6 +41,8 @@ public final class InferenceMetrics: Sendable {
 
     init(model: String, version: String, prometheus: PrometheusCollectorRegistry, clock: @escaping @Sendable () -> Date) {
         self.clock = clock
+        let started = clock()
+        state.withLock { $0.periodStart = started }
         let labels = [("model", model), ("version", version)]
         let requests = MetricNameDescriptor(
             namespace: "modelyard", subsystem: "inference", metricName: "requests", unitName: "total",
@@ -71,6 +77,10 @@ public final class InferenceMetrics: Sendable {
             state.slots[index].requests += 1
             state.slots[index].rows += rows
             if isError { state.slots[index].errors += 1 }
+            state.period.counts[bucket] += 1
+            state.period.requests += 1
+            state.period.rows += rows
+            if isError { state.period.errors += 1 }
         }
         (isError ? failed : ok).increment()
         rowCounter.increment(by: Int64(rows))
@@ -79,7 +89,10 @@ public final class InferenceMetrics: Sendable {
 
     /// Records a request refused for bad input (not the version's fault).
     public func recordRejected() {
-        state.withLock { $0.rejected += 1 }
+        state.withLock { state in
+            state.rejected += 1
+            state.periodRejected += 1
+        }
         rejectedCounter.increment()
     }
 
@@ -91,6 +104,38 @@ public final class InferenceMetrics: Sendable {
             if bounds[mid] < seconds { low = mid + 1 } else { high = mid }
         }
         return low
+    }
+
+    /// What happened since the previous call (or since load): counts and latency percentiles of the period, then
+    /// starts a new period. `nil` when nothing happened.
+    func drainPeriod(now: Date) -> (start: Date, requests: Int, rows: Int, errors: Int, rejected: Int, p50: Double?, p95: Double?, p99: Double?)? {
+        let (period, rejected, start) = state.withLock { state in
+            defer {
+                state.period = Slot()
+                state.periodRejected = 0
+                state.periodStart = now
+            }
+            return (state.period, state.periodRejected, state.periodStart ?? now)
+        }
+        guard period.requests + rejected > 0 else { return nil }
+        let counts = period.counts.map(UInt64.init)
+        return (
+            start, period.requests, period.rows, period.errors, rejected, Self.quantile(counts, 0.5), Self.quantile(counts, 0.95),
+            Self.quantile(counts, 0.99)
+        )
+    }
+
+    /// The upper bound (ms) of the bucket holding quantile `q`; nil without samples.
+    static func quantile(_ counts: [UInt64], _ q: Double) -> Double? {
+        let total = counts.reduce(0, +)
+        guard total > 0 else { return nil }
+        let rank = max(UInt64((Double(total) * q).rounded(.up)), 1)
+        var seen: UInt64 = 0
+        for (i, count) in counts.enumerated() {
+            seen += count
+            if seen >= rank { return (i < bounds.count ? bounds[i] : bounds.last! * 1.25) * 1000 }
+        }
+        return nil
     }
 
     /// Counts since load and statistics over the last `windows` seconds.
@@ -112,17 +157,7 @@ public final class InferenceMetrics: Sendable {
             }
             // The current slot is partly elapsed: divide by the time actually covered.
             let covered = Double(slots - 1) * Self.slotSeconds + (now - Double(epoch) * Self.slotSeconds)
-            func quantile(_ q: Double) -> Double? {
-                let total = counts.reduce(0, +)
-                guard total > 0 else { return nil }
-                let rank = UInt64((Double(total) * q).rounded(.up))
-                var seen: UInt64 = 0
-                for (i, count) in counts.enumerated() {
-                    seen += count
-                    if seen >= max(rank, 1) { return (i < Self.bounds.count ? Self.bounds[i] : Self.bounds.last! * 1.25) * 1000 }
-                }
-                return nil
-            }
+            func quantile(_ q: Double) -> Double? { Self.quantile(counts, q) }
             return .init(
                 seconds: seconds, requests: requests, errors: errors, rows: rows,
                 errorRate: requests == 0 ? 0 : Double(errors) / Double(requests),

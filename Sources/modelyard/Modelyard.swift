@@ -27,6 +27,6 @@ struct Modelyard: AsyncParsableCommand {
             CompareCommand.self, BestCommand.self, MarkBestCommand.self, DeployCommand.self, RollbackCommand.self,
             DeploymentsCommand.self, LineageCommand.self, TreeCommand.self, ReportCommand.self, ExportCommand.self,
             ImportCommand.self, AuditCommand.self, GCCommand.self, ExperimentsCommand.self, RunsCommand.self,
-            PredictCommand.self, ServingCommand.self, TrafficCommand.self, ONNXCommand.self,
+            PredictCommand.self, ServingCommand.self, TrafficCommand.self, BenchmarkCommand.self, ONNXCommand.self,
         ])
 }

@@ -149,9 +149,46 @@ import Testing
         try ok(["traffic", "set", "forest", "--clear"], server)
         #expect(try ok(["serving", "limits", "forest"], server).contains("error rate above 50 % over 60 s"))
         #expect(try ok(["serving", "limits", "forest", "--max-p99-ms", "40", "--window", "120"], server).contains("error rate above 50 % or p99 above 40 ms over 120 s"))
+        let benchmark = try ok(["benchmark", "forest", "1.0.0", "1.2.0", "--batch", "1", "--batch", "4"], server)
+        #expect(benchmark.contains("rows/s") && benchmark.contains("1.0.0") && benchmark.contains("1.2.0"))
+        #expect(try ok(["benchmark", "forest", "1.0.0", "--stored"], server).contains("1.0.0"))
         let badLimit = try runCLI(["serving", "limits", "forest", "--window", "5"], server: server)
         #expect(badLimit.status != 0 && badLimit.stderr.contains("give 10 to 300"))
         #expect(try ok(["traffic", "show", "forest"], server).contains("No shares"))
+    }
+
+    @Test func aSecondServerOnTheSameDataSwapsWhenTheFirstDeploys() throws {
+        let work = try temporaryDirectory("cli-replicas")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let data = work.appendingPathComponent("data")
+        let first = try ServerProcess(dataDirectory: data)
+        defer { first.kill(SIGKILL) }
+        let second = try ServerProcess(dataDirectory: data)
+        defer { second.kill(SIGKILL) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/onnx")
+        try ok(["models", "create", "shared", "--task", "regression"], first)
+        for (version, fixture) in [("1.0.0", "gbr"), ("1.1.0", "random_forest")] {
+            let model = work.appendingPathComponent("model.onnx")
+            try? FileManager.default.removeItem(at: model)
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent("\(fixture).onnx"), to: model)
+            try ok(["versions", "register", "shared"], first)
+            try ok(["upload", "shared", version, model.path], first)
+            try ok(["versions", "update", "shared", version, "--status", "ready"], first)
+        }
+        let row = (0..<20).map { "\(Double($0) / 10)" }.joined(separator: ",")
+        try ok(["deploy", "shared", "1.0.0"], first)
+        #expect(try ok(["predict", "shared", "--row", row], second).contains("shared 1.0.0 (production)"))
+        try ok(["deploy", "shared", "1.1.0"], first)
+        // The second server learns of the deploy by polling the store (every second); wait for it, bounded.
+        var answer = ""
+        for _ in 0..<300 {
+            answer = try ok(["predict", "shared", "--row", row], second)
+            if answer.contains("shared 1.1.0") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(answer.contains("shared 1.1.0 (production)"))
+        #expect(try ok(["serving", "status"], second).contains("1.1.0"))
     }
 
     @Test func everyCommandHasHelpWithExamples() throws {
@@ -160,7 +197,7 @@ import Testing
             ["download"], ["artifacts"], ["log-history"], ["history"], ["score"], ["compare"], ["best"], ["mark-best"],
             ["deploy"], ["rollback"], ["deployments"], ["lineage"], ["tree"], ["report"], ["export"], ["import"], ["audit"],
             ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"], ["predict"], ["serving"], ["serving", "status"],
-            ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"], ["serving", "limits"],
+            ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"], ["serving", "limits"], ["benchmark"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)

@@ -435,6 +435,44 @@ import Testing
         }
     }
 
+    @Test func benchmarksAreStoredWithTheVersionAndInferenceSummariesSurviveARestart() async throws {
+        let harness = try APIHarness()
+        defer { harness.cleanup() }
+        try await harness.run(keep: true) { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "bench"))
+            let version = try await Self.register(client, model: "bench", bytes: try Self.fixture("random_forest"))
+            let ran = try await client.call(.post, "/api/v1/models/bench/versions/\(version.version)/benchmark", raw: #"{"batches": [1, 8]}"#)
+            #expect(ran.status == .created, "\(ran.text)")
+            let report = try Self.json(ran)
+            let measurements = try #require(report["measurements"] as? [[String: Any]])
+            #expect(measurements.map { $0["batch"] as? Int } == [1, 8])
+            for m in measurements {
+                #expect((m["iterations"] as? Int ?? 0) >= 5 && (m["rows_per_second"] as? Double ?? 0) > 0)
+                #expect((m["p99_ms"] as? Double ?? 0) >= (m["p50_ms"] as? Double ?? 1))
+            }
+            let bad = try await client.call(.post, "/api/v1/models/bench/versions/\(version.version)/benchmark", raw: #"{"batches": [0]}"#)
+            #expect(bad.status == .badRequest)
+            let stored = try Self.json(try await client.call(.get, "/api/v1/models/bench/versions/\(version.number)/benchmarks"))
+            #expect((stored["benchmarks"] as? [[String: Any]])?.count == 1)
+
+            _ = try await client.call(.post, "/api/v1/models/bench/deployments", json: ["version": version.version, "environment": "production"])
+            let body = try Self.body(["inputs": Array(try Self.rows("random_forest").prefix(2))])
+            for _ in 0..<3 { _ = try await client.call(.post, "/api/v1/models/bench/predict", raw: body) }
+            _ = try await client.call(.post, "/api/v1/models/bench/predict", raw: #"{"inputs": [[1]]}"#)
+            let pool = try #require(harness.registry.serving as? ModelPool)
+            try await InferenceSummaryService(pool: pool, store: harness.registry.store, logger: Logger(label: "test")).flush()
+            let performance = try Self.json(try await client.call(.get, "/api/v1/models/bench/versions/\(version.version)/performance"))
+            #expect((performance["history"] as? [[String: Any]])?.first?["requests"] as? Int == 3)
+        }
+        // A fresh process on the same data sees the summary.
+        let restarted = try ModelyardServer.openRegistry(dataDirectory: harness.directory, logger: Logger(label: "restarted"))
+        let history = try await restarted.inferenceHistory(
+            ModelName(rawValue: "bench"), .number(1), since: Date().addingTimeInterval(-3600))
+        #expect(history.count == 1)
+        #expect(history.first?.requests == 3 && history.first?.rows == 6 && history.first?.rejected == 1)
+        #expect(history.first?.p50Milliseconds != nil)
+    }
+
     @Test func hundredSwapsUnderLoadFailNoRequest() async throws {
         try await APIHarness().live { client in
             // Swapped-out versions stay ready so the swap can repeat.

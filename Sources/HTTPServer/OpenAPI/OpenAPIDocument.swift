@@ -87,7 +87,13 @@ public enum OpenAPIDocument {
             summary: "Predict with one version", body: "Predict"),
         .init(
             method: "get", path: model + "/versions/{version}/performance", id: "versionPerformance",
-            summary: "Inference counts, latency percentiles and throughput of a loaded version"),
+            summary: "Inference counts, latency percentiles and throughput of a loaded version, and stored history",
+            query: ["hours"]),
+        .init(
+            method: "post", path: model + "/versions/{version}/benchmark", id: "benchmarkVersion",
+            summary: "Measure latency and throughput at batch sizes 1, 32, 1024 (or `batches`) and store the result",
+            body: "object", status: "201"),
+        .init(method: "get", path: model + "/versions/{version}/benchmarks", id: "listBenchmarks", summary: "Stored benchmarks of a version, newest first"),
         .init(method: "get", path: model + "/traffic", id: "getTraffic", summary: "Traffic policy per environment"),
         .init(
             method: "put", path: model + "/traffic", id: "setTraffic",

@@ -52,15 +52,40 @@ struct ServingRoutes {
             let parsed = try Self.invalidInput { try PredictionCodec.parse(body, maxRows: pool.configuration.maxRows) }
             return try predict(parsed, on: ModelPool.Selection(model: loaded), environment: nil)
         }
-        api.get("models/{model}/versions/{version}/performance") { _, context in
+        api.get("models/{model}/versions/{version}/performance") { request, context in
             let model = try context.modelName()
             let version = try await registry.version(model, try context.versionSelector())
             let loaded = pool.loadedInstance(version.key)
+            let hours = try request.queryInt("hours") ?? 24
+            guard (1...24 * 90).contains(hours) else {
+                throw RegistryError.invalidArgument("hours must be between 1 and 2160")
+            }
+            let history = try await registry.inferenceHistory(
+                model, .version(version.version), since: registry.now().addingTimeInterval(-Double(hours) * 3600))
             return try JSONBody.response(
                 PerformanceResponse(
                     model: model.rawValue, version: version.version.description, number: version.number,
                     loaded: loaded != nil, loadedAt: loaded?.loadedAt, loadSeconds: loaded?.loadSeconds,
-                    performance: loaded?.metrics.snapshot()))
+                    performance: loaded?.metrics.snapshot(), history: history))
+        }
+        api.post("models/{model}/versions/{version}/benchmark") { request, context in
+            let model = try context.modelName()
+            let body = try await JSONBody.decode(BenchmarkRequest.self, from: request)
+            let batches = body.batches ?? VersionBenchmark.defaultBatches
+            guard !batches.isEmpty, batches.count <= 5, batches.allSatisfy({ (1...10_000).contains($0) }) else {
+                throw RegistryError.invalidArgument("batches must list 1 to 5 batch sizes, each 1 to 10000")
+            }
+            let loaded = try await pool.loaded(model, try context.versionSelector())
+            let measurements = try await VersionBenchmark.run(loaded, batches: batches)
+            let report = BenchmarkReport(
+                model: model, version: loaded.key.version, measurements: measurements,
+                runBy: request.audit(reason: nil).actor, runAt: registry.now())
+            try await registry.recordBenchmark(report)
+            return try JSONBody.response(report, status: .created)
+        }
+        api.get("models/{model}/versions/{version}/benchmarks") { _, context in
+            let reports = try await registry.benchmarks(try context.modelName(), try context.versionSelector())
+            return try JSONBody.response(BenchmarkListResponse(benchmarks: reports))
         }
         api.get("models/{model}/serving-limits") { _, context in
             try JSONBody.response(try await registry.servingLimits(try context.modelName()))
@@ -150,9 +175,11 @@ struct PerformanceResponse: Encodable {
     var loadedAt: Date?
     var loadSeconds: Double?
     var performance: PerformanceSnapshot?
+    /// Stored per-period summaries (they survive restarts), oldest first.
+    var history: [InferenceSummary]
 
     enum CodingKeys: String, CodingKey {
-        case model, version, number, loaded, performance
+        case model, version, number, loaded, performance, history
         case loadedAt = "loaded_at"
         case loadSeconds = "load_seconds"
     }
@@ -203,4 +230,12 @@ struct SetServingLimitsRequest: Decodable {
         case windowSeconds = "window_seconds"
         case minRequests = "min_requests"
     }
+}
+
+struct BenchmarkRequest: Decodable {
+    var batches: [Int]?
+}
+
+struct BenchmarkListResponse: Encodable {
+    var benchmarks: [BenchmarkReport]
 }

@@ -96,4 +96,60 @@ extension SQLiteRegistryStore {
             return result
         }
     }
+
+    public func addBenchmark(_ report: BenchmarkReport) async throws {
+        let json = try SQLiteRows.json(report)
+        try await write { db in
+            let (versionID, _, _) = try SQLiteRows.version(db, report.model, .version(report.version))
+            try db.cachedStatement(sql: "INSERT INTO version_benchmarks (version_id, report, run_at) VALUES (?, ?, ?)")
+                .execute(arguments: [versionID, json, SQLiteRows.millis(report.runAt)])
+        }
+    }
+
+    public func benchmarks(_ model: ModelName, _ version: SemanticVersion, limit: Int) async throws -> [BenchmarkReport] {
+        try await read { db in
+            let (versionID, _, _) = try SQLiteRows.version(db, model, .version(version))
+            return try String.fetchAll(
+                db.cachedStatement(sql: "SELECT report FROM version_benchmarks WHERE version_id = ? ORDER BY run_at DESC, id DESC LIMIT ?"),
+                arguments: [versionID, limit]
+            ).compactMap { try SQLiteRows.decodeJSON(BenchmarkReport.self, $0) }
+        }
+    }
+
+    public func addInferenceSummaries(_ summaries: [InferenceSummary]) async throws {
+        guard !summaries.isEmpty else { return }
+        try await write { db in
+            for summary in summaries {
+                guard let (versionID, _, _) = try? SQLiteRows.version(db, summary.model, .version(summary.version)) else { continue }
+                try db.cachedStatement(sql: """
+                        INSERT INTO inference_summaries (version_id, period_start, period_seconds, requests, rows, errors,
+                            rejected, p50_ms, p95_ms, p99_ms)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [
+                        versionID, SQLiteRows.millis(summary.periodStart), summary.periodSeconds, summary.requests,
+                        summary.rows, summary.errors, summary.rejected, summary.p50Milliseconds, summary.p95Milliseconds,
+                        summary.p99Milliseconds,
+                    ])
+            }
+        }
+    }
+
+    public func inferenceSummaries(_ model: ModelName, _ version: SemanticVersion, since: Date) async throws
+        -> [InferenceSummary]
+    {
+        try await read { db in
+            let (versionID, _, _) = try SQLiteRows.version(db, model, .version(version))
+            return try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT period_start, period_seconds, requests, rows, errors, rejected, p50_ms, p95_ms, p99_ms
+                    FROM inference_summaries WHERE version_id = ? AND period_start >= ? ORDER BY period_start, id
+                    """), arguments: [versionID, SQLiteRows.millis(since)]
+            ).map { row in
+                InferenceSummary(
+                    model: model, version: version, periodStart: ISO8601.date(milliseconds: row[0]), periodSeconds: row[1],
+                    requests: row[2], rows: row[3], errors: row[4], rejected: row[5], p50Milliseconds: row[6],
+                    p95Milliseconds: row[7], p99Milliseconds: row[8])
+            }
+        }
+    }
 }

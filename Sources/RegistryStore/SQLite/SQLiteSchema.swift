@@ -180,6 +180,34 @@ enum SQLiteSchema {
                     )
                     """)
         }
+        migrator.registerMigration("v6-serving-records") { db in
+            // Benchmarks run by the server (JSON `BenchmarkReport`) and per-minute inference summaries: both cascade
+            // with their version.
+            try db.execute(
+                sql: """
+                    CREATE TABLE version_benchmarks (
+                        id INTEGER PRIMARY KEY,
+                        version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+                        report TEXT NOT NULL,
+                        run_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX version_benchmarks_version ON version_benchmarks(version_id, run_at);
+                    CREATE TABLE inference_summaries (
+                        id INTEGER PRIMARY KEY,
+                        version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+                        period_start INTEGER NOT NULL,
+                        period_seconds INTEGER NOT NULL,
+                        requests INTEGER NOT NULL,
+                        rows INTEGER NOT NULL,
+                        errors INTEGER NOT NULL,
+                        rejected INTEGER NOT NULL,
+                        p50_ms REAL,
+                        p95_ms REAL,
+                        p99_ms REAL
+                    );
+                    CREATE INDEX inference_summaries_version ON inference_summaries(version_id, period_start);
+                    """)
+        }
         return migrator
     }
 

@@ -288,3 +288,65 @@ struct TrafficCommand: AsyncParsableCommand {
         return parts.joined(separator: ", ")
     }
 }
+
+/// `modelyard benchmark MODEL VERSION...`
+struct BenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Measure versions' latency and throughput on the server (batch 1, 32, 1024) and compare them.",
+        discussion: """
+            The server runs each version on inputs built from its signature and stores the result with the version.
+            With several versions the results are shown side by side; --stored shows the latest stored results
+            without running anything.
+
+            Examples:
+              modelyard benchmark fraud 1.2.0
+              modelyard benchmark fraud 1.2.0 1.3.0 --batch 1 --batch 256
+              modelyard benchmark fraud 1.2.0 1.3.0 --stored
+            """)
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Model name.") var model: String
+    @Argument(help: "Versions (semantic version, number or @alias).") var versions: [String]
+    @Option(name: .customLong("batch"), help: "Batch size (repeatable; default 1, 32, 1024).") var batches: [Int] = []
+    @Flag(help: "Show the latest stored results instead of running.") var stored = false
+
+    func validate() throws {
+        if versions.isEmpty { throw ValidationError("name at least one version") }
+        if stored && !batches.isEmpty { throw ValidationError("--batch applies to a run, not to --stored") }
+    }
+
+    func run() async throws {
+        var reports: [[String: Any]] = []
+        var raw: [Data] = []
+        for version in versions {
+            let data: Data
+            if stored {
+                let list = try await options.client.send(.GET, APIPath.version(model, version) + "/benchmarks")
+                let all = (try JSONSerialization.jsonObject(with: list) as? [String: Any])?["benchmarks"] as? [[String: Any]] ?? []
+                guard let latest = all.first else { throw CLIError("version \(version) of \(model) has no stored benchmark; run one first") }
+                data = try JSONSerialization.data(withJSONObject: latest)
+            } else {
+                var body: [String: Any] = [:]
+                if !batches.isEmpty { body["batches"] = batches }
+                data = try await options.client.send(
+                    .POST, APIPath.version(model, version) + "/benchmark", rawJSON: try JSONSerialization.data(withJSONObject: body))
+            }
+            raw.append(data)
+            reports.append(try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:])
+        }
+        if options.json {
+            return Output.print("[" + raw.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",") + "]")
+        }
+        var table = Table("version", "batch", "p50 ms", "p99 ms", "mean ms", "rows/s", "iterations")
+        for report in reports {
+            for measurement in report["measurements"] as? [[String: Any]] ?? [] {
+                table.add(
+                    "\(report["version"] ?? "?")", "\(measurement["batch"] ?? "?")",
+                    PredictCommand.format(measurement["p50_ms"] ?? 0), PredictCommand.format(measurement["p99_ms"] ?? 0),
+                    PredictCommand.format(measurement["mean_ms"] ?? 0), PredictCommand.format(measurement["rows_per_second"] ?? 0),
+                    "\(measurement["iterations"] ?? 0)")
+            }
+        }
+        Output.print(table.rendered)
+    }
+}

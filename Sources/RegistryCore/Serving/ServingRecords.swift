@@ -1,0 +1,96 @@
+import Foundation
+
+/// Latency and throughput of one version measured by the server at several batch sizes on inputs built from its
+/// signature, stored with the version so versions compare side by side.
+public struct BenchmarkReport: Sendable, Equatable, Codable {
+    public struct Measurement: Sendable, Equatable, Codable {
+        public var batch: Int
+        public var iterations: Int
+        public var meanMilliseconds: Double
+        public var p50Milliseconds: Double
+        public var p99Milliseconds: Double
+        public var rowsPerSecond: Double
+
+        public init(
+            batch: Int, iterations: Int, meanMilliseconds: Double, p50Milliseconds: Double, p99Milliseconds: Double,
+            rowsPerSecond: Double
+        ) {
+            self.batch = batch
+            self.iterations = iterations
+            self.meanMilliseconds = meanMilliseconds
+            self.p50Milliseconds = p50Milliseconds
+            self.p99Milliseconds = p99Milliseconds
+            self.rowsPerSecond = rowsPerSecond
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case batch, iterations
+            case meanMilliseconds = "mean_ms"
+            case p50Milliseconds = "p50_ms"
+            case p99Milliseconds = "p99_ms"
+            case rowsPerSecond = "rows_per_second"
+        }
+    }
+
+    public var model: ModelName
+    public var version: SemanticVersion
+    public var measurements: [Measurement]
+    public var runBy: String
+    public var runAt: Date
+
+    public init(model: ModelName, version: SemanticVersion, measurements: [Measurement], runBy: String, runAt: Date) {
+        self.model = model
+        self.version = version
+        self.measurements = measurements
+        self.runBy = runBy
+        self.runAt = runAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, version, measurements
+        case runBy = "run_by"
+        case runAt = "run_at"
+    }
+}
+
+/// One minute of a version's inference on one server, kept in the store so the figures survive restarts.
+public struct InferenceSummary: Sendable, Equatable, Codable {
+    public var model: ModelName
+    public var version: SemanticVersion
+    /// Start of the period.
+    public var periodStart: Date
+    public var periodSeconds: Int
+    public var requests: Int
+    public var rows: Int
+    public var errors: Int
+    public var rejected: Int
+    public var p50Milliseconds: Double?
+    public var p95Milliseconds: Double?
+    public var p99Milliseconds: Double?
+
+    public init(
+        model: ModelName, version: SemanticVersion, periodStart: Date, periodSeconds: Int, requests: Int, rows: Int,
+        errors: Int, rejected: Int, p50Milliseconds: Double?, p95Milliseconds: Double?, p99Milliseconds: Double?
+    ) {
+        self.model = model
+        self.version = version
+        self.periodStart = periodStart
+        self.periodSeconds = periodSeconds
+        self.requests = requests
+        self.rows = rows
+        self.errors = errors
+        self.rejected = rejected
+        self.p50Milliseconds = p50Milliseconds
+        self.p95Milliseconds = p95Milliseconds
+        self.p99Milliseconds = p99Milliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, version, requests, rows, errors, rejected
+        case periodStart = "period_start"
+        case periodSeconds = "period_seconds"
+        case p50Milliseconds = "p50_ms"
+        case p95Milliseconds = "p95_ms"
+        case p99Milliseconds = "p99_ms"
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+public import ModelRuntime
+import NIOPosix
+public import RegistryCore
+
+/// Measures a loaded version's latency and throughput at several batch sizes on inputs built from its signature
+/// (seeded pseudo-random numbers, empty strings), off the request path, one benchmark at a time.
+public enum VersionBenchmark {
+    public static let defaultBatches = [1, 32, 1024]
+    private static let gate = AsyncSemaphore(permits: 1)
+
+    /// Runs each batch size for about `seconds` (at least 5 and at most 2,000 iterations) after a short warm-up.
+    public static func run(_ model: LoadedModel, batches: [Int] = defaultBatches, seconds: Double = 0.5) async throws
+        -> [BenchmarkReport.Measurement]
+    {
+        try await gate.withPermit {
+            var results: [BenchmarkReport.Measurement] = []
+            for batch in batches {
+                let inputs = try inputs(model.signature, batch: batch)
+                results.append(
+                    try await NIOThreadPool.singleton.runIfActive {
+                        for _ in 0..<3 { _ = try model.session.run(inputs) }
+                        var latencies: [Double] = []
+                        let start = ContinuousClock.now
+                        while latencies.count < 2000 && (latencies.count < 5 || (ContinuousClock.now - start).seconds < seconds) {
+                            let t = ContinuousClock.now
+                            _ = try model.session.run(inputs)
+                            latencies.append((ContinuousClock.now - t).seconds)
+                        }
+                        latencies.sort()
+                        let total = latencies.reduce(0, +)
+                        func percentile(_ q: Double) -> Double {
+                            latencies[min(latencies.count - 1, Int((Double(latencies.count) * q).rounded(.up)) - 1)] * 1000
+                        }
+                        return BenchmarkReport.Measurement(
+                            batch: batch, iterations: latencies.count, meanMilliseconds: total / Double(latencies.count) * 1000,
+                            p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99),
+                            rowsPerSecond: Double(batch * latencies.count) / total)
+                    })
+            }
+            return results
+        }
+    }
+
+    /// `batch` rows shaped after the signature: free dimensions past the batch one are 1.
+    static func inputs(_ signature: ModelSignature, batch: Int) throws -> [String: Tensor] {
+        var generator = SplitMix64(seed: 42)
+        var result: [String: Tensor] = [:]
+        for input in signature.inputs {
+            var shape = (input.shape ?? [.unknown]).map { if case .fixed(let n) = $0 { max(n, 0) } else { 1 } }
+            if !shape.isEmpty { shape[0] = batch }
+            let count = shape.reduce(1, *)
+            let storage: Tensor.Storage =
+                switch input.elementType {
+                case .float32: .float32((0..<count).map { _ in Float(generator.nextGaussian()) })
+                case .float64: .float64((0..<count).map { _ in generator.nextGaussian() })
+                case .int64: .int64((0..<count).map { _ in Int64(generator.next() % 4) })
+                case .int32: .int32((0..<count).map { _ in Int32(generator.next() % 4) })
+                case .bool: .bool((0..<count).map { _ in generator.next() % 2 == 0 })
+                case .string: .string(.init(repeating: "", count: count))
+                }
+            result[input.name] = try Tensor(shape: shape, storage: storage)
+        }
+        return result
+    }
+}
+
+/// A small seeded generator so benchmark inputs are the same in every run.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func nextGaussian() -> Double {
+        let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-12)
+        let u2 = Double(next() >> 11) / Double(1 << 53)
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+}
