@@ -61,6 +61,33 @@ public struct FallbackMonitor: Service {
                     metadata: ["model": "\(route.model)", "environment": "\(route.environment)", "error": "\(error)"])
             }
         }
+        try await withdrawFailingCanaries(limits)
         return rolledBack
+    }
+
+    /// A canary that breaks the limits loses its share (the traffic policy is rewritten without it, audited).
+    @discardableResult
+    public func withdrawFailingCanaries(_ limits: [ModelName: ServingLimits]? = nil) async throws -> [VersionKey] {
+        let limits = if let limits { limits } else { try await registry.store.allServingLimits() }
+        var withdrawn: [VersionKey] = []
+        for share in pool.canaryShares() {
+            let applicable = limits[share.model] ?? .default
+            let window = share.canary.metrics.snapshot(windows: [applicable.windowSeconds]).windows[0]
+            guard let breach = applicable.breach(
+                requests: window.requests, errorRate: window.errorRate, p99Milliseconds: window.p99Milliseconds)
+            else { continue }
+            guard var policy = try await registry.traffic(share.model)[share.environment],
+                policy.shares.contains(where: { $0.version == share.canary.key.version })
+            else { continue }
+            policy.shares.removeAll { $0.version == share.canary.key.version }
+            _ = try await registry.setTraffic(
+                share.model, environment: share.environment, policy: policy,
+                audit: AuditContext(actor: Self.actor, reason: "canary \(share.canary.key.version) withdrawn: \(breach)"))
+            logger.warning(
+                "canary withdrawn automatically",
+                metadata: ["model": "\(share.model)", "environment": "\(share.environment)", "reason": "\(breach)"])
+            withdrawn.append(share.canary.key)
+        }
+        return withdrawn
     }
 }

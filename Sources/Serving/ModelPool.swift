@@ -472,6 +472,15 @@ public final class ModelPool: ServingHooks, Sendable {
         }
     }
 
+    /// Canary versions taking a share of a route's traffic (what the fallback monitor watches besides the primaries).
+    public func canaryShares() -> [(model: ModelName, environment: EnvironmentName, canary: LoadedModel)] {
+        state.withLock { state in
+            state.routes.flatMap { model, routes in
+                routes.flatMap { environment, route in route.shares.map { (model, environment, $0.model) } }
+            }
+        }
+    }
+
     /// Notes on a route that its version breaks its limits but could not be rolled back.
     func recordFallbackFailure(_ model: ModelName, environment: EnvironmentName, reason: String) {
         state.withLock { state in

@@ -435,6 +435,42 @@ import Testing
         }
     }
 
+    @Test func aFailingCanaryLosesItsShareAutomatically() async throws {
+        let harness = try APIHarness()
+        try await harness.run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "can"))
+            let good = try await Self.register(client, model: "can", bytes: try Self.fixture("gbr"))
+            let broken = try await Self.register(client, model: "can", bytes: try Self.batchOfOneRegressor())
+            _ = try await client.call(.post, "/api/v1/models/can/deployments", json: ["version": good.version, "environment": "production"])
+            let set = try await client.call(
+                .put, "/api/v1/models/can/traffic", raw: try Self.body(["shares": [["version": broken.version, "percent": 50]]]))
+            #expect(set.status == .ok)
+            _ = try await client.call(.put, "/api/v1/models/can/serving-limits", raw: #"{"max_error_rate": 0.2, "min_requests": 5}"#)
+            let rows = Array(try Self.rows("gbr").prefix(2))
+            var failures = 0
+            for user in 0..<60 {
+                let response = try await client.call(
+                    .post, "/api/v1/models/can/predict", raw: try Self.body(["inputs": rows, "key": "user-\(user)"]))
+                if response.status != .ok { failures += 1 }
+            }
+            #expect(failures >= 5)
+            let pool = try #require(harness.registry.serving as? ModelPool)
+            let monitor = FallbackMonitor(pool: pool, registry: harness.registry, logger: Logger(label: "test"))
+            #expect(try await monitor.check().isEmpty)  // production's own version is healthy: no rollback
+            let traffic = try Self.json(try await client.call(.get, "/api/v1/models/can/traffic"))
+            #expect((traffic["environments"] as? [String: Any])?.isEmpty == true)
+            for user in 0..<20 {
+                let response = try await client.call(
+                    .post, "/api/v1/models/can/predict", raw: try Self.body(["inputs": rows, "key": "user-\(user)"]))
+                #expect(try response.status == .ok && (try Self.json(response)["version"] as? String) == good.version)
+            }
+            let audit = try Self.json(try await client.call(.get, "/api/v1/models/can/audit"))
+            #expect((audit["entries"] as? [[String: Any]])?.contains {
+                $0["actor"] as? String == FallbackMonitor.actor && ($0["reason"] as? String)?.contains("withdrawn") == true
+            } == true)
+        }
+    }
+
     @Test func benchmarksAreStoredWithTheVersionAndInferenceSummariesSurviveARestart() async throws {
         let harness = try APIHarness()
         defer { harness.cleanup() }
