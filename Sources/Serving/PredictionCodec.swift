@@ -166,7 +166,9 @@ public enum PredictionCodec {
         case .float32, .float64:
             var doubles = [Double](repeating: 0, count: flat.count)
             for (i, item) in flat.enumerated() {
-                if let number = item as? NSNumber, !isBool(number) {
+                if let number = item as? Double {
+                    doubles[i] = number
+                } else if let number = item as? NSNumber, !isBool(number) {
                     doubles[i] = number.doubleValue
                 } else if item is NSNull {
                     doubles[i] = .nan  // a missing value; trees and imputers route NaN
@@ -181,6 +183,10 @@ public enum PredictionCodec {
         case .int64, .int32:
             var ints = [Int64](repeating: 0, count: flat.count)
             for (i, item) in flat.enumerated() {
+                if let number = item as? Double, let value = Int64(exactly: number) {
+                    ints[i] = value
+                    continue
+                }
                 guard let number = item as? NSNumber, !isBool(number), let value = Int64(exactly: number.doubleValue) else {
                     throw problem(i, "an integer")
                 }
@@ -191,6 +197,10 @@ public enum PredictionCodec {
         case .bool:
             var bools = [Bool](repeating: false, count: flat.count)
             for (i, item) in flat.enumerated() {
+                if let value = item as? Bool {
+                    bools[i] = value
+                    continue
+                }
                 guard let number = item as? NSNumber, isBool(number) else { throw problem(i, "true or false") }
                 bools[i] = number.boolValue
             }
@@ -213,6 +223,8 @@ public enum PredictionCodec {
     static func describe(_ value: Any) -> String {
         switch value {
         case is String: "a string"
+        case is Bool: "a boolean"
+        case is Double: "a number"
         case let n as NSNumber: isBool(n) ? "a boolean" : "a number"
         case is NSNull: "null"
         case is [Any]: "an array"

@@ -105,9 +105,11 @@ struct InferenceProtocolRoutes {
             for (index, entry) in entries.enumerated() {
                 let parameters = entry["parameters"] as? [String: Any]
                 let named: InferenceProtocolJSON.NamedTensor
-                if let size = (parameters?["binary_data_size"] as? NSNumber)?.intValue {
+                if let size = (parameters?["binary_data_size"] as? Double).flatMap({ Int(exactly: $0) }) {
                     guard let name = entry["name"] as? String, let datatype = entry["datatype"] as? String,
-                        let shape = entry["shape"] as? [Int], size >= 0, offset + size <= body.count
+                        let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? Double).flatMap { Int(exactly: $0) } }),
+                        shape.count == (entry["shape"] as? [Any])?.count, shape.allSatisfy({ $0 >= 0 }),
+                        size >= 0, offset + size <= body.count
                     else {
                         throw ModelRuntimeError(.invalidInput, "inputs[\(index)] has an invalid name, datatype, shape or binary_data_size")
                     }

@@ -25,7 +25,7 @@ public enum InferenceProtocolJSON {
     public static func decode(_ data: Data, key: String = "inputs") throws -> [NamedTensor] {
         let root: Any
         do {
-            root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            root = try FastJSON.parse(data)
         } catch {
             throw ModelRuntimeError.invalidInput("the request is not valid JSON")
         }
@@ -72,6 +72,7 @@ public enum InferenceProtocolJSON {
         }
         let values = flatten(raw)
         func number(_ v: Any) throws -> Double {
+            if let d = v as? Double { return d }
             if let n = v as? NSNumber { return n.doubleValue }
             if let s = v as? String {
                 switch s.lowercased() {
@@ -84,6 +85,12 @@ public enum InferenceProtocolJSON {
             throw ModelRuntimeError.invalidInput("input '\(name)' has a non-numeric value in data")
         }
         func integer(_ v: Any) throws -> Int64 {
+            if let d = v as? Double {
+                guard let i = Int64(exactly: d) else {
+                    throw ModelRuntimeError.invalidInput("input '\(name)' has a non-integer value in data")
+                }
+                return i
+            }
             guard let n = v as? NSNumber, Double(n.int64Value) == n.doubleValue else {
                 throw ModelRuntimeError.invalidInput("input '\(name)' has a non-integer value in data")
             }
@@ -155,45 +162,8 @@ public enum InferenceProtocolJSON {
 
 extension InferenceProtocolJSON {
     /// Parses JSON, also accepting the bare `NaN`, `Infinity` and `-Infinity` tokens that Python clients (and
-    /// Triton's own parser) allow: they are read as the strings this module treats as non-finite numbers.
+    /// Triton's own parser) allow; see `FastJSON`.
     public static func parseLenient(_ data: Data) throws -> Any {
-        if let value = try? JSONSerialization.jsonObject(with: data) { return value }
-        return try JSONSerialization.jsonObject(with: quotingNonFiniteLiterals(data))
-    }
-
-    /// Rewrites bare non-finite literals outside strings as quoted strings.
-    static func quotingNonFiniteLiterals(_ data: Data) -> Data {
-        let bytes = [UInt8](data)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 16)
-        var inString = false
-        var escaped = false
-        var i = 0
-        let literals: [[UInt8]] = [Array("-Infinity".utf8), Array("Infinity".utf8), Array("NaN".utf8)]
-        while i < bytes.count {
-            let byte = bytes[i]
-            if inString {
-                out.append(byte)
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                i += 1
-                continue
-            }
-            if byte == UInt8(ascii: "\"") {
-                inString = true
-                out.append(byte)
-                i += 1
-                continue
-            }
-            if let literal = literals.first(where: { i + $0.count <= bytes.count && Array(bytes[i..<(i + $0.count)]) == $0 }) {
-                out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: literal)
-                out.append(UInt8(ascii: "\""))
-                i += literal.count
-                continue
-            }
-            out.append(byte)
-            i += 1
-        }
-        return Data(out)
+        try FastJSON.parse(data)
     }
 }
