@@ -57,31 +57,11 @@ struct ModelLoader: Sendable {
             throw ServingProblem(error.code.rawValue, "version \(version) cannot be served: \(error.message)")
         }
         do {
-            _ = try await NIOThreadPool.singleton.runIfActive { try session.run(smokeInputs(session.signature)) }
+            _ = try await NIOThreadPool.singleton.runIfActive { try session.run(SignatureInputs.make(session.signature, batch: nil, seed: nil)) }
         } catch let error as ModelRuntimeError {
             throw ServingProblem("warmup_failed", "version \(version) failed its warm-up prediction: \(error.message)")
         }
         return session
-    }
-
-    /// One row of zeros (empty strings, `false`) shaped after each input's declared shape, free dimensions as 1.
-    static func smokeInputs(_ signature: ModelSignature) throws -> [String: Tensor] {
-        var inputs: [String: Tensor] = [:]
-        for input in signature.inputs {
-            let shape = (input.shape ?? [.unknown]).map { if case .fixed(let n) = $0 { max(n, 0) } else { 1 } }
-            let count = shape.reduce(1, *)
-            let storage: Tensor.Storage =
-                switch input.elementType {
-                case .float32: .float32(.init(repeating: 0, count: count))
-                case .float64: .float64(.init(repeating: 0, count: count))
-                case .int64: .int64(.init(repeating: 0, count: count))
-                case .int32: .int32(.init(repeating: 0, count: count))
-                case .bool: .bool(.init(repeating: false, count: count))
-                case .string: .string(.init(repeating: "", count: count))
-                }
-            inputs[input.name] = try Tensor(shape: shape, storage: storage)
-        }
-        return inputs
     }
 }
 

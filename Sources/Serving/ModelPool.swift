@@ -174,6 +174,17 @@ public final class ModelPool: ServingHooks, Sendable {
         }
     }
 
+    /// Runs a decoded batch on the selected version and mirrors it to the selection's shadow, if any.
+    public func predict(_ selection: Selection, _ inputs: [String: Tensor], rows: Int) throws
+        -> (outputs: [String: Tensor], seconds: Double)
+    {
+        let result = try predict(selection.model, inputs, rows: rows)
+        if let shadow = selection.shadow, let log = selection.shadowLog {
+            log.mirror(inputs, rows: rows, on: shadow, answeredBy: selection.model, primaryOutputs: result.outputs)
+        }
+        return result
+    }
+
     /// Runs a decoded batch, turning runtime errors into registry errors with stable codes.
     public func predict(_ model: LoadedModel, _ inputs: [String: Tensor], rows: Int) throws
         -> (outputs: [String: Tensor], seconds: Double)
@@ -203,20 +214,17 @@ public final class ModelPool: ServingHooks, Sendable {
             let problem = ServingProblem.ambiguous(version.version, paths)
             return ServingInfo(artifact: nil, sha256: nil, servable: false, reasonCode: problem.code, reason: problem.message, inspectedAt: now)
         case .one(let entry):
+            var data: Data?
             do {
-                let data = try await loader.read(entry, version: version.version)
-                let session = try await ModelLoader.session(data, version: version.version)
+                data = try await loader.read(entry, version: version.version)
+                let session = try await ModelLoader.session(data!, version: version.version)
                 return ServingInfo(
                     artifact: entry.path, sha256: entry.sha256, servable: true, signature: session.signature.jsonValue,
                     inspectedAt: now)
             } catch {
                 let problem = Self.problem(error)
-                var signature: JSONValue?
-                if let data = try? await loader.read(entry, version: version.version),
-                    let report = try? ONNXModelInspector.inspect(data: data)
-                {
-                    signature = report.signature.jsonValue
-                }
+                // The declared signature is worth showing even when the model cannot run.
+                let signature = data.flatMap { try? ONNXModelInspector.inspect(data: $0) }?.signature.jsonValue
                 return ServingInfo(
                     artifact: entry.path, sha256: entry.sha256, servable: false, reasonCode: problem.code,
                     reason: problem.message, signature: signature, inspectedAt: now)

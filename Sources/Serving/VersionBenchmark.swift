@@ -16,7 +16,7 @@ public enum VersionBenchmark {
         try await gate.withPermit {
             var results: [BenchmarkReport.Measurement] = []
             for batch in batches {
-                let inputs = try inputs(model.signature, batch: batch)
+                let inputs = try SignatureInputs.make(model.signature, batch: batch, seed: 42)
                 results.append(
                     try await NIOThreadPool.singleton.runIfActive {
                         for _ in 0..<3 { _ = try model.session.run(inputs) }
@@ -40,28 +40,6 @@ public enum VersionBenchmark {
             }
             return results
         }
-    }
-
-    /// `batch` rows shaped after the signature: free dimensions past the batch one are 1.
-    static func inputs(_ signature: ModelSignature, batch: Int) throws -> [String: Tensor] {
-        var generator = SplitMix64(seed: 42)
-        var result: [String: Tensor] = [:]
-        for input in signature.inputs {
-            var shape = (input.shape ?? [.unknown]).map { if case .fixed(let n) = $0 { max(n, 0) } else { 1 } }
-            if !shape.isEmpty { shape[0] = batch }
-            let count = shape.reduce(1, *)
-            let storage: Tensor.Storage =
-                switch input.elementType {
-                case .float32: .float32((0..<count).map { _ in Float(generator.nextGaussian()) })
-                case .float64: .float64((0..<count).map { _ in generator.nextGaussian() })
-                case .int64: .int64((0..<count).map { _ in Int64(generator.next() % 4) })
-                case .int32: .int32((0..<count).map { _ in Int32(generator.next() % 4) })
-                case .bool: .bool((0..<count).map { _ in generator.next() % 2 == 0 })
-                case .string: .string(.init(repeating: "", count: count))
-                }
-            result[input.name] = try Tensor(shape: shape, storage: storage)
-        }
-        return result
     }
 }
 

@@ -129,10 +129,7 @@ struct InferenceProtocolRoutes {
         guard rows <= pool.configuration.maxRows else {
             throw RegistryError.invalidArgument("\(rows) rows is more than the limit of \(pool.configuration.maxRows) per request; split the batch")
         }
-        let (outputs, _) = try pool.predict(loaded, inputs, rows: rows)
-        if let shadow = selection.shadow, let log = selection.shadowLog {
-            log.mirror(inputs, rows: rows, on: shadow, answeredBy: loaded, primaryOutputs: outputs)
-        }
+        let (outputs, _) = try pool.predict(selection, inputs, rows: rows)
 
         // Which outputs, and which of them as binary.
         let binaryByDefault = ((header["parameters"] as? [String: Any])?["binary_data_output"] as? Bool) ?? false

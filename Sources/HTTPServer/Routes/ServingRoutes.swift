@@ -134,10 +134,7 @@ struct ServingRoutes {
             loaded.metrics.recordRejected()
             throw RegistryError.invalidArgument(error.message)
         }
-        let (outputs, seconds) = try pool.predict(loaded, batch.inputs, rows: batch.rows)
-        if let shadow = selection.shadow, let log = selection.shadowLog {
-            log.mirror(batch.inputs, rows: batch.rows, on: shadow, answeredBy: loaded, primaryOutputs: outputs)
-        }
+        let (outputs, seconds) = try pool.predict(selection, batch.inputs, rows: batch.rows)
         let data = try PredictionCodec.encode(
             outputs, rows: batch.rows, layout: loaded.outputs,
             provenance: .init(

@@ -34,8 +34,8 @@ extension Registry {
         return record
     }
 
-    /// Every deployment record of one environment, oldest first.
-    func deploymentHistory(_ model: ModelName, environment: EnvironmentName) async throws -> [Deployment] {
+    /// Every deployment record (of one environment, when given), oldest first.
+    func deploymentHistory(_ model: ModelName, environment: EnvironmentName?) async throws -> [Deployment] {
         var records: [Deployment] = []
         var token: String?
         repeat {
@@ -67,14 +67,9 @@ extension Registry {
         let version = try await store.version(model, selector)
         let aliases = try await store.aliases(model)
         let best = try await bestVersion(of: registered)
-        var deployments: [Deployment] = []
-        var token: String?
-        repeat {
-            let page = try await store.deployments(
-                model, environment: nil, page: try PageRequest(limit: PageRequest.maxLimit, token: token))
-            deployments += page.items.filter { $0.toVersion == version.version || $0.fromVersion == version.version }
-            token = page.nextPageToken
-        } while token != nil
+        let deployments = try await deploymentHistory(model, environment: nil).reversed().filter {
+            $0.toVersion == version.version || $0.fromVersion == version.version
+        }
         return VersionReport(
             model: registered, version: version,
             environments: aliases.filter { $0.version == version.version }.map(\.environment),
