@@ -10,25 +10,22 @@ import itertools
 import json
 import math
 import os
-import signal
-import subprocess
-import time
-from contextlib import contextmanager
+import sys
 from pathlib import Path
-from typing import NoReturn
 
 import numpy as np
 import pytest
 import requests
 import tritonclient.http as httpclient
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # Tests/, for the shared plugin
+pytest.register_assert_rewrite("pytest_modelyard")
+from pytest_modelyard import modelyard_server  # noqa: E402
+
+pytest_plugins = ["pytest_modelyard"]
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "fixtures/onnx"
-MODELYARD_BINARY = Path(os.environ.get("MODELYARD_BINARY", REPO_ROOT / ".build/debug/modelyard")).resolve()
-LISTENING_PREFIX = "modelyard listening on "
-
-_skipped: list[str] = []  # node ids of skipped tests and modules
-_server_log: list[Path] = []  # the session server's stderr log, once it is started
 _counter = itertools.count(1)
 
 
@@ -37,85 +34,10 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{os.getpid()}-{next(_counter)}"
 
 
-def pytest_collectreport(report):
-    if report.skipped:
-        _skipped.append(report.nodeid or "<collection>")
-
-
-def pytest_runtest_logreport(report):
-    if report.skipped:
-        _skipped.append(report.nodeid)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """A skipped test counts as a failure: turn an otherwise green session red."""
-    if _skipped and exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if _skipped:
-        terminalreporter.section("skipped tests count as failures")
-        for nodeid in _skipped:
-            terminalreporter.line(nodeid)
-    failed = terminalreporter.stats.get("failed") or terminalreporter.stats.get("error")
-    if failed and _server_log and _server_log[0].exists():
-        lines = _server_log[0].read_text(errors="replace").splitlines()
-        terminalreporter.section(f"server stderr (last 200 lines of {_server_log[0]})")
-        for line in lines[-200:]:
-            terminalreporter.line(line)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the server's own process group, then SIGKILL if it has not exited in 10 s."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def _startup_failure(message: str, stderr_path: Path) -> NoReturn:
-    pytest.fail(f"{message}\n--- server stderr ---\n{stderr_path.read_text(errors='replace')}")
-
-
-@contextmanager
-def _modelyard_server(workdir: Path):
-    if not MODELYARD_BINARY.is_file():
-        pytest.fail(f"modelyard binary not found at {MODELYARD_BINARY} (build it or pass its path)")
-    stdout_path, stderr_path = workdir / "stdout.log", workdir / "stderr.log"
-    _server_log.append(stderr_path)
-    command = [
-        str(MODELYARD_BINARY), "serve", "--port", "0", "--data-dir", str(workdir / "data"),
-        "--log-level", "warning",
-    ]
-    with open(stdout_path, "w") as out, open(stderr_path, "w") as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 30
-        url = None
-        while url is None:
-            for line in stdout_path.read_text(errors="replace").splitlines():
-                if line.startswith(LISTENING_PREFIX):
-                    url = line[len(LISTENING_PREFIX):].split(" ", 1)[0]
-            if url is None:
-                if process.poll() is not None:
-                    _startup_failure(f"modelyard exited with status {process.returncode}", stderr_path)
-                if time.monotonic() > deadline:
-                    _startup_failure("modelyard did not print its listening line within 30 s", stderr_path)
-                time.sleep(0.05)
-        yield url
-    finally:
-        _stop(process)
-
-
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory):
     """Base URL of the server under test, e.g. http://127.0.0.1:PORT."""
-    with _modelyard_server(tmp_path_factory.mktemp("modelyard-server")) as url:
+    with modelyard_server(tmp_path_factory.mktemp("modelyard-server")) as url:
         yield url
 
 

@@ -7,14 +7,12 @@ tests encode real MLflow behaviour. A skipped test fails the session: CI must ne
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 import requests
@@ -23,8 +21,6 @@ from sklearn.linear_model import LogisticRegression
 
 TARGET = os.environ.get("MLFLOW_TEST_TARGET", "modelyard")
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MODELYARD_BINARY = Path(os.environ.get("MODELYARD_BINARY", REPO_ROOT / ".build/debug/modelyard")).resolve()
-LISTENING_PREFIX = "modelyard listening on "
 
 # A server bug must fail fast instead of being retried for minutes; nothing may phone home.
 os.environ.update(
@@ -40,11 +36,17 @@ import mlflow  # noqa: E402  (imported after the environment above is set)
 
 from helpers import unique  # noqa: E402
 
+sys.path.insert(0, str(REPO_ROOT / "Tests"))  # for the plugin both Python suites share
+pytest.register_assert_rewrite("pytest_modelyard")
+from pytest_modelyard import (  # noqa: E402
+    MODELYARD_BINARY, modelyard_server, server_logs, startup_failure, stop,
+)
+
+pytest_plugins = ["pytest_modelyard"]
+
 if TARGET not in ("modelyard", "mlflow"):
     raise pytest.UsageError(f"MLFLOW_TEST_TARGET must be 'modelyard' or 'mlflow', not {TARGET!r}")
 
-_skipped: list[str] = []  # node ids of skipped tests and modules
-_server_log: list[Path] = []  # the session server's stderr log, once it is started
 
 
 def pytest_configure(config):
@@ -53,94 +55,17 @@ def pytest_configure(config):
     )
 
 
-def pytest_collectreport(report):
-    if report.skipped:
-        _skipped.append(report.nodeid or "<collection>")
-
-
-def pytest_runtest_logreport(report):
-    if report.skipped:
-        _skipped.append(report.nodeid)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """A skipped test counts as a failure: turn an otherwise green session red."""
-    if _skipped and exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if _skipped:
-        terminalreporter.section("skipped tests count as failures")
-        for nodeid in _skipped:
-            terminalreporter.line(nodeid)
-    failed = terminalreporter.stats.get("failed") or terminalreporter.stats.get("error")
-    if failed and _server_log and _server_log[0].exists():
-        lines = _server_log[0].read_text(errors="replace").splitlines()
-        terminalreporter.section(f"server stderr ({TARGET}, last 200 lines of {_server_log[0]})")
-        for line in lines[-200:]:
-            terminalreporter.line(line)
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the server's own process group, then SIGKILL if it has not exited in 10 s."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def _startup_failure(message: str, stderr_path: Path) -> NoReturn:
-    pytest.fail(f"{message}\n--- server stderr ---\n{stderr_path.read_text(errors='replace')}")
-
-
-@contextmanager
-def _modelyard_server(workdir: Path):
-    if not MODELYARD_BINARY.is_file():
-        pytest.fail(f"modelyard binary not found at {MODELYARD_BINARY} (build it or pass its path)")
-    stdout_path, stderr_path = workdir / "stdout.log", workdir / "stderr.log"
-    _server_log.append(stderr_path)
-    command = [
-        str(MODELYARD_BINARY), "serve", "--port", "0", "--data-dir", str(workdir / "data"),
-        "--log-level", "warning",
-    ]
-    with open(stdout_path, "w") as out, open(stderr_path, "w") as err:
-        # One BLAS thread per call: OpenBLAS's idle threads otherwise compete for the two cores.
-        environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=environment, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 30
-        url = None
-        while url is None:
-            for line in stdout_path.read_text(errors="replace").splitlines():
-                if line.startswith(LISTENING_PREFIX):
-                    url = line[len(LISTENING_PREFIX):].split(" ", 1)[0]
-            if url is None:
-                if process.poll() is not None:
-                    _startup_failure(f"modelyard exited with status {process.returncode}", stderr_path)
-                if time.monotonic() > deadline:
-                    _startup_failure("modelyard did not print its listening line within 30 s", stderr_path)
-                time.sleep(0.05)
-        yield url
-    finally:
-        _stop(process)
-
-
 @contextmanager
 def _mlflow_server(workdir: Path):
     port = _free_port()
     stderr_path = workdir / "stderr.log"
-    _server_log.append(stderr_path)
+    server_logs.append(stderr_path)
     command = [
         str(Path(sys.executable).with_name("mlflow")), "server", "--host", "127.0.0.1", "--port", str(port),
         "--backend-store-uri", f"sqlite:///{workdir / 'mlflow.db'}",
@@ -155,25 +80,25 @@ def _mlflow_server(workdir: Path):
         deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
-                _startup_failure(f"mlflow server exited with status {process.returncode}", stderr_path)
+                startup_failure(f"mlflow server exited with status {process.returncode}", stderr_path)
             try:
                 if requests.get(f"{url}/health", timeout=2).status_code == 200:
                     break
             except requests.RequestException:  # not accepting or not answering yet
                 pass
             if time.monotonic() > deadline:
-                _startup_failure("mlflow server did not answer /health within 120 s", stderr_path)
+                startup_failure("mlflow server did not answer /health within 120 s", stderr_path)
             time.sleep(0.5)
         yield url
     finally:
-        _stop(process)
+        stop(process)
 
 
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory):
     """Base URL of the server under test; MLflow's tracking URI points at it for the whole session."""
     workdir = tmp_path_factory.mktemp(f"{TARGET}-server")
-    start = _modelyard_server if TARGET == "modelyard" else _mlflow_server
+    start = modelyard_server if TARGET == "modelyard" else _mlflow_server
     with start(workdir) as url:
         os.environ["MLFLOW_TRACKING_URI"] = url
         mlflow.set_tracking_uri(url)
