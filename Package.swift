@@ -57,6 +57,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // HTML pages and SVG charts rendered on the server from core values; no I/O.
+        .target(name: "Dashboard", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
         // Use cases: one transaction each.
         .target(
             name: "Registry",
@@ -85,7 +87,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "Registry", "Serving", "ModelRuntime",
+                "Registry", "Serving", "ModelRuntime", "Dashboard",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -120,6 +122,7 @@ let package = Package(
         ),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime"], swiftSettings: swiftSettings),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RegistryStoreTests",
             dependencies: ["RegistryStore", "Registry", .product(name: "NIOCore", package: "swift-nio")],

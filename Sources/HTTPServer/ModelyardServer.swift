@@ -76,6 +76,7 @@ public enum ModelyardServer {
         MLflowRegistryRoutes(registry: registry).register(on: mlflow)
         MLflowArtifactRoutes(registry: registry).register(
             proxy: router.group("api/2.0/mlflow-artifacts"), tracking: mlflow, root: router)
+        DashboardRoutes(registry: registry, pool: registry.serving as? ModelPool).register(on: router)
         return router
     }
 

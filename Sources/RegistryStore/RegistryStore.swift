@@ -113,6 +113,9 @@ public protocol RegistryStore: TrackingStore {
     // MARK: Audit
     /// Audit entries of a model, newest first.
     func auditEntries(_ model: ModelName, page: PageRequest) async throws -> Page<AuditEntry>
+    /// The id of the newest audit entry (of `model`, or of any model): a cheap change cursor, since every state
+    /// change is audited. 0 when there is none.
+    func latestAuditID(model: ModelName?) async throws -> Int64
 
     // MARK: Backup
     /// Everything, for a lossless export.

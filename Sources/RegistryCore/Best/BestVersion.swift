@@ -15,6 +15,18 @@ public struct BestVersion: Sendable, Equatable, Codable {
     /// A sentence a person can read: why this version is the best.
     public var explanation: String
 
+    public init(
+        version: SemanticVersion, rule: Rule, metric: String?, direction: MetricDirection?, value: Double?,
+        explanation: String
+    ) {
+        self.version = version
+        self.rule = rule
+        self.metric = metric
+        self.direction = direction
+        self.value = value
+        self.explanation = explanation
+    }
+
     enum CodingKeys: String, CodingKey {
         case version, rule, metric, direction, value, explanation
     }

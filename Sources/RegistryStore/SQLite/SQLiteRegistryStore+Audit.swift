@@ -26,6 +26,16 @@ extension SQLiteRegistryStore {
         }
     }
 
+    public func latestAuditID(model: ModelName?) async throws -> Int64 {
+        try await read { db in
+            if let model {
+                return try Int64.fetchOne(
+                    db, sql: "SELECT MAX(id) FROM audit WHERE model_name = ?", arguments: [model.rawValue]) ?? 0
+            }
+            return try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM audit") ?? 0
+        }
+    }
+
     static func auditEntry(_ row: Row) throws -> AuditEntry {
         AuditEntry(
             id: row["id"], model: ModelName(rawValue: row["model_name"]),

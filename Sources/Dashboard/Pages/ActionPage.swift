@@ -1,0 +1,128 @@
+import Foundation
+import RegistryCore
+
+/// A deployment action the dashboard asks to confirm.
+public enum DashboardAction: Sendable, Equatable {
+    case deploy(SemanticVersion, EnvironmentName)
+    /// Back to the previous deployment, or to a named version.
+    case rollback(EnvironmentName, to: SemanticVersion?)
+    case markBest(SemanticVersion)
+
+    /// From the `action`, `version` and `environment` form fields.
+    public init(action: String?, version: String?, environment: String?) throws {
+        func parsedVersion() throws -> SemanticVersion {
+            guard let version, !version.isEmpty else { throw RegistryError.invalidArgument("choose a version") }
+            return try SemanticVersion(parsing: version)
+        }
+        func parsedEnvironment() throws -> EnvironmentName {
+            try EnvironmentName(validating: (environment ?? "").trimmingCharacters(in: .whitespaces))
+        }
+        switch action {
+        case "deploy": self = .deploy(try parsedVersion(), try parsedEnvironment())
+        case "rollback":
+            self = .rollback(try parsedEnvironment(), to: try version.flatMap { $0.isEmpty ? nil : try SemanticVersion(parsing: $0) })
+        case "mark-best": self = .markBest(try parsedVersion())
+        default: throw RegistryError.invalidArgument("action must be deploy, rollback or mark-best")
+        }
+    }
+
+    public var fields: [(String, String)] {
+        switch self {
+        case .deploy(let version, let environment):
+            return [("action", "deploy"), ("version", version.description), ("environment", environment.rawValue)]
+        case .rollback(let environment, let version):
+            return [("action", "rollback"), ("environment", environment.rawValue)] + (version.map { [("version", $0.description)] } ?? [])
+        case .markBest(let version): return [("action", "mark-best"), ("version", version.description)]
+        }
+    }
+
+    /// What happened, for the notice after success.
+    public func done(result: SemanticVersion?) -> String {
+        switch self {
+        case .deploy(let version, let environment): return "Deployed \(version) to \(environment)."
+        case .rollback(let environment, _): return "Rolled \(environment) back" + (result.map { " to \($0)." } ?? ".")
+        case .markBest(let version): return "Marked \(version) as the best version."
+        }
+    }
+}
+
+/// The confirmation step: what will change (from → to, with score deltas), a reason, and one button.
+public struct ActionPage: Sendable {
+    public var model: RegisteredModel
+    public var action: DashboardAction
+    /// What the environment serves now (deploy and rollback).
+    public var current: ModelVersion?
+    /// The version the action makes current; nil for a rollback whose target the server picks.
+    public var target: ModelVersion?
+    /// The server's message when a previous attempt failed.
+    public var error: String?
+    public var reason: String
+
+    public init(
+        model: RegisteredModel, action: DashboardAction, current: ModelVersion?, target: ModelVersion?,
+        error: String? = nil, reason: String = ""
+    ) {
+        self.model = model
+        self.action = action
+        self.current = current
+        self.target = target
+        self.error = error
+        self.reason = reason
+    }
+
+    public func render(_ context: PageContext) -> HTML {
+        let name = model.name
+        let title: String
+        let summary: HTML
+        switch action {
+        case .deploy(let version, let environment):
+            title = "Deploy \(version) to \(environment)"
+            summary = "<p><span class=\"badge env\">\(environment.rawValue)</span> will serve <strong>\(version)</strong> instead of <strong>\(current?.version.description ?? "nothing")</strong>.</p>"
+        case .rollback(let environment, let version):
+            title = "Roll back \(environment)"
+            let to: HTML = version.map { "<strong>\($0)</strong>" } ?? (target.map { "<strong>\($0.version)</strong>, the previous deployment" } ?? "the previous deployment")
+            summary = "<p><span class=\"badge env\">\(environment.rawValue)</span> will move from <strong>\(current?.version.description ?? "nothing")</strong> back to \(to).</p>"
+        case .markBest(let version):
+            title = "Mark \(version) as best"
+            summary = "<p><strong>\(version)</strong> will be pinned as the best version of \(name.rawValue), overriding the primary-metric rule.</p>"
+        }
+        let errorPanel: HTML = error.map { "<p class=\"form-error\" role=\"alert\"><strong>The server refused:</strong> \($0)</p>" } ?? .empty
+        let hidden = HTML.join(action.fields.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\($0.1)\">" as HTML })
+        return PageLayout.render(
+            title: title,
+            crumbs: [Crumb("Models", Links.models), Crumb(name.rawValue, Links.model(name)), Crumb("Deployments", Links.deployments(name)), Crumb("Confirm")],
+            context: context,
+            main: """
+                <h1>\(title)</h1>
+                \(errorPanel)
+                <section class="panel">\(summary)\(deltas)</section>
+                <form method="post" action="\(Links.deployments(name))" class="panel">
+                <input type="hidden" name="csrf" value="\(context.csrfToken)">\(hidden)
+                <div class="field"><label for="reason">Reason (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" placeholder="f1 +0.06 on the holdout set">\(reason)</textarea></div>
+                <div class="field"><label for="actor">Your name</label><input id="actor" name="actor" value="\(context.actor)" maxlength="250" autocomplete="username" placeholder="dashboard"></div>
+                <p class="toolbar"><button type="submit">Confirm: \(title)</button> <a class="button secondary" href="\(Links.deployments(name))">Cancel</a></p>
+                </form>
+                """)
+    }
+
+    /// Score changes from the current version to the target, coloured by direction.
+    var deltas: HTML {
+        guard let current, let target, current.version != target.version else { return .empty }
+        let names = Set(current.scores.keys).union(target.scores.keys).sorted()
+        guard !names.isEmpty else { return .empty }
+        let rows = names.map { metric -> HTML in
+            let from = current.scores[metric]
+            let to = target.scores[metric]
+            var cls = ""
+            var delta = "—"
+            if let from, let to, from != to {
+                cls = model.direction(ofMetric: metric).isBetter(to, than: from) ? "better" : "worse"
+                delta = Format.delta(to - from)
+            }
+            return "<tr><th scope=\"row\">\(metric)</th><td class=\"num\">\(from.map(Format.metric) ?? "—")</td><td class=\"num\">\(to.map(Format.metric) ?? "—")</td><td class=\"num \(cls)\">\(delta)</td></tr>"
+        }
+        return """
+            <table><caption>Scores: \(current.version) → \(target.version)</caption><thead><tr><th scope="col">Metric</th><th scope="col" class="num">\(current.version)</th><th scope="col" class="num">\(target.version)</th><th scope="col" class="num">Change</th></tr></thead><tbody>\(rows)</tbody></table>
+            """
+    }
+}

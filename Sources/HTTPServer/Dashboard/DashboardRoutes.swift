@@ -1,0 +1,187 @@
+import Dashboard
+import Foundation
+import Hummingbird
+import NIOCore
+import Registry
+import RegistryCore
+import Serving
+
+/// The web dashboard at `/`: pages rendered on the server from the same registry calls the API makes.
+struct DashboardRoutes {
+    let registry: Registry
+    let pool: ModelPool?
+
+    func register(on router: Router<ModelyardRequestContext>) {
+        let pages = router.group().add(middleware: DashboardErrorMiddleware(registry: registry))
+        pages.get("/") { request, _ in try await modelsPage(request) }
+        pages.get("models/{model}") { request, context in try await versionsPage(request, context.modelName()) }
+        pages.get("models/{model}/versions/{version}") { request, context in
+            try await versionPage(request, context.modelName(), try context.versionSelector())
+        }
+        pages.get("models/{model}/compare") { request, context in try await comparePage(request, context.modelName()) }
+        pages.get("models/{model}/deployments") { request, context in
+            try await deploymentsPage(request, context.modelName())
+        }
+        pages.get("models/{model}/deployments/confirm") { request, context in
+            try await confirmPage(request, context.modelName())
+        }
+        pages.post("models/{model}/deployments") { request, context in
+            try await performAction(request, context.modelName())
+        }
+        pages.get("register") { request, _ in try await registerPage(request) }
+        pages.post("register/model") { request, _ in try await createModel(request) }
+        pages.post("register/version") { request, _ in try await registerVersion(request) }
+        pages.post("models/{model}/versions/{version}/finish") { request, context in
+            try await finishVersion(request, context.modelName(), try context.versionSelector())
+        }
+        router.get("events") { request, _ in DashboardEvents(store: registry.store).response(request) }
+        router.get("static/{file}") { _, context in try Self.asset(context.parameters.get("file") ?? "") }
+    }
+
+    static func asset(_ file: String) throws -> Response {
+        let (text, type): (String, String)
+        switch "/static/" + file {
+        case Assets.stylesheetPath: (text, type) = (Assets.stylesheet, "text/css; charset=utf-8")
+        case Assets.scriptPath: (text, type) = (Assets.script, "text/javascript; charset=utf-8")
+        default: throw RegistryError.notFound("no such file; the dashboard's files are \(Assets.stylesheetPath) and \(Assets.scriptPath)")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=31536000, immutable"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: Pages
+
+    func modelsPage(_ request: Request) async throws -> Response {
+        let session = DashboardSession(request: request)
+        let search = request.query("q") ?? ""
+        let tag = request.query("tag") ?? ""
+        let filter = ModelFilter(nameContains: search.isEmpty ? nil : search, tag: try tag.isEmpty ? nil : TagFilter(parsing: tag))
+        let page = try await registry.listModels(filter: filter, page: try PageRequest(limit: 100, token: request.query("page_token")))
+        var summaries: [ModelSummary] = []
+        for model in page.items {
+            let details = try await registry.modelDetails(model.name)
+            summaries.append(ModelSummary(model: details.model, latest: details.latest, best: details.best, deployed: details.deployed))
+        }
+        let next = page.nextPageToken.map { token in
+            Links.models + Links.query([("q", search), ("tag", tag), ("page_token", token)].filter { !$0.1.isEmpty })
+        }
+        let html = ModelsPage(models: summaries, search: search, tag: tag, nextPage: next)
+            .render(session.context(now: registry.now()))
+        return DashboardResponse.html(html, session: session)
+    }
+
+    func versionsPage(_ request: Request, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request)
+        let details = try await registry.modelDetails(name)
+        let versions = try await registry.allVersions(name)
+        let page = max(0, (try request.queryInt("page") ?? 1) - 1)
+        let html = VersionsPage(
+            model: details.model, versions: versions, aliases: details.deployed, best: details.best,
+            sort: VersionSort(parsing: request.query("sort")), descending: request.query("order") != "asc", page: page
+        ).render(session.context(now: registry.now()))
+        return DashboardResponse.html(html, session: session)
+    }
+
+    func versionPage(_ request: Request, _ name: ModelName, _ selector: VersionSelector) async throws -> Response {
+        let session = DashboardSession(request: request)
+        let details = try await registry.modelDetails(name)
+        let version = try await registry.version(name, selector)
+        let exact = VersionSelector.version(version.version)
+        async let history = registry.history(name, exact, metric: nil)
+        async let lineage = registry.lineage(name, exact)
+        async let artifacts = registry.listArtifacts(name, exact)
+        async let deployments = registry.deployments(name, environment: nil, page: try PageRequest(limit: 500))
+        async let audit = registry.audit(name, page: try PageRequest(limit: 1_000))
+        let serving = try await servingFacts(name, version)
+        let v = version.version
+        let html = VersionPage(
+            model: details.model, version: version, aliases: details.deployed, best: details.best,
+            history: try await history, lineage: try await lineage, artifacts: try await artifacts,
+            deployments: try await deployments.items.filter { $0.fromVersion == v || $0.toVersion == v },
+            audit: Array(try await audit.items.filter { $0.version == v }.prefix(100)), serving: serving
+        ).render(session.context(now: registry.now()))
+        return DashboardResponse.html(html, session: session)
+    }
+
+    func servingFacts(_ name: ModelName, _ version: ModelVersion) async throws -> VersionServing? {
+        guard let pool, version.serving != nil else { return nil }
+        let loaded = pool.loadedInstance(version.key)
+        let windows = loaded?.metrics.snapshot().windows.map {
+            LiveWindow(
+                seconds: $0.seconds, requests: $0.requests, errors: $0.errors, requestsPerSecond: $0.requestsPerSecond,
+                p50: $0.p50Milliseconds, p95: $0.p95Milliseconds, p99: $0.p99Milliseconds)
+        }
+        let exact = VersionSelector.version(version.version)
+        return VersionServing(
+            loaded: loaded != nil, windows: windows ?? [],
+            history: try await registry.inferenceHistory(name, exact, since: registry.now().addingTimeInterval(-86_400)),
+            benchmarks: try await registry.benchmarks(name, exact, limit: 10))
+    }
+
+    func comparePage(_ request: Request, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request)
+        let chosen = request.uri.queryParameters.getAll("v").filter { !$0.isEmpty }
+        guard chosen.count >= 2 else {
+            throw RegistryError.invalidArgument("select at least two versions to compare (tick them in the versions table)")
+        }
+        guard chosen.count <= 10 else {
+            throw RegistryError.invalidArgument("compare at most 10 versions at once; you selected \(chosen.count)")
+        }
+        let selectors = try chosen.map(VersionSelector.init(parsing:))
+        let model = try await registry.modelDetails(name).model
+        let comparison = try await registry.compare(name, selectors)
+        var versions: [ModelVersion] = []
+        var histories: [[MetricPoint]] = []
+        for version in comparison.versions {
+            versions.append(try await registry.version(name, .version(version)))
+            histories.append(try await registry.history(name, .version(version), metric: nil))
+        }
+        let html = ComparePage(model: model, comparison: comparison, versions: versions, histories: histories)
+            .render(session.context(now: registry.now()))
+        return DashboardResponse.html(html, session: session)
+    }
+
+    func deploymentsPage(_ request: Request, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request)
+        let details = try await registry.modelDetails(name)
+        let deployments = try await registry.deployments(name, environment: nil, page: try PageRequest(limit: 200)).items
+        let versions = try await registry.allVersions(name).sorted { $0.version > $1.version }
+        let serving = (pool?.status() ?? []).filter { $0.model == name.rawValue }.compactMap { status in
+            (try? EnvironmentName(validating: status.environment)).map {
+                EnvironmentServing(environment: $0, state: status.state, problem: status.problem)
+            }
+        }
+        let notice = Self.notice(request.query("done"), deployments: deployments, best: details.best)
+        let html = DeploymentsPage(
+            model: details.model, aliases: details.deployed, best: details.best, versions: versions,
+            deployments: deployments, traffic: try await registry.traffic(name), serving: serving,
+            preselected: try request.query("version").map(SemanticVersion.init(parsing:))
+        ).render(session.context(now: registry.now(), notice: notice))
+        return DashboardResponse.html(html, session: session)
+    }
+
+    /// The notice after an action, told from the records themselves (so a crafted link cannot put words here).
+    static func notice(_ done: String?, deployments: [Deployment], best: BestVersion?) -> String? {
+        guard let done else { return nil }
+        if done == "best", let best { return "Marked \(best.version) as the best version." }
+        guard done.hasPrefix("deployment-"), let id = Int64(done.dropFirst(11)),
+            let record = deployments.first(where: { $0.id == id })
+        else { return nil }
+        let target = record.toVersion?.description ?? "nothing"
+        switch record.action {
+        case .deploy: return "Deployed \(target) to \(record.environment)."
+        case .rollback: return "Rolled \(record.environment) back to \(target)."
+        case .undeploy: return "Undeployed \(record.environment)."
+        }
+    }
+
+    func registerPage(_ request: Request) async throws -> Response {
+        let session = DashboardSession(request: request)
+        let models = try await registry.listModels(filter: .init(), page: .all).items.map(\.name)
+        let selected = try request.query("model").map(ModelName.init(validating:))
+        let notice = selected.flatMap { name in request.query("created") == "1" && models.contains(name) ? "Created model \(name). Register its first version below." : nil }
+        let html = RegisterPage(models: models, selected: selected).render(session.context(now: registry.now(), notice: notice))
+        return DashboardResponse.html(html, session: session)
+    }
+}
