@@ -50,6 +50,8 @@ let package = Package(
             dependencies: [
                 "RegistryCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the one hot loop that reads history points column by column.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -112,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "modelyard-bench",
             dependencies: [
-                "HTTPServer", "Registry", "ModelRuntime",
+                "HTTPServer", "Registry", "ModelRuntime", "Dashboard",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -57,6 +57,12 @@ public protocol RegistryStore: TrackingStore {
     func appendHistory(_ model: ModelName, _ version: SemanticVersion, points: [MetricPoint]) async throws -> Int
     /// The version's series, ordered by metric name then step; one metric when `metric` is given.
     func history(_ model: ModelName, _ version: SemanticVersion, metric: String?) async throws -> [MetricPoint]
+    /// For each model, in one read: its newest version, its aliases and its best candidate (the pinned version, or
+    /// the top scorer by its primary metric). What a page listing many models needs without a read per fact.
+    func overviews(_ models: [RegisteredModel]) async throws -> [ModelOverview]
+    /// Each version's metrics as columns, read together: one series per name in name order, points in
+    /// (step, timestamp, value) order.
+    func historySeries(_ model: ModelName, _ versions: [SemanticVersion]) async throws -> [[MetricSeries]]
 
     // MARK: Deployments
     func deploy(_ model: ModelName, version: SemanticVersion, environment: EnvironmentName, audit: AuditContext)
@@ -122,4 +128,24 @@ public protocol RegistryStore: TrackingStore {
     func exportSnapshot() async throws -> RegistrySnapshot
     /// Restores a snapshot into this store in one transaction; refused if any of its models exists already.
     func importSnapshot(_ snapshot: RegistrySnapshot, audit: AuditContext) async throws
+}
+
+/// What a listing shows about one model, read together with other models' (`RegistryStore.overviews`).
+public struct ModelOverview: Sendable, Equatable {
+    public var latest: ModelVersion?
+    public var aliases: [AliasPointer]
+    public var bestCandidate: BestCandidate?
+
+    public init(latest: ModelVersion?, aliases: [AliasPointer], bestCandidate: BestCandidate?) {
+        self.latest = latest
+        self.aliases = aliases
+        self.bestCandidate = bestCandidate
+    }
+}
+
+extension RegistryStore {
+    /// One version's metrics as columns.
+    public func historySeries(_ model: ModelName, _ version: SemanticVersion) async throws -> [MetricSeries] {
+        try await historySeries(model, [version])[0]
+    }
 }

@@ -12,7 +12,8 @@ struct Bench: AsyncParsableCommand {
               swift run -c release modelyard-bench registry
               swift run -c release modelyard-bench registry --versions 20000 --registrations 500
               swift run -c release modelyard-bench onnx
+              swift run -c release modelyard-bench dashboard
             """,
-        subcommands: [RegistryBenchmark.self, ONNXBenchmarkCommand.self],
+        subcommands: [RegistryBenchmark.self, ONNXBenchmarkCommand.self, DashboardBenchmark.self],
         defaultSubcommand: RegistryBenchmark.self)
 }

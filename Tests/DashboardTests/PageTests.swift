@@ -68,7 +68,7 @@ import Testing
         let b = Fixtures.version(
             "1.1.0", scores: ["f1": 0.88, "loss": 0.6], params: ["lr": .number(0.05), "seed": .number(1)])
         let comparison = try VersionComparison.make(model: model, versions: [a, b], histories: [[], []])
-        let history = (0..<10).map { MetricPoint(name: "loss", step: Int64($0), value: 1 / Double($0 + 1), timestamp: 0) }
+        let history = [MetricSeries(name: "loss", steps: (0..<10).map(Int64.init), values: (0..<10).map { 1 / Double($0 + 1) })]
         let html = ComparePage(model: model, comparison: comparison, versions: [a, b], histories: [history, history])
             .render(Fixtures.context).text
         #expect(html.contains("<td class=\"num better\">0.88 <small>(+0.08, +10 %)</small>"))

@@ -13,7 +13,7 @@ enum StoreConformance {
         "concurrentRegistrations": concurrentRegistrations, "versionFieldsRoundTrip": versionFieldsRoundTrip,
         "lifecycle": lifecycle, "artifactsSeal": artifactsSeal, "history": history, "scores": scores,
         "deployAndRollback": deployAndRollback, "deleteRules": deleteRules, "lineage": lineage, "best": best,
-        "audit": audit, "snapshotRoundTrip": snapshotRoundTrip,
+        "audit": audit, "snapshotRoundTrip": snapshotRoundTrip, "overviews": overviews,
     ].merging(TrackingConformance.cases) { first, _ in first }
 
     static let names = cases.keys.sorted()
@@ -183,6 +183,34 @@ enum StoreConformance {
             _ = try await store.appendHistory(name("m"), version, points: [MetricPoint(name: "x", step: 0, value: .nan, timestamp: 0)])
         }
         #expect(try await store.history(name("m"), version, metric: "x").isEmpty, "a refused batch stores nothing")
+
+        // The same data as columns: one series per name, in name order, points in (step, timestamp) order, and
+        // summaries equal to those of the points.
+        _ = try await store.appendHistory(name("m"), version, points: [MetricPoint(name: "loss", step: 3, value: -1, timestamp: 99)])
+        let series = try await store.historySeries(name("m"), version)
+        #expect(series.map(\.name) == ["acc", "loss"])
+        let all = try await store.history(name("m"), version, metric: nil)
+        for metric in series {
+            let points = all.filter { $0.name == metric.name }
+            #expect(metric.steps == points.map(\.step) && metric.values == points.map(\.value))
+            #expect(metric.summary(direction: .minimize) == MetricSummary.summarize(points, direction: { _ in .minimize }).first)
+        }
+        #expect(series[1].steps.prefix(5) == [0, 1, 2, 3, 3] && series[1].values[4] == -1)
+    }
+
+    static let overviews: Case = { store in
+        try await makeModel(store, "a")
+        try await makeModel(store, "b")
+        _ = try await register(store, "a", NewVersion(status: .ready, scores: ["f1": 0.7]))
+        _ = try await register(store, "a", NewVersion(status: .ready, scores: ["f1": 0.9]))
+        _ = try await register(store, "a", NewVersion(scores: ["f1": 0.8]))
+        var a = try await store.model(named: name("a"))
+        a.primaryMetric = "f1"
+        let b = try await store.model(named: name("b"))
+        let result = try await store.overviews([a, b])
+        #expect(result[0].latest?.version.description == "1.2.0")
+        #expect(result[0].bestCandidate?.version.description == "1.1.0")
+        #expect(result[1] == ModelOverview(latest: nil, aliases: [], bestCandidate: nil))
     }
 
     static let scores: Case = { store in

@@ -1,3 +1,5 @@
+import RegistryCore
+
 /// One line of a chart: points in x order.
 public struct ChartSeries: Sendable {
     public var label: String
@@ -22,6 +24,19 @@ public struct ChartSeries: Sendable {
             ys.append(point.y)
         }
         self.init(label: label, xs: xs, ys: ys)
+    }
+
+    /// A metric's finite points, steps on x; labelled with the metric's name unless told otherwise.
+    public init(_ metric: MetricSeries, label: String? = nil) {
+        var xs: [Double] = []
+        var ys: [Double] = []
+        xs.reserveCapacity(metric.count)
+        ys.reserveCapacity(metric.count)
+        for index in 0..<metric.count where metric.values[index].isFinite {
+            xs.append(Double(metric.steps[index]))
+            ys.append(metric.values[index])
+        }
+        self.init(label: label ?? metric.name, xs: xs, ys: ys)
     }
 
     public var isEmpty: Bool { xs.isEmpty }

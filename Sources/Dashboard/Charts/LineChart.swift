@@ -8,9 +8,10 @@ public struct LineChart: Sendable {
     public var xLabel: String
     public var width = 600.0
     public var height = 260.0
-    /// Buckets per series for the drawn line (each keeps up to two points).
+    /// Buckets for the drawn lines (each keeps up to two points), shared among the series: overlaid lines
+    /// need less detail each, and the chart stays the same size however many versions it compares.
     public var buckets = 400
-    /// Hover targets per series.
+    /// Hover targets, shared among the series the same way.
     public var hoverTargets = 120
     /// How x values read in ticks and tooltips (steps by default; times for serving charts).
     public var xFormat: @Sendable (Double) -> String = { LineChart.integer($0) }
@@ -76,17 +77,19 @@ public struct LineChart: Sendable {
         svg += "<text x=\"\(Int(m.left + plotW / 2))\" y=\"\(Int(height - 2))\" text-anchor=\"middle\">"
         HTML.escape(xLabel, into: &svg)
         svg += "</text>"
+        let perSeriesBuckets = max(100, buckets / drawn.count)
+        let perSeriesTargets = max(20, hoverTargets / drawn.count)
         for (index, line) in series.enumerated() where !line.isEmpty {
             let colour = "c\(index % 8 + 1)"
             svg += "<g class=\"\(colour)\"><polyline points=\""
-            for i in Downsample.minMax(line.ys, buckets: buckets) {
+            for i in Downsample.minMax(line.ys, buckets: perSeriesBuckets) {
                 svg += Self.coordinate(sx(line.xs[i]))
                 svg += ","
                 svg += Self.coordinate(sy(line.ys[i]))
                 svg += " "
             }
             svg += "\"/>"
-            for i in Downsample.evenly(count: line.xs.count, targets: hoverTargets) {
+            for i in Downsample.evenly(count: line.xs.count, targets: perSeriesTargets) {
                 svg += "<circle class=\"pt\" r=\"3\" cx=\"\(Self.coordinate(sx(line.xs[i])))\" cy=\"\(Self.coordinate(sy(line.ys[i])))\"><title>"
                 HTML.escape("\(line.label) · \(xLabel) \(xFormat(line.xs[i])): \(yFormat(line.ys[i]))", into: &svg)
                 svg += "</title></circle>"

@@ -8,9 +8,9 @@ public struct ComparePage: Sendable {
     /// The compared versions, in the comparison's order.
     public var versions: [ModelVersion]
     /// Each version's training history, in the same order.
-    public var histories: [[MetricPoint]]
+    public var histories: [[MetricSeries]]
 
-    public init(model: RegisteredModel, comparison: VersionComparison, versions: [ModelVersion], histories: [[MetricPoint]]) {
+    public init(model: RegisteredModel, comparison: VersionComparison, versions: [ModelVersion], histories: [[MetricSeries]]) {
         self.model = model
         self.comparison = comparison
         self.versions = versions
@@ -97,18 +97,12 @@ public struct ComparePage: Sendable {
     }
 
     var curves: HTML {
-        var names: [String] = []
-        var seen = Set<String>()
-        for history in histories {
-            for point in history where seen.insert(point.name).inserted { names.append(point.name) }
-        }
+        let names = Set(histories.flatMap { $0.map(\.name) }).sorted()
         guard !names.isEmpty else { return "<p class=\"muted\">None of these versions has training history.</p>" }
-        let grouped = histories.map { Dictionary(grouping: $0, by: \.name) }
-        let charts = names.sorted().map { metric -> HTML in
-            let series = zip(versions, grouped).map { version, history in
-                ChartSeries(
-                    label: version.version.description,
-                    points: (history[metric] ?? []).map { (Double($0.step), $0.value) })
+        let charts = names.map { metric -> HTML in
+            let series = zip(versions, histories).map { version, history in
+                history.first { $0.name == metric }.map { ChartSeries($0, label: version.version.description) }
+                    ?? ChartSeries(label: version.version.description, xs: [], ys: [])
             }
             return "<figure class=\"panel\"><figcaption><h3>\(metric)</h3></figcaption>\(LineChart(title: metric, series: series, xLabel: "step").render())</figure>"
         }

@@ -45,8 +45,8 @@ public struct VersionPage: Sendable {
     public var version: ModelVersion
     public var aliases: [AliasPointer]
     public var best: BestVersion?
-    /// The run's metric series, ordered by name then step.
-    public var history: [MetricPoint]
+    /// The run's metrics, one series per name.
+    public var history: [MetricSeries]
     public var lineage: Lineage
     public var artifacts: [ArtifactEntry]
     /// Deployments that moved an environment to or from this version, newest first.
@@ -54,10 +54,12 @@ public struct VersionPage: Sendable {
     /// Audit entries about this version, newest first.
     public var audit: [AuditEntry]
     public var serving: VersionServing?
+    /// Most ancestors and descendants listed (the graph draws direct parents and children).
+    public static let lineageShown = 50
 
     public init(
         model: RegisteredModel, version: ModelVersion, aliases: [AliasPointer], best: BestVersion?,
-        history: [MetricPoint], lineage: Lineage, artifacts: [ArtifactEntry], deployments: [Deployment],
+        history: [MetricSeries], lineage: Lineage, artifacts: [ArtifactEntry], deployments: [Deployment],
         audit: [AuditEntry], serving: VersionServing?
     ) {
         self.model = model
@@ -110,25 +112,14 @@ public struct VersionPage: Sendable {
             return "<p class=\"muted\">No training history. Log it with <code>modelyard log-history \(model.name.rawValue) \(version.version) --file history.csv</code> or from MLflow.</p>"
         }
         var charts = HTML.empty
-        var start = 0
-        while start < history.count {
-            let metric = history[start].name
-            var end = start
-            while end < history.count, history[end].name == metric { end += 1 }
-            var series = ChartSeries(label: metric, xs: [], ys: [])
-            series.xs.reserveCapacity(end - start)
-            series.ys.reserveCapacity(end - start)
-            for point in history[start..<end] where point.value.isFinite {
-                series.xs.append(Double(point.step))
-                series.ys.append(point.value)
-            }
-            let direction = model.direction(ofMetric: metric) == .maximize ? "higher is better" : "lower is better"
+        for metric in history {
+            let series = ChartSeries(metric)
+            let direction = model.direction(ofMetric: metric.name) == .maximize ? "higher is better" : "lower is better"
             charts.append(
                 """
-                <figure class="panel"><figcaption><h3>\(metric)</h3><span class="muted">\(end - start) points · \(direction)</span></figcaption>
-                \(LineChart(title: metric, series: [series], xLabel: "step").render())</figure>
+                <figure class="panel"><figcaption><h3>\(metric.name)</h3><span class="muted">\(metric.count) points · \(direction)</span></figcaption>
+                \(LineChart(title: metric.name, series: [series], xLabel: "step").render())</figure>
                 """)
-            start = end
         }
         return "<div class=\"grid charts\">\(charts)</div>"
     }
@@ -138,10 +129,11 @@ public struct VersionPage: Sendable {
         let later = lineage.descendants.filter { $0.depth > 1 }
         func list(_ title: String, _ relatives: [Lineage.Relative]) -> HTML {
             guard !relatives.isEmpty else { return .empty }
-            let items = relatives.prefix(50).map { relative -> HTML in
+            let items = relatives.prefix(Self.lineageShown).map { relative -> HTML in
                 "<li><a href=\"\(Links.version(relative.model, relative.version))\">\(relative.model.rawValue) \(relative.version)</a> <span class=\"muted\">(\(relative.depth) generations)</span></li>"
             }
-            return "<h3>\(title)</h3><ul>\(items)</ul>"
+            let more: HTML = relatives.count >= Self.lineageShown ? "<li class=\"muted\">and possibly more; see <code>modelyard lineage</code></li>" : .empty
+            return "<h3>\(title)</h3><ul>\(items)\(more)</ul>"
         }
         let datasets = lineage.datasets.map { dataset -> HTML in
             "<tr><th scope=\"row\">\(dataset.name)</th><td class=\"mono\">\(dataset.uri)</td><td class=\"mono\">\(dataset.sha256 ?? "—")</td><td class=\"num\">\(dataset.rows.map(String.init) ?? "—")</td></tr>"

@@ -57,11 +57,9 @@ struct DashboardRoutes {
         let search = request.query("q") ?? ""
         let tag = request.query("tag") ?? ""
         let filter = ModelFilter(nameContains: search.isEmpty ? nil : search, tag: try tag.isEmpty ? nil : TagFilter(parsing: tag))
-        let page = try await registry.listModels(filter: filter, page: try PageRequest(limit: 100, token: request.query("page_token")))
-        var summaries: [ModelSummary] = []
-        for model in page.items {
-            let details = try await registry.modelDetails(model.name)
-            summaries.append(ModelSummary(model: details.model, latest: details.latest, best: details.best, deployed: details.deployed))
+        let page = try await registry.modelOverviews(filter: filter, page: try PageRequest(limit: 100, token: request.query("page_token")))
+        let summaries = page.items.map {
+            ModelSummary(model: $0.model, latest: $0.latest, best: $0.best, deployed: $0.deployed)
         }
         let next = page.nextPageToken.map { token in
             Links.models + Links.query([("q", search), ("tag", tag), ("page_token", token)].filter { !$0.1.isEmpty })
@@ -88,8 +86,8 @@ struct DashboardRoutes {
         let details = try await registry.modelDetails(name)
         let version = try await registry.version(name, selector)
         let exact = VersionSelector.version(version.version)
-        async let history = registry.history(name, exact, metric: nil)
-        async let lineage = registry.lineage(name, exact)
+        async let history = registry.historySeries(name, exact)
+        async let lineage = registry.lineage(name, exact, limit: VersionPage.lineageShown)
         async let artifacts = registry.listArtifacts(name, exact)
         async let deployments = registry.deployments(name, environment: nil, page: try PageRequest(limit: 500))
         async let audit = registry.audit(name, page: try PageRequest(limit: 1_000))
@@ -128,15 +126,9 @@ struct DashboardRoutes {
         guard chosen.count <= 10 else {
             throw RegistryError.invalidArgument("compare at most 10 versions at once; you selected \(chosen.count)")
         }
-        let selectors = try chosen.map(VersionSelector.init(parsing:))
         let model = try await registry.modelDetails(name).model
-        let comparison = try await registry.compare(name, selectors)
-        var versions: [ModelVersion] = []
-        var histories: [[MetricPoint]] = []
-        for version in comparison.versions {
-            versions.append(try await registry.version(name, .version(version)))
-            histories.append(try await registry.history(name, .version(version), metric: nil))
-        }
+        let (comparison, versions, histories) = try await registry.compareInDetail(
+            name, try chosen.map(VersionSelector.init(parsing:)))
         let html = ComparePage(model: model, comparison: comparison, versions: versions, histories: histories)
             .render(session.context(now: registry.now()))
         return DashboardResponse.html(html, session: session)

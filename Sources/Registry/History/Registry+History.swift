@@ -33,7 +33,12 @@ extension Registry {
     }
 
     func historySummary(_ model: RegisteredModel, _ version: SemanticVersion) async throws -> [MetricSummary] {
-        let points = try await store.history(model.name, version, metric: nil)
-        return MetricSummary.summarize(points, direction: model.direction(ofMetric:))
+        try await store.historySeries(model.name, version).compactMap { $0.summary(direction: model.direction(ofMetric: $0.name)) }
+    }
+
+    /// Every metric of the version as columns (for charts): one series per name, points in step order.
+    public func historySeries(_ model: ModelName, _ selector: VersionSelector) async throws -> [MetricSeries] {
+        let version = try await resolve(model, selector)
+        return try await store.historySeries(model, version)
     }
 }

@@ -32,6 +32,19 @@ extension Registry {
         return ModelDetails(model: model, latest: latest, best: best, deployed: try await store.aliases(name))
     }
 
+    /// A page of models with each one's latest version, best version and aliases, read together.
+    public func modelOverviews(filter: ModelFilter, page: PageRequest) async throws -> Page<ModelDetails> {
+        let models = try await store.listModels(filter: filter, page: page)
+        let overviews = try await store.overviews(models.items)
+        let details = try zip(models.items, overviews).map { model, overview in
+            ModelDetails(
+                model: model, latest: overview.latest,
+                best: try overview.bestCandidate.flatMap { try BestVersionSelector.select(model: model, candidates: [$0]) },
+                deployed: overview.aliases)
+        }
+        return Page(items: details, nextPageToken: models.nextPageToken)
+    }
+
     public func updateModel(_ name: ModelName, patch: ModelPatch, audit: AuditContext) async throws -> RegisteredModel {
         try await store.updateModel(name, patch: patch, audit: audit)
     }

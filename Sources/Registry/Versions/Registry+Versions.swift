@@ -70,17 +70,25 @@ extension Registry {
 
     /// Two or more versions side by side.
     public func compare(_ model: ModelName, _ selectors: [VersionSelector]) async throws -> VersionComparison {
+        try await compareInDetail(model, selectors).comparison
+    }
+
+    /// The comparison with what it is computed from: the versions and their full histories as series (which
+    /// charts overlay); each history is read once.
+    public func compareInDetail(_ model: ModelName, _ selectors: [VersionSelector]) async throws
+        -> (comparison: VersionComparison, versions: [ModelVersion], histories: [[MetricSeries]])
+    {
         guard selectors.count <= 50 else {
             throw RegistryError.invalidArgument("compare at most 50 versions at once")
         }
         let registered = try await store.model(named: model)
         var versions: [ModelVersion] = []
-        var histories: [[MetricSummary]] = []
-        for selector in selectors {
-            let version = try await store.version(model, selector)
-            versions.append(version)
-            histories.append(try await historySummary(registered, version.version))
+        for selector in selectors { versions.append(try await store.version(model, selector)) }
+        let histories = try await store.historySeries(model, versions.map(\.version))
+        let summaries = histories.map { series in
+            series.compactMap { $0.summary(direction: registered.direction(ofMetric: $0.name)) }
         }
-        return try VersionComparison.make(model: registered, versions: versions, histories: histories)
+        let comparison = try VersionComparison.make(model: registered, versions: versions, histories: summaries)
+        return (comparison, versions, histories)
     }
 }

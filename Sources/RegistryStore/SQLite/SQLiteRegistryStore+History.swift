@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import RegistryCore
 
 extension SQLiteRegistryStore {
@@ -73,6 +74,40 @@ extension SQLiteRegistryStore {
         try await read { db in
             guard let runID = try SQLiteRows.versionRef(db, model, version).runID else { return [] }
             return try Self.metrics(db, runID: runID, name: metric)
+        }
+    }
+
+    public func historySeries(_ model: ModelName, _ versions: [SemanticVersion]) async throws -> [[MetricSeries]] {
+        try await read { db in
+            try versions.map { version in
+                guard let runID = try SQLiteRows.versionRef(db, model, version).runID else { return [] }
+                return try Self.series(db, runID: runID)
+            }
+        }
+    }
+
+    /// One index-only scan per metric name, stepped through SQLite's C API: a chart of 100,000 points needs two
+    /// numbers per point, and building a GRDB row for each costs several times the scan. Names come from
+    /// `latest_metrics`, which has one row per run and name.
+    static func series(_ db: Database, runID: String) throws -> [MetricSeries] {
+        let names = try String.fetchAll(
+            db, sql: "SELECT name FROM latest_metrics WHERE run_id = ? ORDER BY name", arguments: [runID])
+        let statement = try db.cachedStatement(
+            sql: "SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step, timestamp, value")
+        return try names.map { name in
+            try statement.setArguments([runID, name])
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            var steps: [Int64] = []
+            var values: [Double] = []
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+                steps.append(sqlite3_column_int64(handle, 0))
+                values.append(sqlite3_column_type(handle, 1) == SQLITE_NULL ? .nan : sqlite3_column_double(handle, 1))
+            }
+            return MetricSeries(name: name, steps: steps, values: values)
         }
     }
 

@@ -189,20 +189,47 @@ extension SQLiteRegistryStore {
     public func topScoring(_ model: ModelName, metric: String, direction: MetricDirection) async throws
         -> BestCandidate?
     {
+        try await read { db in try Self.topScoring(db, modelID: try SQLiteRows.modelID(db, model), metric: metric, direction: direction) }
+    }
+
+    /// Walks this model's versions (CROSS JOIN fixes that order): the score index would instead visit every model's
+    /// scores of that name, which made one small model's best cost as much as the biggest model's.
+    static func topScoring(_ db: Database, modelID: Int64, metric: String, direction: MetricDirection) throws
+        -> BestCandidate?
+    {
+        let order = direction == .maximize ? "DESC" : "ASC"
+        guard let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT v.ordinal, v.status, s.value FROM versions v
+                CROSS JOIN version_scores s ON s.version_id = v.id AND s.name = ?
+                WHERE v.model_id = ? AND v.status != 'archived'
+                ORDER BY s.value \(order), v.ordinal DESC LIMIT 1
+                """, arguments: [metric, modelID])
+        else { return nil }
+        return BestCandidate(
+            version: SemanticVersion(ordinal: row["ordinal"]),
+            status: VersionStatus(rawValue: row["status"]) ?? .ready, scores: [metric: row["value"]])
+    }
+
+    public func overviews(_ models: [RegisteredModel]) async throws -> [ModelOverview] {
         try await read { db in
-            let modelID = try SQLiteRows.modelID(db, model)
-            let order = direction == .maximize ? "DESC" : "ASC"
-            guard let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT v.ordinal, v.status, s.value FROM version_scores s JOIN versions v ON v.id = s.version_id
-                    WHERE v.model_id = ? AND s.name = ? AND v.status != 'archived'
-                    ORDER BY s.value \(order), v.ordinal DESC LIMIT 1
-                    """, arguments: [modelID, metric])
-            else { return nil }
-            return BestCandidate(
-                version: SemanticVersion(ordinal: row["ordinal"]),
-                status: VersionStatus(rawValue: row["status"]) ?? .ready, scores: [metric: row["value"]])
+            try models.map { model in
+                let modelID = try SQLiteRows.modelID(db, model.name)
+                let newest = try Row.fetchAll(
+                    db, sql: "SELECT \(SQLiteRows.versionColumns) FROM versions v WHERE v.model_id = ? ORDER BY v.ordinal DESC LIMIT 1",
+                    arguments: [modelID])
+                let latest = try SQLiteRows.versions(db, model: model.name, rows: newest).first?.version
+                var candidate: BestCandidate?
+                if let pinned = model.pinnedBest {
+                    let version = try SQLiteRows.version(db, model.name, .version(pinned)).version
+                    candidate = BestCandidate(version: pinned, status: version.status, scores: version.scores)
+                } else if let metric = model.primaryMetric {
+                    candidate = try Self.topScoring(db, modelID: modelID, metric: metric, direction: model.metricDirection)
+                }
+                return ModelOverview(
+                    latest: latest, aliases: try Self.aliases(db, modelID: modelID), bestCandidate: candidate)
+            }
         }
     }
 }
