@@ -28,7 +28,9 @@ public struct FallbackMonitor: Service {
             } catch {
                 logger.warning("fallback check failed; retrying", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Shutdown ends the wait at once instead of after the interval.
+            guard (try? await cancelWhenGracefulShutdown({ [interval] in try await Task.sleep(for: interval) })) != nil
+            else { break }
         }
     }
 

@@ -21,9 +21,12 @@ public struct InferenceSummaryService: Service {
 
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: period)
+            // Shutdown must not wait out the period; what was counted so far is stored on the way out.
+            guard (try? await cancelWhenGracefulShutdown({ [period] in try await Task.sleep(for: period) })) != nil
+            else { break }
             await flushLogged()
         }
+        await flushLogged()
     }
 
     private func flushLogged() async {

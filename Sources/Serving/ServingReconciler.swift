@@ -21,7 +21,9 @@ public struct ServingReconciler: Service {
             } catch {
                 logger.warning("serving sync failed; retrying", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Shutdown ends the wait at once instead of after the interval.
+            guard (try? await cancelWhenGracefulShutdown({ [interval] in try await Task.sleep(for: interval) })) != nil
+            else { break }
         }
     }
 }
