@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests need, builds once, runs the suites,
-# runs the real MLflow and tritonclient clients against a live server, then checks that the committed ONNX fixtures are reproducible
+# runs the real MLflow and tritonclient clients and a headless Chromium against a live server, then checks that the committed ONNX fixtures are reproducible
 # with the pinned Python exporters.
 # Usage: scripts/test.sh        (CI runs exactly this through .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System libraries: SQLite headers for GRDB, OpenBLAS (via pkg-config) for ModelRuntime's matrix products,
-# python3-venv for the fixture generator.
-NEEDED="libsqlite3-dev libopenblas-dev pkg-config python3-venv"
+# python3-venv for the Python suites, chromium and its driver for the dashboard suite.
+NEEDED="libsqlite3-dev libopenblas-dev pkg-config python3-venv chromium chromium-driver"
 missing=""
 for package in $NEEDED; do
     dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
@@ -16,7 +16,7 @@ done
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
         apt-get update -q
-        apt-get -o DPkg::Lock::Timeout=300 install -y -q $missing
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q $missing
     else
         echo "missing system packages:$missing (install them, e.g. sudo apt-get install$missing)" >&2
         exit 1
@@ -36,6 +36,9 @@ scripts/mlflow/run-tests.sh .build/debug/modelyard
 
 echo "== Open Inference Protocol: the real tritonclient against a live server"
 scripts/inference/run-tests.sh .build/debug/modelyard
+
+echo "== Dashboard: a real headless Chromium against a live server (screenshots in .build/dashboard-screenshots)"
+scripts/dashboard/run-tests.sh .build/debug/modelyard
 
 echo "== ONNX fixtures reproducible with onnxruntime and the pinned exporters"
 scripts/onnx/check-fixtures.sh

@@ -52,7 +52,7 @@ import Testing
             sort: .metric("f1"), descending: true, page: 0)
         let html = page.render(Fixtures.context).text
         #expect(html.components(separatedBy: "<input type=\"checkbox\" name=\"v\"").count - 1 == VersionsPage.pageSize)
-        #expect(html.contains("1.999.0</a><span class=\"badge best\""))
+        #expect(html.contains("1.999.0</a> <span class=\"badge best\""))
         #expect(html.contains("page 1 of 10"))
         #expect(html.contains("aria-sort=\"descending\""))
         #expect(html.contains("sort=metric%3Af1&amp;order=asc"))  // clicking the active column flips the order

@@ -32,16 +32,17 @@ h1{font-size:24px;margin:6px 0 12px}h2{font-size:18px;margin:22px 0 8px}h3{font-
 h1 .mono{font-size:inherit}.grid.charts{grid-template-columns:repeat(auto-fill,minmax(min(100%,460px),1fr))}
 .muted{color:var(--muted)}.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:13px;overflow-wrap:anywhere}
 .panel{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin:12px 0}
-.grid{display:grid;gap:12px;grid-template-columns:repeat(auto-fill,minmax(300px,1fr))}
-.cards{display:grid;gap:12px;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));padding:0;list-style:none}
-.card{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:12px 14px}
+.grid{display:grid;gap:12px;grid-template-columns:repeat(auto-fill,minmax(min(100%,300px),1fr))}
+.grid>*{min-width:0}
+.cards{display:grid;gap:12px;grid-template-columns:repeat(auto-fill,minmax(min(100%,260px),1fr));padding:0;list-style:none}
+.card{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:12px 14px;min-width:0;overflow-wrap:anywhere}
 .card h2{margin:0 0 4px;font-size:17px}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .table-wrap{overflow-x:auto;border:1px solid var(--line);border-radius:10px;background:var(--panel)}
 table{border-collapse:collapse;width:100%}th,td{padding:7px 10px;text-align:left;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-size:13px;color:var(--muted);font-weight:600;white-space:nowrap}tbody tr:last-child td{border-bottom:0}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.badge{display:inline-block;border-radius:999px;padding:0 8px;font-size:12px;font-weight:600;background:var(--chip);color:var(--text);margin:1px 2px;white-space:nowrap}
+.badge{display:inline-block;border-radius:999px;padding:0 8px;font-size:12px;font-weight:600;background:var(--chip);color:var(--text);margin:1px 2px;white-space:nowrap;max-width:100%;overflow:hidden;text-overflow:ellipsis;vertical-align:middle}
 .badge.best{background:var(--warn-bg);color:var(--warn)}.badge.env{background:var(--accent);color:var(--accent-text)}
 .badge.ready{background:var(--good-bg);color:var(--good)}.badge.archived,.badge.deprecated{background:var(--chip);color:var(--muted)}
 .badge.failed{background:var(--bad-bg);color:var(--bad)}

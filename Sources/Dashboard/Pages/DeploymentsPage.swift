@@ -67,7 +67,7 @@ public struct DeploymentsPage: Sendable {
         let state = serving.first { $0.environment == environment }
         let now: HTML =
             current.map {
-                "<a href=\"\(Links.version(name, $0.version))\">\($0.version)</a>\(best?.version == $0.version ? Badges.best : .empty)"
+                "<a href=\"\(Links.version(name, $0.version))\">\($0.version)</a>\(best?.version == $0.version ? " " + Badges.best : .empty)"
             } ?? "<span class=\"muted\">nothing (undeployed)</span>"
         let stateText: HTML =
             state.map { s -> HTML in

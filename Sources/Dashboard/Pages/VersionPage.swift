@@ -84,7 +84,7 @@ public struct VersionPage: Sendable {
             crumbs: [Crumb("Models", Links.models), Crumb(name.rawValue, Links.model(name)), Crumb(v.description)],
             context: context, live: name.rawValue,
             main: """
-                <h1>\(name.rawValue) <span class="mono">\(v)</span> \(Badges.status(version.status))\(best?.version == v ? Badges.best : .empty)\(Badges.environments(environments))</h1>
+                <h1>\(name.rawValue) <span class="mono">\(v)</span> \(Badges.status(version.status))\(best?.version == v ? " " + Badges.best : .empty) \(Badges.environments(environments))</h1>
                 \(version.description.isEmpty ? .empty : "<p>\(version.description)</p>" as HTML)
                 <p class="toolbar"><a class="button" href="\(Links.deployments(name) + Links.query([("version", v.description)]))">Deploy or roll back…</a>\(compareLink)</p>
                 <div class="grid">

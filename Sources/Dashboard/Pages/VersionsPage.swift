@@ -50,7 +50,7 @@ public struct VersionsPage: Sendable {
             body.append(
                 """
                 <tr><td><input type="checkbox" name="v" value="\(version.version)" aria-label="Select \(version.version) to compare"></td>\
-                <th scope="row"><a href="\(Links.version(name, version.version))">\(version.version)</a>\(isBest ? Badges.best : .empty)</th>\
+                <th scope="row"><a href="\(Links.version(name, version.version))">\(version.version)</a>\(isBest ? " " + Badges.best : .empty)</th>\
                 <td>\(Badges.status(version.status))</td><td>\(Badges.environments(environments[version.version] ?? []))</td>\(metrics)\
                 <td>\(Badges.time(version.createdAt, now: context.now))</td><td class="hide-narrow">\(version.createdBy)</td></tr>
                 """)
