@@ -4,9 +4,11 @@
 - on failure, the summary ends with the server's stderr;
 - `modelyard_server(workdir)` starts `modelyard serve` on a free port with a fresh data directory and stops it
   (its process group: SIGTERM, then SIGKILL);
-- `stop(process)` and `startup_failure(...)` for suites that start other servers too.
+- `stop(process)` and `startup_failure(...)` for suites that start other servers too;
+- `unique(prefix)`: a name no other test of the session uses.
 """
 
+import itertools
 import os
 import signal
 import subprocess
@@ -21,6 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 MODELYARD_BINARY = Path(os.environ.get("MODELYARD_BINARY", REPO_ROOT / ".build/debug/modelyard")).resolve()
 LISTENING_PREFIX = "modelyard listening on "
 
+_counter = itertools.count(1)
 _skipped: list[str] = []  # node ids of skipped tests and modules
 server_logs: list[Path] = []  # stderr logs of the servers started this session
 
@@ -52,6 +55,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.section(f"server stderr (last 200 lines of {server_logs[0]})")
         for line in lines[-200:]:
             terminalreporter.line(line)
+
+
+def unique(prefix: str) -> str:
+    """A name (of a model, say) no other test in the session uses."""
+    return f"{prefix}-{os.getpid()}-{next(_counter)}"
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -7,7 +7,6 @@ checks is saved as a full-page screenshot in $MODELYARD_SCREENSHOTS. A skipped t
 """
 
 import base64
-import itertools
 import os
 import sys
 from pathlib import Path
@@ -20,20 +19,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # Tests/, for the shared plugin
 pytest.register_assert_rewrite("pytest_modelyard")
-from pytest_modelyard import modelyard_server  # noqa: E402
+from pytest_modelyard import modelyard_server, unique  # noqa: E402,F401 (unique: for the tests)
 
 pytest_plugins = ["pytest_modelyard"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("MODELYARD_SCREENSHOTS", REPO_ROOT / ".build/dashboard-screenshots"))
-_counter = itertools.count(1)
-
-
-def unique(prefix: str) -> str:
-    """A model name no other test in the session uses."""
-    return f"{prefix}-{os.getpid()}-{next(_counter)}"
-
-
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory):
     with modelyard_server(tmp_path_factory.mktemp("modelyard-server")) as url:

@@ -6,10 +6,8 @@ REST API (/api/v1) with `requests`; everything under test goes through tritoncli
 session: CI must never pass on skips.
 """
 
-import itertools
 import json
 import math
-import os
 import sys
 from pathlib import Path
 
@@ -20,20 +18,12 @@ import tritonclient.http as httpclient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # Tests/, for the shared plugin
 pytest.register_assert_rewrite("pytest_modelyard")
-from pytest_modelyard import modelyard_server  # noqa: E402
+from pytest_modelyard import modelyard_server, unique  # noqa: E402,F401 (unique: for the tests)
 
 pytest_plugins = ["pytest_modelyard"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "fixtures/onnx"
-_counter = itertools.count(1)
-
-
-def unique(prefix: str) -> str:
-    """A model name no other test in the session uses."""
-    return f"{prefix}-{os.getpid()}-{next(_counter)}"
-
-
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory):
     """Base URL of the server under test, e.g. http://127.0.0.1:PORT."""
