@@ -16,7 +16,7 @@ import Testing
         let latest = Fixtures.version("1.1.0", scores: ["f1": 0.86])
         let best = BestVersion(
             version: latest.version, rule: .primaryMetric, metric: "f1", direction: .maximize, value: 0.86, explanation: "")
-        let summary = ModelSummary(
+        let summary = ModelDetails(
             model: model, latest: latest, best: best,
             deployed: [AliasPointer(environment: .production, version: SemanticVersion(major: 1, minor: 0, patch: 0))])
         let html = ModelsPage(models: [summary], search: "\"><script>", tag: "").render(Fixtures.context).text

@@ -1,29 +1,14 @@
 import RegistryCore
 
-/// One row of the models page: a model and what a reader wants to know about it at a glance.
-public struct ModelSummary: Sendable {
-    public var model: RegisteredModel
-    public var latest: ModelVersion?
-    public var best: BestVersion?
-    public var deployed: [AliasPointer]
-
-    public init(model: RegisteredModel, latest: ModelVersion?, best: BestVersion?, deployed: [AliasPointer]) {
-        self.model = model
-        self.latest = latest
-        self.best = best
-        self.deployed = deployed
-    }
-}
-
 /// `/`: every model with task, owner, tags, latest version, what each environment serves, and the best version.
 public struct ModelsPage: Sendable {
-    public var models: [ModelSummary]
+    public var models: [ModelDetails]
     public var search: String
     public var tag: String
     /// Link to the next page of models when there are more than one page holds.
     public var nextPage: String?
 
-    public init(models: [ModelSummary], search: String = "", tag: String = "", nextPage: String? = nil) {
+    public init(models: [ModelDetails], search: String = "", tag: String = "", nextPage: String? = nil) {
         self.models = models
         self.search = search
         self.tag = tag
@@ -55,7 +40,7 @@ public struct ModelsPage: Sendable {
                 """)
     }
 
-    func card(_ summary: ModelSummary, _ context: PageContext) -> HTML {
+    func card(_ summary: ModelDetails, _ context: PageContext) -> HTML {
         let model = summary.model
         let deployed: HTML =
             summary.deployed.isEmpty

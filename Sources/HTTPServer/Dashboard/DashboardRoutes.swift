@@ -58,13 +58,10 @@ struct DashboardRoutes {
         let tag = request.query("tag") ?? ""
         let filter = ModelFilter(nameContains: search.isEmpty ? nil : search, tag: try tag.isEmpty ? nil : TagFilter(parsing: tag))
         let page = try await registry.modelOverviews(filter: filter, page: try PageRequest(limit: 100, token: request.query("page_token")))
-        let summaries = page.items.map {
-            ModelSummary(model: $0.model, latest: $0.latest, best: $0.best, deployed: $0.deployed)
-        }
         let next = page.nextPageToken.map { token in
             Links.models + Links.query([("q", search), ("tag", tag), ("page_token", token)].filter { !$0.1.isEmpty })
         }
-        let html = ModelsPage(models: summaries, search: search, tag: tag, nextPage: next)
+        let html = ModelsPage(models: page.items, search: search, tag: tag, nextPage: next)
             .render(session.context(now: registry.now()))
         return DashboardResponse.html(html, session: session)
     }

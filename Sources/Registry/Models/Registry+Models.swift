@@ -1,20 +1,5 @@
 public import RegistryCore
 
-/// A model with the versions people ask about first.
-public struct ModelDetails: Sendable, Equatable {
-    public var model: RegisteredModel
-    public var latest: ModelVersion?
-    public var best: BestVersion?
-    public var deployed: [AliasPointer]
-
-    public init(model: RegisteredModel, latest: ModelVersion?, best: BestVersion?, deployed: [AliasPointer]) {
-        self.model = model
-        self.latest = latest
-        self.best = best
-        self.deployed = deployed
-    }
-}
-
 extension Registry {
     public func createModel(_ model: NewModel, audit: AuditContext) async throws -> RegisteredModel {
         try await store.createModel(model, audit: audit)
