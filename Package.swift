@@ -35,11 +35,15 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
+        // Hand-written AVX2/FMA kernels (packed-weight SGEMM with fused bias and ReLU) for dense layers, chosen at
+        // run time when the CPU has them: Debian's OpenBLAS measured about 2x slower than onnxruntime's MLAS on
+        // the MLP fixtures' shapes (tall-skinny activations times small constant weights).
+        .target(name: "CModelKernels", path: "Sources/CModelKernels"),
         // Native ONNX executor behind `InferenceSession`; depends on nothing of ours. The protobuf code is
         // generated once (scripts/generate-onnx-proto.sh) and committed.
         .target(
             name: "ModelRuntime",
-            dependencies: ["COpenBLAS", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["COpenBLAS", "CModelKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings
         ),
         // Pure domain: value types and rules, no I/O.

@@ -34,6 +34,14 @@ struct ModelBuilder {
         return a
     }
 
+    static func attribute(_ name: String, float: Float) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto()
+        a.name = name
+        a.type = .float
+        a.f = float
+        return a
+    }
+
     static func attribute(_ name: String, ints: [Int64]) -> Onnx_AttributeProto {
         var a = Onnx_AttributeProto()
         a.name = name

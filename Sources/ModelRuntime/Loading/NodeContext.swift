@@ -88,6 +88,8 @@ enum FusionInfo: Sendable {
     case sum
     /// ReduceSumSquare with load-time axes.
     case reduceSumSquare(axes: [Int]?, keepDims: Bool)
+    /// MatMul or Gemm over packed constant weights, which can absorb a following bias Add and Relu.
+    case dense(DenseKernel)
 }
 
 /// An operator the runtime implements.

@@ -18,6 +18,7 @@ enum PlanOptimizer {
         p = foldLeafTables(p)
         p = mergeSums(p)
         p = fuseSquaredDistances(p)
+        p = fuseDenseLayers(p)
         p = removeDeadSteps(p)
         return p.withRecomputedMoves()
     }
@@ -206,6 +207,55 @@ enum PlanOptimizer {
             p.steps[i].inputs = p.steps[j].inputs
             p.steps[i].moves = [false, false]
             removed.insert(j)
+        }
+        p.steps = p.steps.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+        return p
+    }
+
+    // MARK: - Dense layers
+
+    /// `Add(dense, constant bias)` and then `Relu` fold into the dense step (MatMul or Gemm over packed
+    /// weights): the bias and ReLU are applied to each finished sum as it is stored, the same operations the
+    /// separate steps perform, without two more passes over the activations.
+    static func fuseDenseLayers(_ plan: ExecutionPlan) -> ExecutionPlan {
+        var p = plan
+        var removed = Set<Int>()
+        var changed = true
+        while changed {
+            changed = false
+            let readers = p.readerCounts()
+            var consumers: [Int: Int] = [:]
+            for (j, step) in p.steps.enumerated() where !removed.contains(j) {
+                for case .slot(let s)? in step.inputs { consumers[s] = j }
+            }
+            for i in p.steps.indices where !removed.contains(i) {
+                guard case .dense(var kernel)? = p.steps[i].fusion, !kernel.relu, let out = p.steps[i].outputs.first,
+                    p.steps[i].outputs.count == 1, out >= 0, readers[out] == 1, let j = consumers[out],
+                    p.steps[j].outputs.count == 1
+                else { continue }
+                let next = p.steps[j]
+                let n = kernel.weights.n
+                if next.label.hasSuffix("(Relu)"), next.inputs.count == 1 {
+                    kernel.relu = true
+                } else if next.label.hasSuffix("(Add)"), next.inputs.count == 2, kernel.bias == nil, !kernel.addsInput,
+                    let c = next.inputs.compactMap({ ref -> Int? in
+                        if case .constant(let c)? = ref { c } else { nil }
+                    }).first,
+                    next.inputs.contains(.slot(out)), let bias = p.constants[c].floats, bias.count == n,
+                    p.constants[c].shape == [n] || p.constants[c].shape == [1, n]
+                {
+                    kernel.bias = bias
+                    kernel.minimumRank = p.constants[c].rank
+                } else {
+                    continue
+                }
+                p.steps[i].kernel = kernel
+                p.steps[i].fusion = .dense(kernel)
+                p.steps[i].outputs = next.outputs
+                removed.insert(j)
+                changed = true
+                break
+            }
         }
         p.steps = p.steps.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
         return p

@@ -30,6 +30,27 @@ enum Broadcast {
         return strides
     }
 
+    /// How a smaller operand repeats over a full-size output, for the two common patterns with flat loops.
+    enum Repeat: Equatable {
+        /// The operand is the output's trailing dimensions (a `[N]` or `[1, N]` bias over `[M, N]`): its elements
+        /// repeat with period `count`.
+        case rows
+        /// The operand is the output's leading dimensions followed by 1s (a `[M, 1]` column over `[M, N]`): each
+        /// element repeats `inner` times in a row.
+        case columns(inner: Int)
+    }
+
+    static func repeatPattern(of small: [Int], in out: [Int]) -> Repeat? {
+        guard small.count <= out.count else { return nil }
+        let core = Array(small.drop(while: { $0 == 1 }))
+        if Array(out.suffix(core.count)) == core { return .rows }
+        let aligned = [Int](repeating: 1, count: out.count - small.count) + small
+        guard let last = aligned.lastIndex(where: { $0 != 1 }), Array(aligned[...last]) == Array(out[...last]) else {
+            return nil
+        }
+        return .columns(inner: out[(last + 1)...].reduce(1, *))
+    }
+
     /// Row-major strides of a shape.
     static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
@@ -100,6 +121,13 @@ func broadcastInPlace<T: TensorElement>(
                     for j in 0..<inner { ap[base + j] = op(ap[base + j], bp[j]) }
                     base += inner
                 }
+            } else if case .columns(let inner)? = Broadcast.repeatPattern(of: b.shape, in: outShape),
+                inner * bp.count == n
+            {
+                for i in 0..<bp.count {
+                    let s = bp[i]
+                    for j in (i * inner)..<((i + 1) * inner) { ap[j] = op(ap[j], s) }
+                }
             } else {
                 let sa = Broadcast.strides(of: a.shape, in: outShape)
                 let sb = Broadcast.strides(of: b.shape, in: outShape)
@@ -141,6 +169,24 @@ func broadcastBinary<T: TensorElement, R: TensorElement>(
                     while base < total {
                         for j in 0..<inner { out[base + j] = op(ap[base + j], bp[j]) }
                         base += inner
+                    }
+                } else if bp.count == total, ap.count > 0,
+                    let pattern = Broadcast.repeatPattern(of: a.shape, in: outShape)
+                {
+                    // The left operand is the smaller one (a bias or a column on the left of the op).
+                    switch pattern {
+                    case .rows:
+                        let period = ap.count
+                        var base = 0
+                        while base < total {
+                            for j in 0..<period { out[base + j] = op(ap[j], bp[base + j]) }
+                            base += period
+                        }
+                    case .columns(let inner):
+                        for i in 0..<ap.count {
+                            let s = ap[i]
+                            for j in (i * inner)..<((i + 1) * inner) { out[j] = op(s, bp[j]) }
+                        }
                     }
                 } else if outShape.count == 2 {
                     // Rows against columns and the like: two loops over strides, no per-element index carry.

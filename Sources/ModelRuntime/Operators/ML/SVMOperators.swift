@@ -45,6 +45,32 @@ enum SVMOperators {
                 let vectors = count > 0 ? supportVectors : coefficients
                 let vectorCount = count > 0 ? count : 1
                 let transposed = LinearOperators.transpose(vectors, rows: vectorCount)
+                if count > 0 && kernel.type == .linear {
+                    // A linear kernel's sum over support vectors is one weight vector, summed once here in double:
+                    // one dot product per row instead of one per support vector.
+                    var weights = [Double](repeating: 0, count: features)
+                    for j in 0..<count {
+                        for f in 0..<features { weights[f] += Double(coefficients[j]) * Double(supportVectors[j * features + f]) }
+                    }
+                    let w = weights.map { Float($0) }
+                    let bias = rho[0]
+                    return BuiltOperator(
+                        kernel: ClosureKernel { inputs in
+                            let (rows, width, x) = try MLInput.floatRows(try inputs.required(0, label), label)
+                            guard width == features || rows == 0 else {
+                                throw ModelRuntimeError.invalidInput("\(label): input has \(width) features, the model expects \(features)")
+                            }
+                            var out = [Float](repeating: 0, count: rows)
+                            for r in 0..<rows {
+                                var s: Float = 0
+                                for f in 0..<features { s += x[r * features + f] * w[f] }
+                                s += bias
+                                if oneClass { s = s > 0 ? 1 : -1 }
+                                out[r] = post == .probit ? PostTransform.probit(s) : s
+                            }
+                            return [Tensor(unchecked: [rows, 1], .float32(out))]
+                        }, outputTypes: [.float32])
+                }
                 return BuiltOperator(
                     kernel: ClosureKernel { inputs in
                         let (rows, width, x) = try MLInput.floatRows(try inputs.required(0, label), label)

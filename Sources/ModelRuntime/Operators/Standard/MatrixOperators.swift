@@ -7,6 +7,14 @@ enum MatrixOperators {
                 let t = try ctx.expect(0, TypeDispatch.floating)
                 try ctx.expect(1, [t])
                 let label = ctx.label
+                if t == .float32, let b = ctx.constant(1), b.rank == 2, let bv = b.floats,
+                    let weights = PackedWeights(bv, k: b.shape[0], n: b.shape[1], transposed: false)
+                {
+                    let dense = DenseKernel(
+                        weights: weights, bias: nil, relu: false, addsInput: false, beta: 0, matrixOnly: false,
+                        label: label)
+                    return BuiltOperator(kernel: dense, outputTypes: [t], fusion: .dense(dense))
+                }
                 return BuiltOperator(
                     kernel: ClosureKernel { inputs in
                         let a = try inputs.required(0, label)
@@ -25,6 +33,14 @@ enum MatrixOperators {
                 var transB = try ctx.attributes.int("transB", default: 0) != 0
                 ctx.attributes.ignore("broadcast")
                 let label = ctx.label
+                if t == .float32, !transA, let b = ctx.constant(1), b.rank == 2, let bv = b.floats,
+                    let weights = PackedWeights(
+                        bv, k: b.shape[transB ? 1 : 0], n: b.shape[transB ? 0 : 1], transposed: transB, scale: alpha)
+                {
+                    let dense = denseGemm(weights, c: ctx.optionalType(2) == nil ? nil : ctx.constant(2),
+                        hasC: ctx.optionalType(2) != nil, beta: beta, label: label)
+                    return BuiltOperator(kernel: dense, outputTypes: [t], fusion: .dense(dense))
+                }
                 // A constant transposed weight is transposed once here rather than on every run.
                 var fixedB: Tensor? = nil
                 if let b = ctx.constant(1), b.rank == 2 {
@@ -50,6 +66,23 @@ enum MatrixOperators {
                     }, outputTypes: [t])
             },
         ]
+    }
+
+    /// Gemm over packed weights: a constant per-column (or scalar) C becomes the fused bias; any other C is
+    /// added after the product.
+    static func denseGemm(_ weights: PackedWeights, c: Tensor?, hasC: Bool, beta: Float, label: String) -> DenseKernel {
+        var dense = DenseKernel(
+            weights: weights, bias: nil, relu: false, addsInput: false, beta: beta, matrixOnly: true, label: label)
+        guard hasC, beta != 0 else { return dense }
+        let n = weights.n
+        if let c, let cv = c.floats, cv.count == 1 {
+            dense.bias = [Float](repeating: beta * cv[0], count: n)
+        } else if let c, let cv = c.floats, cv.count == n, c.rank == 1 || (c.rank == 2 && c.shape[0] == 1) {
+            dense.bias = cv.map { beta * $0 }
+        } else {
+            dense.addsInput = true
+        }
+        return dense
     }
 
     /// `alpha * a * b + beta * c` with `c` broadcast to `[M, N]`.

@@ -135,9 +135,36 @@ enum ReductionOperators {
             case .min: if e < extreme[o] || e.isNaNValue { extreme[o] = e }
             }
         }
-        if let last = axes.max(), axes.count == 1, last == x.rank - 1 {
-            let inner = x.shape[last]
-            for o in 0..<outCount { for k in 0..<inner { visit(o * inner + k, o) } }
+        if let first = axes.min(), let last = axes.max(), last - first + 1 == axes.count {
+            // The reduced axes are one block: the input is [outer, reduced, inner]. Elements are visited in
+            // storage order, as the general walk below does, so sums come out bit-identical.
+            let outer = x.shape[..<first].reduce(1, *)
+            let reduced = x.shape[first...last].reduce(1, *)
+            let inner = x.shape[(last + 1)...].reduce(1, *)
+            v.withUnsafeBufferPointer { vp in
+                acc.withUnsafeMutableBufferPointer { ap in
+                    extreme.withUnsafeMutableBufferPointer { ep in
+                        @inline(__always) func sweep(_ body: (Int, T) -> Void) {
+                            var index = 0
+                            for o in 0..<outer {
+                                for _ in 0..<reduced {
+                                    for i in 0..<inner {
+                                        body(o * inner + i, vp[index])
+                                        index += 1
+                                    }
+                                }
+                            }
+                        }
+                        switch reduction {
+                        case .sum, .mean: sweep { ap[$0] += $1.asDouble }
+                        case .sumSquare, .l2: sweep { ap[$0] += $1.asDouble * $1.asDouble }
+                        case .prod: sweep { ap[$0] *= $1.asDouble }
+                        case .max: sweep { if $1 > ep[$0] || $1.isNaNValue { ep[$0] = $1 } }
+                        case .min: sweep { if $1 < ep[$0] || $1.isNaNValue { ep[$0] = $1 } }
+                        }
+                    }
+                }
+            }
         } else {
             Broadcast.forEach(out: x.shape, inputStrides: [outStrides]) { i, o in visit(i, o[0]) }
         }

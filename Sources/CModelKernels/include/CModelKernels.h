@@ -1,0 +1,24 @@
+// Hand-written SIMD kernels for ModelRuntime's hottest loops. Each has a portable entry point; the AVX2/FMA
+// code paths are chosen at run time, so the binary still runs on any x86-64 (and builds on other CPUs).
+#ifndef CMODELKERNELS_H
+#define CMODELKERNELS_H
+
+#include <stddef.h>
+
+/// 1 when this CPU runs the AVX2/FMA kernels; callers use their portable path otherwise.
+int mk_sgemm_available(void);
+
+/// Number of floats `mk_sgemm_pack_b` writes for a k x n right-hand matrix.
+size_t mk_sgemm_packed_count(int k, int n);
+
+/// Packs B (k x n, row stride `ldb`; when `transposed`, B is given as its n x k transpose) into 16-column
+/// panels, zero-padded, as `mk_sgemm_packed` reads it. Done once per constant weight matrix.
+void mk_sgemm_pack_b(int k, int n, const float *b, int ldb, int transposed, float *packed);
+
+/// C (m x n, row stride `ldc`) = A (m x k, row stride `lda`) * packed B, then `+ bias[j]` when `bias` is not
+/// NULL, then max(0, .) when `relu` is non-zero. Needs `mk_sgemm_available()`.
+void mk_sgemm_packed(
+    int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
+    int relu);
+
+#endif

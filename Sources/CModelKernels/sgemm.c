@@ -1,0 +1,238 @@
+// Single-precision GEMM for dense layers: B is a constant weight matrix packed once into 16-column panels;
+// a 6 x 16 register-blocked micro-kernel (12 AVX accumulators) streams A's rows and fuses the bias add and ReLU
+// into the final store. Written for this project; see ModelRuntime/Math/GEMM.swift for how it is used.
+#include "CModelKernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { MR = 6, NR = 16, KC = 256, MC = 48 };
+
+// Narrow outputs (a regression head, a few class scores) are not worth 16-wide panels: B is kept as its n
+// rows of k (its transpose), and each output is an 8-wide dot product along k.
+enum { NARROW = 4 };
+
+size_t mk_sgemm_packed_count(int k, int n) {
+    if (k <= 0 || n <= 0) return 0;
+    if (n <= NARROW) return (size_t)k * (size_t)n;
+    return (size_t)k * (size_t)((n + NR - 1) / NR) * NR;
+}
+
+void mk_sgemm_pack_b(int k, int n, const float *b, int ldb, int transposed, float *packed) {
+    if (n <= NARROW) {
+        for (int j = 0; j < n; j++) {
+            for (int p = 0; p < k; p++) packed[(size_t)j * k + p] = transposed ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j];
+        }
+        return;
+    }
+    int panels = (n + NR - 1) / NR;
+    for (int jp = 0; jp < panels; jp++) {
+        float *panel = packed + (size_t)jp * k * NR;
+        for (int p = 0; p < k; p++) {
+            for (int jj = 0; jj < NR; jj++) {
+                int j = jp * NR + jj;
+                float v = 0;
+                if (j < n) v = transposed ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j];
+                panel[(size_t)p * NR + jj] = v;
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+int mk_sgemm_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+#define TARGET __attribute__((target("avx2,fma")))
+#define INLINE static inline __attribute__((always_inline))
+
+// Stores one accumulator row: first k-block overwrites C, later ones add; the last applies bias and ReLU.
+INLINE TARGET void store_row(
+    float *c, __m256 lo, __m256 hi, int nc, int accumulate, int last, const float *bias, int relu) {
+    float tmp[NR];
+    if (nc < NR) {
+        _mm256_storeu_ps(tmp, lo);
+        _mm256_storeu_ps(tmp + 8, hi);
+        for (int j = 0; j < nc; j++) {
+            float v = tmp[j];
+            if (accumulate) v = c[j] + v;
+            if (last) {
+                if (bias) v = v + bias[j];
+                if (relu) v = v > 0 ? v : 0;
+            }
+            c[j] = v;
+        }
+        return;
+    }
+    if (accumulate) {
+        lo = _mm256_add_ps(_mm256_loadu_ps(c), lo);
+        hi = _mm256_add_ps(_mm256_loadu_ps(c + 8), hi);
+    }
+    if (last) {
+        if (bias) {
+            lo = _mm256_add_ps(lo, _mm256_loadu_ps(bias));
+            hi = _mm256_add_ps(hi, _mm256_loadu_ps(bias + 8));
+        }
+        if (relu) {
+            __m256 zero = _mm256_setzero_ps();
+            lo = _mm256_max_ps(lo, zero);
+            hi = _mm256_max_ps(hi, zero);
+        }
+    }
+    _mm256_storeu_ps(c, lo);
+    _mm256_storeu_ps(c + 8, hi);
+}
+
+// mr rows (1...6) x 16 columns over kc steps. `mr` is a literal at every call site, so the loops unroll and
+// the accumulators stay in registers.
+INLINE TARGET void micro_16(
+    int mr, int kc, const float *a, const float *b, float *c, int ldc, int nc, int accumulate, int last,
+    const float *bias, int relu) {
+    __m256 lo[MR], hi[MR];
+    for (int r = 0; r < MR; r++) {
+        lo[r] = _mm256_setzero_ps();
+        hi[r] = _mm256_setzero_ps();
+    }
+    for (int p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_loadu_ps(b + (size_t)p * NR);
+        __m256 b1 = _mm256_loadu_ps(b + (size_t)p * NR + 8);
+        for (int r = 0; r < MR; r++) {
+            if (r < mr) {
+                __m256 x = _mm256_broadcast_ss(a + (size_t)p * MR + r);
+                lo[r] = _mm256_fmadd_ps(x, b0, lo[r]);
+                hi[r] = _mm256_fmadd_ps(x, b1, hi[r]);
+            }
+        }
+    }
+    for (int r = 0; r < MR; r++) {
+        if (r < mr) store_row(c + (size_t)r * ldc, lo[r], hi[r], nc, accumulate, last, bias, relu);
+    }
+}
+
+// Same for panels with at most 8 live columns (narrow output layers): half the work.
+INLINE TARGET void micro_8(
+    int mr, int kc, const float *a, const float *b, float *c, int ldc, int nc, int accumulate, int last,
+    const float *bias, int relu) {
+    __m256 acc[MR];
+    for (int r = 0; r < MR; r++) acc[r] = _mm256_setzero_ps();
+    for (int p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_loadu_ps(b + (size_t)p * NR);
+        for (int r = 0; r < MR; r++) {
+            if (r < mr) acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(a + (size_t)p * MR + r), b0, acc[r]);
+        }
+    }
+    for (int r = 0; r < MR; r++) {
+        if (r < mr) store_row(c + (size_t)r * ldc, acc[r], _mm256_setzero_ps(), nc, accumulate, last, bias, relu);
+    }
+}
+
+// One output column per B row: two 8-wide accumulators along k, then a horizontal sum and the scalar tail.
+INLINE TARGET void narrow(
+    int m, int n, int k, const float *a, int lda, const float *bt, const float *bias, float *c, int ldc, int relu) {
+    for (int i = 0; i < m; i++) {
+        const float *ai = a + (size_t)i * lda;
+        for (int j = 0; j < n; j++) {
+            const float *bj = bt + (size_t)j * k;
+            __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+            int p = 0;
+            for (; p + 16 <= k; p += 16) {
+                s0 = _mm256_fmadd_ps(_mm256_loadu_ps(ai + p), _mm256_loadu_ps(bj + p), s0);
+                s1 = _mm256_fmadd_ps(_mm256_loadu_ps(ai + p + 8), _mm256_loadu_ps(bj + p + 8), s1);
+            }
+            for (; p + 8 <= k; p += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(ai + p), _mm256_loadu_ps(bj + p), s0);
+            __m256 s = _mm256_add_ps(s0, s1);
+            __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+            h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+            h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
+            float v = _mm_cvtss_f32(h);
+            for (; p < k; p++) v += ai[p] * bj[p];
+            if (bias) v = v + bias[j];
+            if (relu) v = v > 0 ? v : 0;
+            c[(size_t)i * ldc + j] = v;
+        }
+    }
+}
+
+#define DISPATCH(kernel, mr, ...)                                                                             \
+    switch (mr) {                                                                                             \
+    case 6: kernel(6, __VA_ARGS__); break;                                                                    \
+    case 5: kernel(5, __VA_ARGS__); break;                                                                    \
+    case 4: kernel(4, __VA_ARGS__); break;                                                                    \
+    case 3: kernel(3, __VA_ARGS__); break;                                                                    \
+    case 2: kernel(2, __VA_ARGS__); break;                                                                    \
+    default: kernel(1, __VA_ARGS__); break;                                                                   \
+    }
+
+TARGET void mk_sgemm_packed(
+    int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
+    int relu) {
+    if (m <= 0 || n <= 0) return;
+    int panels = (n + NR - 1) / NR;
+    if (k <= 0) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float v = bias ? 0.0f + bias[j] : 0.0f;
+                c[(size_t)i * ldc + j] = (relu && v < 0) ? 0 : v;
+            }
+        }
+        return;
+    }
+    if (n <= NARROW) {
+        narrow(m, n, k, a, lda, packed, bias, c, ldc, relu);
+        return;
+    }
+    // A's rows are copied, MR at a time, into k-major strips (MR floats per k step): the micro-kernel then reads
+    // both operands sequentially, whatever A's stride and alignment (unpacked rows ran 40% slower here, varying
+    // with where the allocator placed them).
+    float *strips = aligned_alloc(64, sizeof(float) * MC * KC);
+    if (!strips) return;
+    for (int p0 = 0; p0 < k; p0 += KC) {
+        int kc = k - p0 < KC ? k - p0 : KC;
+        int accumulate = p0 > 0;
+        int last = p0 + kc == k;
+        for (int i0 = 0; i0 < m; i0 += MC) {
+            int mc = m - i0 < MC ? m - i0 : MC;
+            for (int i = 0; i < mc; i += MR) {
+                int mr = mc - i < MR ? mc - i : MR;
+                float *strip = strips + (size_t)i * kc;
+                const float *ai = a + (size_t)(i0 + i) * lda + p0;
+                for (int p = 0; p < kc; p++) {
+                    for (int r = 0; r < MR; r++) strip[p * MR + r] = r < mr ? ai[(size_t)r * lda + p] : 0.0f;
+                }
+            }
+            for (int jp = 0; jp < panels; jp++) {
+                int j0 = jp * NR;
+                int nc = n - j0 < NR ? n - j0 : NR;
+                const float *b = packed + (size_t)jp * k * NR + (size_t)p0 * NR;
+                const float *pb = bias ? bias + j0 : NULL;
+                for (int i = 0; i < mc; i += MR) {
+                    int mr = mc - i < MR ? mc - i : MR;
+                    const float *strip = strips + (size_t)i * kc;
+                    float *ci = c + (size_t)(i0 + i) * ldc + j0;
+                    if (nc <= 8) {
+                        DISPATCH(micro_8, mr, kc, strip, b, ci, ldc, nc, accumulate, last, pb, relu)
+                    } else {
+                        DISPATCH(micro_16, mr, kc, strip, b, ci, ldc, nc, accumulate, last, pb, relu)
+                    }
+                }
+            }
+        }
+    }
+    free(strips);
+}
+
+#else
+
+int mk_sgemm_available(void) { return 0; }
+
+void mk_sgemm_packed(
+    int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
+    int relu) {
+    (void)m; (void)n; (void)k; (void)a; (void)lda; (void)packed; (void)bias; (void)c; (void)ldc; (void)relu;
+}
+
+#endif
