@@ -18,6 +18,8 @@ struct ONNXBenchmarkCommand: AsyncParsableCommand {
 
     @Option(help: "Fixture directory.") var fixtures = "fixtures/onnx"
     @Option(help: "Python with onnxruntime installed.") var python = ".venv-onnx/bin/python"
+    @Option(help: "Alternate onnxruntime and ModelRuntime this many times; each keeps its best figure.")
+    var passes = 2
     @Argument(help: "Only these fixtures (default: all).") var names: [String] = []
 
     func run() async throws {
@@ -29,6 +31,7 @@ struct ONNXBenchmarkCommand: AsyncParsableCommand {
             argv.append(nil)
             execv("/proc/self/exe", argv)
         }
-        try await ONNXBenchmark.run(fixtures: URL(fileURLWithPath: fixtures), python: python, only: names)
+        guard passes >= 1 else { throw ValidationError("--passes must be at least 1") }
+        try await ONNXBenchmark.run(fixtures: URL(fileURLWithPath: fixtures), python: python, only: names, passes: passes)
     }
 }
