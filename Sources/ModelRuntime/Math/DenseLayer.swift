@@ -46,15 +46,15 @@ struct PackedWeights: Sendable {
 /// fusion, and the bias and ReLU are applied to the finished sum, exactly as the separate nodes would.
 struct DenseKernel: Kernel {
     let weights: PackedWeights
-    /// Added to every row (`n` values), already multiplied by Gemm's beta.
-    var bias: [Float]?
-    var relu: Bool
-    /// Gemm's C when it is not a per-column constant: input 2, times `beta`, broadcast to `[M, N]`.
-    var addsInput: Bool
-    var beta: Float
     /// Gemm takes exactly 2-D input; MatMul folds leading dimensions into rows (and accepts a 1-D vector).
-    var matrixOnly: Bool
+    let matrixOnly: Bool
     let label: String
+    /// Added to every row (`n` values), already multiplied by Gemm's beta.
+    var bias: [Float]? = nil
+    var relu = false
+    /// Gemm's C when it is not a per-column constant: input 2, times `beta`, broadcast to `[M, N]`.
+    var addsInput = false
+    var beta: Float = 1
     /// The output has at least this many dimensions (a fused `[1, N]` bias broadcasts a vector result to 2-D).
     var minimumRank = 1
 
@@ -68,7 +68,7 @@ struct DenseKernel: Kernel {
         let m = x.count / weights.k
         guard m <= Int(Int32.max) else { throw ModelRuntimeError.invalidInput("\(label): \(m) rows are too many") }
         let n = weights.n
-        var out = [Float](unsafeUninitializedCapacity: m * n) { buffer, initialized in
+        let out = [Float](unsafeUninitializedCapacity: m * n) { buffer, initialized in
             xv.withUnsafeBufferPointer { xp in
                 guard m > 0, let a = xp.baseAddress, let c = buffer.baseAddress else { return }
                 if let bias {
@@ -79,37 +79,18 @@ struct DenseKernel: Kernel {
             }
             initialized = m * n
         }
-        if addsInput, let c = inputs.count > 2 ? inputs[2] : nil, beta != 0 {
-            try Self.add(c, times: beta, to: &out, rows: m, columns: n, label)
-        }
         var shape = Array(x.shape.dropLast())
         shape.append(n)
         while shape.count < minimumRank { shape.insert(1, at: 0) }
-        return [Tensor(unchecked: shape, .float32(out))]
-    }
-
-    /// `out[m, n] += beta * c`, `c` broadcast to `[m, n]`.
-    static func add(_ c: Tensor, times beta: Float, to out: inout [Float], rows m: Int, columns n: Int, _ label: String)
-        throws
-    {
-        guard let cv = c.floats, Broadcast.shape(c.shape, [m, n]) == [m, n] else {
-            throw ModelRuntimeError.invalidInput("\(label): C of shape \(c.shape) does not broadcast to [\(m), \(n)]")
-        }
-        if cv.count == m * n {
-            for i in 0..<(m * n) { out[i] += beta * cv[i] }
-        } else if cv.count == 1 {
-            let s = beta * cv[0]
-            for i in 0..<(m * n) { out[i] += s }
-        } else if c.shape.last == n && cv.count == n {
-            for i in 0..<m { for j in 0..<n { out[i * n + j] += beta * cv[j] } }
-        } else if cv.count == m && c.rank == 2 && c.shape[1] == 1 {
-            for i in 0..<m {
-                let s = beta * cv[i]
-                for j in 0..<n { out[i * n + j] += s }
+        var result = Tensor(unchecked: shape, .float32(out))
+        if addsInput, let c = inputs.count > 2 ? inputs[2] : nil, beta != 0 {
+            // ONNX lets C broadcast one way only, to [M, N].
+            guard c.floats != nil, Broadcast.shape(c.shape, [m, n]) == [m, n] else {
+                throw ModelRuntimeError.invalidInput("\(label): C of shape \(c.shape) does not broadcast to [\(m), \(n)]")
             }
-        } else {
-            let strides = Broadcast.strides(of: c.shape, in: [m, n])
-            Broadcast.forEach(out: [m, n], inputStrides: [strides]) { i, o in out[i] += beta * cv[o[0]] }
+            let beta = beta
+            result = try broadcastInPlace(&result, c, label: label) { (y: Float, c: Float) in y + beta * c }
         }
+        return [result]
     }
 }

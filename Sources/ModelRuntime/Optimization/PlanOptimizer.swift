@@ -219,43 +219,35 @@ enum PlanOptimizer {
     /// separate steps perform, without two more passes over the activations.
     static func fuseDenseLayers(_ plan: ExecutionPlan) -> ExecutionPlan {
         var p = plan
+        let readers = p.readerCounts()
+        var consumer: [Int: Int] = [:]
+        for (j, step) in p.steps.enumerated() { for case .slot(let s)? in step.inputs { consumer[s] = j } }
         var removed = Set<Int>()
-        var changed = true
-        while changed {
-            changed = false
-            let readers = p.readerCounts()
-            var consumers: [Int: Int] = [:]
-            for (j, step) in p.steps.enumerated() where !removed.contains(j) {
-                for case .slot(let s)? in step.inputs { consumers[s] = j }
-            }
-            for i in p.steps.indices where !removed.contains(i) {
-                guard case .dense(var kernel)? = p.steps[i].fusion, !kernel.relu, let out = p.steps[i].outputs.first,
-                    p.steps[i].outputs.count == 1, out >= 0, readers[out] == 1, let j = consumers[out],
-                    p.steps[j].outputs.count == 1
-                else { continue }
+        for i in p.steps.indices where !removed.contains(i) {
+            guard case .dense(var kernel)? = p.steps[i].fusion else { continue }
+            // Absorb the single reader of the step's output while it is a bias Add (first) or a Relu (last).
+            while !kernel.relu, p.steps[i].outputs.count == 1, let out = p.steps[i].outputs.first, out >= 0,
+                readers[out] == 1, let j = consumer[out], p.steps[j].outputs.count == 1
+            {
                 let next = p.steps[j]
                 let n = kernel.weights.n
                 if next.label.hasSuffix("(Relu)"), next.inputs.count == 1 {
                     kernel.relu = true
-                } else if next.label.hasSuffix("(Add)"), next.inputs.count == 2, kernel.bias == nil, !kernel.addsInput,
-                    let c = next.inputs.compactMap({ ref -> Int? in
-                        if case .constant(let c)? = ref { c } else { nil }
-                    }).first,
-                    next.inputs.contains(.slot(out)), let bias = p.constants[c].floats, bias.count == n,
-                    p.constants[c].shape == [n] || p.constants[c].shape == [1, n]
+                } else if next.label.hasSuffix("(Add)"), kernel.bias == nil, !kernel.addsInput,
+                    next.inputs.count == 2, next.inputs.contains(.slot(out)),
+                    case .constant(let c)?? = next.inputs.first(where: { $0 != .slot(out) }),
+                    let bias = p.constants[c].floats, p.constants[c].shape == [n] || p.constants[c].shape == [1, n]
                 {
                     kernel.bias = bias
                     kernel.minimumRank = p.constants[c].rank
                 } else {
-                    continue
+                    break
                 }
-                p.steps[i].kernel = kernel
-                p.steps[i].fusion = .dense(kernel)
                 p.steps[i].outputs = next.outputs
                 removed.insert(j)
-                changed = true
-                break
             }
+            p.steps[i].kernel = kernel
+            p.steps[i].fusion = .dense(kernel)
         }
         p.steps = p.steps.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
         return p

@@ -103,9 +103,6 @@ func broadcastInPlace<T: TensorElement>(
     guard let bv = b.elements(T.self), var av = a.takeElements(T.self) else {
         throw ModelRuntimeError.invalidInput("\(label): expected \(T.elementType.onnxName) inputs")
     }
-    // Leading 1s of b do not change the row pattern ([1, 128] biases a [N, 128] like [128]).
-    let bCore = Array(b.shape.drop(while: { $0 == 1 }))
-    let suffixMatches = Array(a.shape.suffix(bCore.count)) == bCore
     av.withUnsafeMutableBufferPointer { ap in
         bv.withUnsafeBufferPointer { bp in
             let n = ap.count
@@ -114,24 +111,25 @@ func broadcastInPlace<T: TensorElement>(
             } else if bp.count == 1 {
                 let s = bp[0]
                 for i in 0..<n { ap[i] = op(ap[i], s) }
-            } else if suffixMatches, bp.count > 0 {
-                let inner = bp.count
-                var base = 0
-                while base < n {
-                    for j in 0..<inner { ap[base + j] = op(ap[base + j], bp[j]) }
-                    base += inner
-                }
-            } else if case .columns(let inner)? = Broadcast.repeatPattern(of: b.shape, in: outShape),
-                inner * bp.count == n
-            {
-                for i in 0..<bp.count {
-                    let s = bp[i]
-                    for j in (i * inner)..<((i + 1) * inner) { ap[j] = op(ap[j], s) }
-                }
             } else {
-                let sa = Broadcast.strides(of: a.shape, in: outShape)
-                let sb = Broadcast.strides(of: b.shape, in: outShape)
-                Broadcast.forEach(out: outShape, inputStrides: [sa, sb]) { i, o in ap[i] = op(ap[o[0]], bp[o[1]]) }
+                switch bp.count > 0 ? Broadcast.repeatPattern(of: b.shape, in: outShape) : nil {
+                case .rows?:
+                    let period = bp.count
+                    var base = 0
+                    while base < n {
+                        for j in 0..<period { ap[base + j] = op(ap[base + j], bp[j]) }
+                        base += period
+                    }
+                case .columns(let inner)? where inner * bp.count == n:
+                    for i in 0..<bp.count {
+                        let s = bp[i]
+                        for j in (i * inner)..<((i + 1) * inner) { ap[j] = op(ap[j], s) }
+                    }
+                default:
+                    let sa = Broadcast.strides(of: a.shape, in: outShape)
+                    let sb = Broadcast.strides(of: b.shape, in: outShape)
+                    Broadcast.forEach(out: outShape, inputStrides: [sa, sb]) { i, o in ap[i] = op(ap[o[0]], bp[o[1]]) }
+                }
             }
         }
     }
@@ -150,8 +148,6 @@ func broadcastBinary<T: TensorElement, R: TensorElement>(
         throw ModelRuntimeError.invalidInput("\(label): expected \(T.elementType.onnxName) inputs")
     }
     let total = Tensor.elementCount(outShape) ?? 0
-    let bCore = Array(b.shape.drop(while: { $0 == 1 }))
-    let suffixMatches = Array(a.shape.suffix(bCore.count)) == bCore && a.count == total
     let result = [R](unsafeUninitializedCapacity: total) { out, initialized in
         av.withUnsafeBufferPointer { ap in
             bv.withUnsafeBufferPointer { bp in
@@ -163,7 +159,7 @@ func broadcastBinary<T: TensorElement, R: TensorElement>(
                 } else if ap.count == 1 && bp.count == total {
                     let s = ap[0]
                     for i in 0..<total { out[i] = op(s, bp[i]) }
-                } else if suffixMatches, bp.count > 0 {
+                } else if ap.count == total, bp.count > 0, Broadcast.repeatPattern(of: b.shape, in: outShape) == .rows {
                     let inner = bp.count
                     var base = 0
                     while base < total {

@@ -40,37 +40,22 @@ enum SVMOperators {
                     }
                 }
                 let features = count > 0 ? supportVectors.count / count : coefficients.count
-                let linear = count > 0 ? kernel : SVMKernelFunction(type: .linear, gamma: 0, coef0: 0, degree: 0)
                 let label = ctx.label
-                let vectors = count > 0 ? supportVectors : coefficients
-                let vectorCount = count > 0 ? count : 1
-                let transposed = LinearOperators.transpose(vectors, rows: vectorCount)
-                if count > 0 && kernel.type == .linear {
-                    // A linear kernel's sum over support vectors is one weight vector, summed once here in double:
-                    // one dot product per row instead of one per support vector.
-                    var weights = [Double](repeating: 0, count: features)
+                // A linear kernel's sum over support vectors is one weight vector, summed once here in double; the
+                // model then runs like the coefficients-only form: one dot product per row, not one per vector.
+                let collapsed = count > 0 && kernel.type == .linear
+                var weights = [Double](repeating: 0, count: collapsed ? features : 0)
+                if collapsed {
                     for j in 0..<count {
                         for f in 0..<features { weights[f] += Double(coefficients[j]) * Double(supportVectors[j * features + f]) }
                     }
-                    let w = weights.map { Float($0) }
-                    let bias = rho[0]
-                    return BuiltOperator(
-                        kernel: ClosureKernel { inputs in
-                            let (rows, width, x) = try MLInput.floatRows(try inputs.required(0, label), label)
-                            guard width == features || rows == 0 else {
-                                throw ModelRuntimeError.invalidInput("\(label): input has \(width) features, the model expects \(features)")
-                            }
-                            var out = [Float](repeating: 0, count: rows)
-                            for r in 0..<rows {
-                                var s: Float = 0
-                                for f in 0..<features { s += x[r * features + f] * w[f] }
-                                s += bias
-                                if oneClass { s = s > 0 ? 1 : -1 }
-                                out[r] = post == .probit ? PostTransform.probit(s) : s
-                            }
-                            return [Tensor(unchecked: [rows, 1], .float32(out))]
-                        }, outputTypes: [.float32])
                 }
+                let supports = collapsed ? 0 : count
+                let dual = collapsed ? weights.map { Float($0) } : coefficients
+                let linear = supports > 0 ? kernel : SVMKernelFunction(type: .linear, gamma: 0, coef0: 0, degree: 0)
+                let vectors = supports > 0 ? supportVectors : dual
+                let vectorCount = supports > 0 ? supports : 1
+                let transposed = LinearOperators.transpose(vectors, rows: vectorCount)
                 return BuiltOperator(
                     kernel: ClosureKernel { inputs in
                         let (rows, width, x) = try MLInput.floatRows(try inputs.required(0, label), label)
@@ -79,13 +64,13 @@ enum SVMOperators {
                         }
                         let k = linear.evaluate(
                             x, rows: rows, features: features, vectors: vectors, transposed: transposed, count: vectorCount,
-                            constant: count > 0 ? 0 : rho[0])
+                            constant: supports > 0 ? 0 : rho[0])
                         var out = [Float](repeating: 0, count: rows)
                         for r in 0..<rows {
                             var s: Float
-                            if count > 0 {
+                            if supports > 0 {
                                 var sum: Float = 0
-                                for j in 0..<count { sum += coefficients[j] * k[r * count + j] }
+                                for j in 0..<supports { sum += dual[j] * k[r * supports + j] }
                                 s = sum + rho[0]
                             } else {
                                 s = k[r]

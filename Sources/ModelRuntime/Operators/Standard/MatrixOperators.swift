@@ -10,9 +10,7 @@ enum MatrixOperators {
                 if t == .float32, let b = ctx.constant(1), b.rank == 2, let bv = b.floats,
                     let weights = PackedWeights(bv, k: b.shape[0], n: b.shape[1], transposed: false)
                 {
-                    let dense = DenseKernel(
-                        weights: weights, bias: nil, relu: false, addsInput: false, beta: 0, matrixOnly: false,
-                        label: label)
+                    let dense = DenseKernel(weights: weights, matrixOnly: false, label: label)
                     return BuiltOperator(kernel: dense, outputTypes: [t], fusion: .dense(dense))
                 }
                 return BuiltOperator(
@@ -37,8 +35,8 @@ enum MatrixOperators {
                     let weights = PackedWeights(
                         bv, k: b.shape[transB ? 1 : 0], n: b.shape[transB ? 0 : 1], transposed: transB, scale: alpha)
                 {
-                    let dense = denseGemm(weights, c: ctx.optionalType(2) == nil ? nil : ctx.constant(2),
-                        hasC: ctx.optionalType(2) != nil, beta: beta, label: label)
+                    let dense = denseGemm(
+                        weights, c: ctx.constant(2), hasC: ctx.optionalType(2) != nil, beta: beta, label: label)
                     return BuiltOperator(kernel: dense, outputTypes: [t], fusion: .dense(dense))
                 }
                 // A constant transposed weight is transposed once here rather than on every run.
@@ -71,8 +69,7 @@ enum MatrixOperators {
     /// Gemm over packed weights: a constant per-column (or scalar) C becomes the fused bias; any other C is
     /// added after the product.
     static func denseGemm(_ weights: PackedWeights, c: Tensor?, hasC: Bool, beta: Float, label: String) -> DenseKernel {
-        var dense = DenseKernel(
-            weights: weights, bias: nil, relu: false, addsInput: false, beta: beta, matrixOnly: true, label: label)
+        var dense = DenseKernel(weights: weights, matrixOnly: true, label: label, beta: beta)
         guard hasC, beta != 0 else { return dense }
         let n = weights.n
         if let c, let cv = c.floats, cv.count == 1 {

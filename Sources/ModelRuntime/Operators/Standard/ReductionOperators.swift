@@ -125,26 +125,18 @@ enum ReductionOperators {
         var acc = [Double](repeating: reduction == .prod ? 1 : 0, count: outCount)
         var extreme = [T](repeating: reduction == .max ? T.lowest : T.highest, count: outCount)
         let outStrides = Broadcast.strides(of: keptShape, in: x.shape)
-        func visit(_ i: Int, _ o: Int) {
-            let e = v[i]
-            switch reduction {
-            case .sum, .mean: acc[o] += e.asDouble
-            case .sumSquare, .l2: acc[o] += e.asDouble * e.asDouble
-            case .prod: acc[o] *= e.asDouble
-            case .max: if e > extreme[o] || e.isNaNValue { extreme[o] = e }
-            case .min: if e < extreme[o] || e.isNaNValue { extreme[o] = e }
-            }
-        }
-        if let first = axes.min(), let last = axes.max(), last - first + 1 == axes.count {
-            // The reduced axes are one block: the input is [outer, reduced, inner]. Elements are visited in
-            // storage order, as the general walk below does, so sums come out bit-identical.
-            let outer = x.shape[..<first].reduce(1, *)
-            let reduced = x.shape[first...last].reduce(1, *)
-            let inner = x.shape[(last + 1)...].reduce(1, *)
-            v.withUnsafeBufferPointer { vp in
-                acc.withUnsafeMutableBufferPointer { ap in
-                    extreme.withUnsafeMutableBufferPointer { ep in
-                        @inline(__always) func sweep(_ body: (Int, T) -> Void) {
+        var contiguous: (first: Int, last: Int)? = nil
+        if let first = axes.min(), let last = axes.max(), last - first + 1 == axes.count { contiguous = (first, last) }
+        v.withUnsafeBufferPointer { vp in
+            acc.withUnsafeMutableBufferPointer { ap in
+                extreme.withUnsafeMutableBufferPointer { ep in
+                    // Elements are visited in storage order either way, so the sums do not depend on the path.
+                    @inline(__always) func visitAll(_ body: (Int, T) -> Void) {
+                        if let (first, last) = contiguous {
+                            // The reduced axes are one block: the input is [outer, reduced, inner].
+                            let outer = x.shape[..<first].reduce(1, *)
+                            let reduced = x.shape[first...last].reduce(1, *)
+                            let inner = x.shape[(last + 1)...].reduce(1, *)
                             var index = 0
                             for o in 0..<outer {
                                 for _ in 0..<reduced {
@@ -154,19 +146,19 @@ enum ReductionOperators {
                                     }
                                 }
                             }
+                        } else {
+                            Broadcast.forEach(out: x.shape, inputStrides: [outStrides]) { i, o in body(o[0], vp[i]) }
                         }
-                        switch reduction {
-                        case .sum, .mean: sweep { ap[$0] += $1.asDouble }
-                        case .sumSquare, .l2: sweep { ap[$0] += $1.asDouble * $1.asDouble }
-                        case .prod: sweep { ap[$0] *= $1.asDouble }
-                        case .max: sweep { if $1 > ep[$0] || $1.isNaNValue { ep[$0] = $1 } }
-                        case .min: sweep { if $1 < ep[$0] || $1.isNaNValue { ep[$0] = $1 } }
-                        }
+                    }
+                    switch reduction {
+                    case .sum, .mean: visitAll { ap[$0] += $1.asDouble }
+                    case .sumSquare, .l2: visitAll { ap[$0] += $1.asDouble * $1.asDouble }
+                    case .prod: visitAll { ap[$0] *= $1.asDouble }
+                    case .max: visitAll { if $1 > ep[$0] || $1.isNaNValue { ep[$0] = $1 } }
+                    case .min: visitAll { if $1 < ep[$0] || $1.isNaNValue { ep[$0] = $1 } }
                     }
                 }
             }
-        } else {
-            Broadcast.forEach(out: x.shape, inputStrides: [outStrides]) { i, o in visit(i, o[0]) }
         }
         let result: [T]
         switch reduction {
