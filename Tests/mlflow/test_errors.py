@@ -66,6 +66,47 @@ def test_log_batch_over_1000_metrics_is_rejected(server_url, client, experiment_
     assert client.get_metric_history(run_id, "acc") == []
 
 
+@pytest.mark.parametrize("body, field", [
+    ({"metrics": [{"key": "acc", "value": "high", "timestamp": 1}]}, "metrics[0].value"),
+    ({"metrics": [{"key": "acc", "value": 0.5, "timestamp": 1.5}]}, "metrics[0].timestamp"),
+    ({"metrics": [{"key": "acc", "value": 0.5, "timestamp": 1}, {"key": 7, "value": 1, "timestamp": 1}]},
+     "metrics[1].key"),
+    ({"metrics": [{"key": "acc", "value": 0.5}]}, "timestamp"),
+    ({"metrics": {"key": "acc"}}, "metrics"),
+    ({"metrics": ["acc"]}, "metrics[0]"),
+    ({"params": [{"value": "0.1"}]}, "params[0].key"),
+    ({"tags": [{"key": "team", "value": 3}]}, "tags[0].value"),
+])
+def test_malformed_log_batch_is_rejected(server_url, client, experiment_id, body, field):
+    """A log-batch body with a wrongly typed or missing field is 400 INVALID_PARAMETER_VALUE naming the field,
+    and logs nothing of the batch."""
+    run_id = client.create_run(experiment_id).info.run_id
+    response = requests.post(
+        f"{server_url}/api/2.0/mlflow/runs/log-batch", json={"run_id": run_id, **body}, timeout=30)
+    assert (response.status_code, response.json()["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
+    assert field in response.json()["message"]
+    run = client.get_run(run_id)
+    assert run.data.metrics == {} and run.data.params == {}
+    assert not any(key == "team" for key in run.data.tags)
+
+
+def test_log_batch_accepts_what_protobuf_json_allows(server_url, client, experiment_id):
+    """Numbers as strings, NaN and infinities as strings, a missing step (0) and nulls for absent fields."""
+    run_id = client.create_run(experiment_id).info.run_id
+    metrics = [{"key": "a", "value": "0.25", "timestamp": "1000", "step": "3"},
+               {"key": "b", "value": "NaN", "timestamp": 1000},
+               {"key": "c", "value": "-Infinity", "timestamp": 1000, "step": None}]
+    response = requests.post(f"{server_url}/api/2.0/mlflow/runs/log-batch",
+                             json={"run_id": run_id, "metrics": metrics, "params": None, "tags": []}, timeout=30)
+    assert response.status_code == 200, response.text
+    [a] = client.get_metric_history(run_id, "a")
+    assert (a.value, a.timestamp, a.step) == (0.25, 1000, 3)
+    [b] = client.get_metric_history(run_id, "b")
+    assert b.value != b.value and b.step == 0
+    [c] = client.get_metric_history(run_id, "c")
+    assert c.value == float("-inf")
+
+
 def test_search_runs_with_or_is_rejected(client, experiment_id):
     """The filter grammar has no OR: INVALID_PARAMETER_VALUE."""
     code = error_code_of(client.search_runs, [experiment_id], "metrics.acc > 0.5 OR params.lr = '0.1'")

@@ -76,6 +76,17 @@ indirect enum MLflowJSON {
 
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            // Most strings need no escaping: copy them whole.
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])
@@ -174,6 +185,8 @@ struct LenientInt64: Decodable {
 /// A double sent as a JSON number or as `"NaN"`, `"Infinity"`, `"-Infinity"` or a numeric string.
 struct LenientDouble: Decodable {
     let value: Double
+
+    init(value: Double) { self.value = value }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

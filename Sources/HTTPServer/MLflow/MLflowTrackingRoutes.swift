@@ -196,20 +196,6 @@ struct MLflowTrackingRoutes {
         var id: String? { (run_id?.isEmpty ?? true) ? run_uuid : run_id }
     }
 
-    struct BatchMetric: Decodable {
-        let key: String?
-        let value: LenientDouble?
-        let timestamp: LenientInt64?
-        let step: LenientInt64?
-    }
-
-    struct LogBatch: Decodable {
-        let run_id: String?
-        let metrics: [BatchMetric]?
-        let params: [KeyValue]?
-        let tags: [KeyValue]?
-    }
-
     struct LogInputs: Decodable {
         struct DatasetInputBody: Decodable {
             struct Dataset: Decodable {
@@ -271,14 +257,8 @@ struct MLflowTrackingRoutes {
             return MLflowJSON.empty.response()
         }
         api.post("runs/log-batch") { request, _ in
-            let body = try await JSONBody.decode(LogBatch.self, from: request)
-            let batch = RunDataBatch(
-                metrics: try (body.metrics ?? []).map {
-                    try Self.metric(key: $0.key, value: $0.value, timestamp: $0.timestamp, step: $0.step)
-                },
-                params: (body.params ?? []).map { ($0.key, $0.value ?? "") },
-                tags: (body.tags ?? []).map { ($0.key, $0.value ?? "") })
-            try await tracking.logRunData(id: MLflow.required(body.run_id, "run_id"), batch)
+            let (runID, batch) = try await MLflowLogBatch.decode(from: request)
+            try await tracking.logRunData(id: MLflow.required(runID, "run_id"), batch)
             return MLflowJSON.empty.response()
         }
         api.post("runs/log-inputs") { request, _ in

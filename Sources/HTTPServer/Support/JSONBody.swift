@@ -40,18 +40,21 @@ public enum JSONBody {
 
     /// Collects at most `limit` bytes and decodes them; a missing body decodes as `{}` when `T` allows it.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = defaultLimit) async throws -> T {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch let error as NIOTooManyBytesError {
-            _ = error
-            throw RegistryError.payloadTooLarge("the request body is larger than \(limit) bytes; send less per request")
-        }
+        let buffer = try await collect(request, limit: limit)
         let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
         do {
             return try decoder.decode(type, from: data)
         } catch let error as DecodingError {
             throw RegistryError.invalidArgument(describe(error))
+        }
+    }
+
+    /// The whole body, at most `limit` bytes (`payload_too_large` beyond).
+    static func collect(_ request: Request, limit: Int = defaultLimit) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw RegistryError.payloadTooLarge("the request body is larger than \(limit) bytes; send less per request")
         }
     }
 

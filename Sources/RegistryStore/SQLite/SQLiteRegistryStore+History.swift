@@ -50,9 +50,22 @@ extension SQLiteRegistryStore {
                 """)
         // A batch usually carries many points of few keys: upsert only each key's greatest point.
         var newest: [String: TrackedMetric] = [:]
+        // Bound through SQLite's C API: building GRDB's `StatementArguments` for each point cost more than the
+        // insert itself, and a batch carries up to 1,000 points.
+        let handle = insert.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        try bindText(handle, 1, runID)
         for metric in metrics {
-            try insert.execute(
-                arguments: [runID, metric.key, metric.step, metric.value.isNaN ? nil : metric.value, metric.timestamp])
+            sqlite3_reset(handle)
+            try bindText(handle, 2, metric.key)
+            sqlite3_bind_int64(handle, 3, metric.step)
+            if metric.value.isNaN { sqlite3_bind_null(handle, 4) } else { sqlite3_bind_double(handle, 4, metric.value) }
+            sqlite3_bind_int64(handle, 5, metric.timestamp)
+            let code = sqlite3_step(handle)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
+            }
             if let current = newest[metric.key], !Self.isNewer(metric, than: current) { continue }
             newest[metric.key] = metric
         }
@@ -60,6 +73,14 @@ extension SQLiteRegistryStore {
             try latest.execute(
                 arguments: [runID, metric.key, metric.step, metric.value.isNaN ? nil : metric.value, metric.timestamp])
         }
+    }
+
+    /// Binds a copy of `text` (SQLite keeps bindings across `sqlite3_reset`).
+    static func bindText(_ handle: OpaquePointer, _ index: Int32, _ text: String) throws {
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        let length = Int32(text.utf8.count)
+        let code = text.withCString { sqlite3_bind_text(handle, index, $0, length, transient) }
+        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
     }
 
     /// Greatest (step, timestamp, value) wins; NaN ranks lowest, as in the SQL upsert.

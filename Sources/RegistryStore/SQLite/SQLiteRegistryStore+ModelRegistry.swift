@@ -138,7 +138,7 @@ extension SQLiteRegistryStore {
             arguments += StatementArguments(stages.map(\.rawValue))
         }
         sql += " ORDER BY v.number"
-        return try SQLiteRows.versions(db, model: model, rows: try Row.fetchAll(db, sql: sql, arguments: arguments)).map(\.version)
+        return try SQLiteRows.fetchVersions(db, sql: sql, arguments: arguments, model: model).map(\.version)
     }
 
     public func searchModels(filter: SearchFilter, orderBy: [SearchOrder], offset: Int, limit: Int) async throws
@@ -225,24 +225,8 @@ extension SQLiteRegistryStore {
             """
         let arguments = query.arguments + [limit + 1, offset]
         return try await read { db in
-            let rows = Array(try Row.fetchAll(db, sql: sql, arguments: arguments).prefix(limit + 1))
-            let pageRows = Array(rows.prefix(limit))
-            return (try SQLiteRows.versionsOfAnyModel(db, rows: pageRows), rows.count > limit)
+            let versions = try SQLiteRows.fetchVersions(db, sql: sql, arguments: arguments, model: nil, cache: false).map(\.version)
+            return (Array(versions.prefix(limit)), versions.count > limit)
         }
-    }
-}
-
-extension SQLiteRows {
-    /// Full versions for rows of `versionColumns` plus `model_name`, in row order, whatever model each belongs to.
-    static func versionsOfAnyModel(_ db: Database, rows: [Row]) throws -> [ModelVersion] {
-        var byModel: [String: [(position: Int, row: Row)]] = [:]
-        // `model_name` follows the `versionColumns`.
-        for (position, row) in rows.enumerated() { byModel[row[SQLiteRows.versionColumnCount], default: []].append((position, row)) }
-        var result = [ModelVersion?](repeating: nil, count: rows.count)
-        for (name, group) in byModel {
-            let loaded = try versions(db, model: ModelName(rawValue: name), rows: group.map(\.row))
-            for (item, version) in zip(group, loaded) { result[item.position] = version.version }
-        }
-        return result.compactMap { $0 }
     }
 }

@@ -90,13 +90,13 @@ extension SQLiteRegistryStore {
                 arguments += [tag.key]
                 if let value = tag.value { arguments += [value] }
             }
-            let rows = try Row.fetchAll(
+            let rows = try SQLiteRows.fetchVersions(
                 db,
                 sql: """
                     SELECT \(SQLiteRows.versionColumns) FROM versions v WHERE \(conditions.joined(separator: " AND "))
                     ORDER BY v.ordinal DESC LIMIT ?
-                    """, arguments: arguments + [page.limit + 1])
-            let versions = try SQLiteRows.versions(db, model: model, rows: Array(rows.prefix(page.limit))).map(\.version)
+                    """, arguments: arguments + [page.limit + 1], model: model)
+            let versions = rows.prefix(page.limit).map(\.version)
             let next = rows.count > page.limit ? versions.last.map { PageToken.encode(String($0.version.ordinal)) } : nil
             return Page(items: versions, nextPageToken: next)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import RegistryCore
 
 /// Reading domain values out of rows, and the lookups every use case starts with.
@@ -109,7 +110,60 @@ enum SQLiteRows {
 
     /// Loads full versions (tags, scores, parents included) for rows of `versionColumns`.
     static func versions(_ db: Database, model: ModelName, rows: [Row]) throws -> [(id: Int64, version: ModelVersion)] {
-        let ids: [Int64] = rows.map { $0[0] }
+        try withRelated(db, rows.map { try version(RowColumns(row: $0), model: model) })
+    }
+
+    /// Runs a query of `versionColumns` (plus, when `model` is `nil`, the model's name as the next column) and
+    /// loads the full versions, in row order. Columns are read through SQLite's C API: GRDB's generic row
+    /// decoding cost several times the query when a listing returns thousands of versions.
+    /// `cache: false` for SQL built from a user's filter, whose shapes are unbounded.
+    static func fetchVersions(
+        _ db: Database, sql: String, arguments: StatementArguments, model: ModelName?, cache: Bool = true
+    ) throws -> [(id: Int64, version: ModelVersion)] {
+        let statement = try cache ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let columns = StatementColumns(handle: statement.sqliteStatement)
+        defer { sqlite3_reset(columns.handle) }
+        var loaded: [(id: Int64, version: ModelVersion)] = []
+        var names: [String: ModelName] = [:]
+        while true {
+            let code = sqlite3_step(columns.handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+            let name: ModelName
+            if let model {
+                name = model
+            } else {
+                let text = columns.text(versionColumnCount) ?? ""
+                if let known = names[text] { name = known } else { name = ModelName(rawValue: text); names[text] = name }
+            }
+            loaded.append(try version(columns, model: name))
+        }
+        return try withRelated(db, loaded)
+    }
+
+    /// One version row without its tags, scores and parents. Columns by position (the order of
+    /// `versionColumns`): GRDB's lookup by name compares lowercased names per access.
+    private static func version<C: VersionColumns>(_ row: C, model: ModelName) throws -> (id: Int64, version: ModelVersion) {
+        let version = ModelVersion(
+            model: model, version: SemanticVersion(ordinal: row.int64(2)),
+            status: row.text(3).flatMap(VersionStatus.init(rawValue:)) ?? .draft, description: row.text(4) ?? "",
+            framework: row.text(5), baseModel: row.text(6), sourceURI: row.text(7), gitCommit: row.text(8),
+            params: try decodeJSON([String: JSONValue].self, row.text(9)) ?? [:],
+            datasets: try decodeJSON([DatasetRef].self, row.text(10)) ?? [],
+            durationSeconds: row.double(11), cost: row.double(12), hardware: row.text(13),
+            signature: try decodeJSON(JSONValue.self, row.text(14)), runID: row.text(15), createdBy: row.text(16) ?? "",
+            createdAt: ISO8601.date(milliseconds: row.int64(17)), updatedAt: ISO8601.date(milliseconds: row.int64(18)),
+            number: row.int64(19), stage: row.text(20).flatMap(VersionStage.init(rawValue:)) ?? .none,
+            serving: try decodeJSON(ServingInfo.self, row.text(21)))
+        return (row.int64(0), version)
+    }
+
+    /// Fills in the tags, scores and parents of versions read by `version(_:model:)`.
+    private static func withRelated(_ db: Database, _ loaded: [(id: Int64, version: ModelVersion)]) throws
+        -> [(id: Int64, version: ModelVersion)]
+    {
+        let ids = loaded.map(\.id)
         let tags = try tags(db, table: "version_tags", owner: "version_id", ids: ids)
         var scores: [Int64: [String: Double]] = [:]
         var parents: [Int64: [VersionKey]] = [:]
@@ -132,21 +186,12 @@ enum SQLiteRows {
                     VersionKey(model: ModelName(rawValue: row[1]), version: SemanticVersion(ordinal: row[2])))
             }
         }
-        // Columns by position (the order of `versionColumns`): GRDB's lookup by name compares lowercased
-        // names per access, which dominated listing thousands of versions.
-        return try rows.map { row in
-            let id: Int64 = row[0]
-            let version = ModelVersion(
-                model: model, version: SemanticVersion(ordinal: row[2]),
-                status: VersionStatus(rawValue: row[3]) ?? .draft, description: row[4],
-                tags: tags[id] ?? [:], framework: row[5], baseModel: row[6], sourceURI: row[7], gitCommit: row[8],
-                params: try decodeJSON([String: JSONValue].self, row[9]) ?? [:], scores: scores[id] ?? [:],
-                datasets: try decodeJSON([DatasetRef].self, row[10]) ?? [],
-                durationSeconds: row[11], cost: row[12], hardware: row[13],
-                signature: try decodeJSON(JSONValue.self, row[14]), parents: parents[id] ?? [],
-                runID: row[15], createdBy: row[16], createdAt: ISO8601.date(milliseconds: row[17]),
-                updatedAt: ISO8601.date(milliseconds: row[18]), number: row[19],
-                stage: VersionStage(rawValue: row[20]) ?? .none, serving: try decodeJSON(ServingInfo.self, row[21] as String?))
+        guard !tags.isEmpty || !scores.isEmpty || !parents.isEmpty else { return loaded }
+        return loaded.map { id, version in
+            var version = version
+            version.tags = tags[id] ?? [:]
+            version.scores = scores[id] ?? [:]
+            version.parents = parents[id] ?? []
             return (id, version)
         }
     }
@@ -233,5 +278,36 @@ enum SQLiteRows {
 extension Array {
     func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+/// Columns of one result row by position, from a GRDB row or straight from a statement.
+protocol VersionColumns {
+    func int64(_ index: Int) -> Int64
+    func double(_ index: Int) -> Double?
+    func text(_ index: Int) -> String?
+}
+
+struct RowColumns: VersionColumns {
+    let row: Row
+    func int64(_ index: Int) -> Int64 { row[index] }
+    func double(_ index: Int) -> Double? { row[index] }
+    func text(_ index: Int) -> String? { row[index] }
+}
+
+/// The current row of a stepped statement (valid until the next `sqlite3_step`).
+struct StatementColumns: VersionColumns {
+    let handle: OpaquePointer
+
+    func int64(_ index: Int) -> Int64 { sqlite3_column_int64(handle, Int32(index)) }
+
+    func double(_ index: Int) -> Double? {
+        sqlite3_column_type(handle, Int32(index)) == SQLITE_NULL ? nil : sqlite3_column_double(handle, Int32(index))
+    }
+
+    func text(_ index: Int) -> String? {
+        guard let bytes = sqlite3_column_text(handle, Int32(index)) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, Int32(index)))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 }

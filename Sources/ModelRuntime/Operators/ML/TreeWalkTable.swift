@@ -104,13 +104,44 @@ struct TreeWalkTable: Sendable {
                 Self.walk(PlainLessOrEqualStep.self, np, roots[tree], depth, values, features, start, end, leaves)
             case (true, false):
                 Self.walk(TruthTableStep.self, np, roots[tree], depth, values, features, start, end, leaves)
-            case (false, _):
-                Self.walkEachRow(np, roots[tree], values, features, start, end, leaves)
+            case (false, true):
+                Self.walkToLeaves(PlainLessOrEqualStep.self, np, roots[tree], values, features, start, end, leaves)
+            case (false, false):
+                Self.walkToLeaves(TruthTableStep.self, np, roots[tree], values, features, start, end, leaves)
             }
         }
         leafOf.withUnsafeBufferPointer { lp in
             for r in start..<end { leaves[r - start] = lp[Int(leaves[r - start])] }
         }
+    }
+
+    /// Eight rows in lock-step until all eight stand on leaves (deep, unbalanced trees: random forests grown
+    /// to purity). Two steps per check: a row that has not reached a leaf moves on every step, so eight
+    /// unchanged indices mean the group is done.
+    static func walkToLeaves<S: WalkStep>(
+        _: S.Type, _ np: UnsafePointer<Node>, _ root: Int32, _ values: UnsafePointer<Float>, _ features: Int,
+        _ start: Int, _ end: Int, _ leaves: UnsafeMutablePointer<Int32>
+    ) {
+        var r = start
+        while r + 8 <= end {
+            let r0 = values + r * features
+            let r1 = r0 + features, r2 = r1 + features, r3 = r2 + features
+            let r4 = r3 + features, r5 = r4 + features, r6 = r5 + features, r7 = r6 + features
+            var i0 = root, i1 = root, i2 = root, i3 = root, i4 = root, i5 = root, i6 = root, i7 = root
+            while true {
+                i0 = S.step(np, i0, r0); i1 = S.step(np, i1, r1); i2 = S.step(np, i2, r2); i3 = S.step(np, i3, r3)
+                i4 = S.step(np, i4, r4); i5 = S.step(np, i5, r5); i6 = S.step(np, i6, r6); i7 = S.step(np, i7, r7)
+                let p0 = i0, p1 = i1, p2 = i2, p3 = i3, p4 = i4, p5 = i5, p6 = i6, p7 = i7
+                i0 = S.step(np, i0, r0); i1 = S.step(np, i1, r1); i2 = S.step(np, i2, r2); i3 = S.step(np, i3, r3)
+                i4 = S.step(np, i4, r4); i5 = S.step(np, i5, r5); i6 = S.step(np, i6, r6); i7 = S.step(np, i7, r7)
+                let moved = (i0 ^ p0) | (i1 ^ p1) | (i2 ^ p2) | (i3 ^ p3) | (i4 ^ p4) | (i5 ^ p5) | (i6 ^ p6) | (i7 ^ p7)
+                if moved == 0 { break }
+            }
+            let o = leaves + (r - start)
+            o[0] = i0; o[1] = i1; o[2] = i2; o[3] = i3; o[4] = i4; o[5] = i5; o[6] = i6; o[7] = i7
+            r += 8
+        }
+        walkEachRow(np, root, values, features, r, end, leaves + (r - start))
     }
 
     static func walkEachRow(
