@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ModelRuntime
 import NIOCore
 import RegistryCore
 
@@ -58,7 +59,7 @@ indirect enum MLflowJSON {
     }
 
     static func writeInt(_ value: Int64, into out: inout [UInt8]) {
-        out.append(contentsOf: String(value).utf8)
+        JSONBytes.appendInteger(value, to: &out)
     }
 
     static func writeDouble(_ value: Double, into out: inout [UInt8]) {
@@ -75,30 +76,7 @@ indirect enum MLflowJSON {
     }
 
     static func writeString(_ text: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var text = text
-        let plain = text.withUTF8 { bytes in
-            // Most strings need no escaping: copy them whole.
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }
-        if plain {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case ..<0x20: out.append(contentsOf: String(format: "\\u%04x", Int(byte)).utf8)
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONBytes.appendString(text, to: &out)
     }
 
     func response(status: HTTPResponse.Status = .ok) -> Response {

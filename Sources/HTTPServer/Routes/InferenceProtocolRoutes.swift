@@ -87,28 +87,34 @@ struct InferenceProtocolRoutes {
             }
             headerLength = value
         }
-        guard let parsed = try? InferenceProtocolJSON.parseLenient(body.prefix(headerLength)) else {
+        guard let parsed = try? FastJSON.parseValue(body.prefix(headerLength)) else {
             throw RegistryError.invalidArgument(
                 "the inference request is not valid JSON"
                     + (request.headers[Self.headerLength] == nil ? "" : " (its first \(headerLength) bytes, per Inference-Header-Content-Length)"))
         }
-        guard let header = parsed as? [String: Any] else {
+        guard case .object(let header) = parsed else {
             throw RegistryError.invalidArgument("the inference request must be a JSON object with an 'inputs' array")
         }
-        guard let entries = header["inputs"] as? [[String: Any]] else {
+        guard case .array(let list)? = header["inputs"] else {
             throw RegistryError.invalidArgument("the inference request has no 'inputs' array of tensors")
+        }
+        let entries = try list.enumerated().map { index, item -> [String: FastJSON.Value] in
+            guard case .object(let entry) = item else {
+                throw RegistryError.invalidArgument("inputs[\(index)] of the inference request is not an object")
+            }
+            return entry
         }
         var inputs: [String: Tensor] = [:]
         var offset = headerLength
         var rows = 0
         do {
             for (index, entry) in entries.enumerated() {
-                let parameters = entry["parameters"] as? [String: Any]
                 let named: InferenceProtocolJSON.NamedTensor
-                if let size = (parameters?["binary_data_size"] as? Double).flatMap({ Int(exactly: $0) }) {
-                    guard let name = entry["name"] as? String, let datatype = entry["datatype"] as? String,
-                        let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? Double).flatMap { Int(exactly: $0) } }),
-                        shape.count == (entry["shape"] as? [Any])?.count, shape.allSatisfy({ $0 >= 0 }),
+                if case .number(let sizeValue)? = entry["parameters"]?["binary_data_size"], let size = Int(exactly: sizeValue) {
+                    guard case .string(let name)? = entry["name"], case .string(let datatype)? = entry["datatype"],
+                        case .array(let dimensions)? = entry["shape"],
+                        case let shape = dimensions.compactMap({ if case .number(let n) = $0 { Int(exactly: n) } else { nil } }),
+                        shape.count == dimensions.count, shape.allSatisfy({ $0 >= 0 }),
                         size >= 0, offset + size <= body.count
                     else {
                         throw ModelRuntimeError(.invalidInput, "inputs[\(index)] has an invalid name, datatype, shape or binary_data_size")
@@ -132,39 +138,49 @@ struct InferenceProtocolRoutes {
         let (outputs, _) = try pool.predict(selection, inputs, rows: rows)
 
         // Which outputs, and which of them as binary.
-        let binaryByDefault = ((header["parameters"] as? [String: Any])?["binary_data_output"] as? Bool) ?? false
+        let binaryByDefault = Self.bool(header["parameters"]?["binary_data_output"]) ?? false
         var requested: [(name: String, binary: Bool)] = loaded.signature.outputs.map { ($0.name, binaryByDefault) }
-        if let wanted = header["outputs"] as? [[String: Any]] {
+        if case .array(let wanted)? = header["outputs"] {
             requested = try wanted.map { entry in
-                guard let name = entry["name"] as? String, outputs[name] != nil else {
+                guard case .string(let name)? = entry["name"], outputs[name] != nil else {
                     let names = loaded.signature.outputs.map(\.name).joined(separator: ", ")
-                    throw RegistryError.invalidArgument("unknown output '\(entry["name"] ?? "")' (model outputs: \(names))")
+                    let given: String
+                    if case .string(let text)? = entry["name"] { given = text } else { given = "" }
+                    throw RegistryError.invalidArgument("unknown output '\(given.prefix(100))' (model outputs: \(names))")
                 }
-                let binary = ((entry["parameters"] as? [String: Any])?["binary_data"] as? Bool) ?? binaryByDefault
+                let binary = Self.bool(entry["parameters"]?["binary_data"]) ?? binaryByDefault
                 return (name, binary)
             }
         }
-        var described: [[String: Any]] = []
+        // Written by hand, keys sorted as JSONSerialization's .sortedKeys would: this runs on every prediction.
+        var json: [UInt8] = []
+        json.reserveCapacity(256 + rows * 32)
+        json.append(UInt8(ascii: "{"))
+        if case .string(let id)? = header["id"] {
+            json.append(contentsOf: "\"id\":".utf8)
+            JSONBytes.appendString(id, to: &json)
+            json.append(UInt8(ascii: ","))
+        }
+        json.append(contentsOf: "\"model_name\":".utf8)
+        JSONBytes.appendString(loaded.key.model.rawValue, to: &json)
+        json.append(contentsOf: ",\"model_version\":".utf8)
+        JSONBytes.appendString(loaded.key.version.description, to: &json)
+        json.append(contentsOf: ",\"outputs\":[".utf8)
         var binary: [UInt8] = []
+        var first = true
         for (name, asBinary) in requested {
             guard let tensor = outputs[name] else { continue }
-            var entry: [String: Any] = [
-                "name": name, "datatype": tensor.elementType.inferenceProtocolName, "shape": tensor.shape,
-            ]
+            if !first { json.append(UInt8(ascii: ",")) }
+            first = false
             if asBinary {
                 let bytes = InferenceProtocolBinary.encode(tensor)
-                entry["parameters"] = ["binary_data_size": bytes.count]
+                JSONBytes.appendTensorEntry(name: name, tensor: tensor, binarySize: bytes.count, to: &json)
                 binary += bytes
             } else {
-                entry["data"] = InferenceProtocolJSON.jsonValues(tensor.storage)
+                JSONBytes.appendTensorEntry(name: name, tensor: tensor, to: &json)
             }
-            described.append(entry)
         }
-        var response: [String: Any] = [
-            "model_name": loaded.key.model.rawValue, "model_version": loaded.key.version.description, "outputs": described,
-        ]
-        if let id = header["id"] as? String { response["id"] = id }
-        let json = try JSONSerialization.data(withJSONObject: response, options: [.sortedKeys])
+        json.append(contentsOf: "]}".utf8)
         var headers = HTTPFields()
         headers[HTTPField.Name("X-Modelyard-Version")!] = loaded.key.version.description
         if binary.isEmpty {
@@ -176,6 +192,11 @@ struct InferenceProtocolRoutes {
         var buffer = ByteBuffer(bytes: json)
         buffer.writeBytes(binary)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+    }
+
+    private static func bool(_ value: FastJSON.Value?) -> Bool? {
+        if case .bool(let flag)? = value { return flag }
+        return nil
     }
 
     static func json(_ object: [String: Any]) throws -> Response {

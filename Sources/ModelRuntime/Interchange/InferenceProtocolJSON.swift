@@ -23,17 +23,17 @@ public enum InferenceProtocolJSON {
     /// Decodes the tensors under `key` (`inputs` for requests, `outputs` for responses).
     /// - Throws: `ModelRuntimeError` with code `invalid_input` describing the first problem found.
     public static func decode(_ data: Data, key: String = "inputs") throws -> [NamedTensor] {
-        let root: Any
+        let root: FastJSON.Value
         do {
-            root = try FastJSON.parse(data)
+            root = try FastJSON.parseValue(data)
         } catch {
             throw ModelRuntimeError.invalidInput("the request is not valid JSON")
         }
-        guard let object = root as? [String: Any], let list = object[key] as? [Any] else {
+        guard case .array(let list)? = root[key] else {
             throw ModelRuntimeError.invalidInput("expected a JSON object with an '\(key)' array")
         }
         return try list.enumerated().map { index, item in
-            guard let entry = item as? [String: Any] else {
+            guard case .object(let entry) = item else {
                 throw ModelRuntimeError.invalidInput("\(key)[\(index)] is not an object")
             }
             return try decodeTensor(entry, where: "\(key)[\(index)]")
@@ -42,59 +42,64 @@ public enum InferenceProtocolJSON {
 
     /// Encodes tensors as `{"<key>": [...]}`.
     public static func encode(_ tensors: [NamedTensor], key: String = "outputs") throws -> Data {
-        let list: [[String: Any]] = tensors.map { named in
-            [
-                "name": named.name, "shape": named.tensor.shape, "datatype": named.tensor.elementType.inferenceProtocolName,
-                "data": jsonValues(named.tensor.storage),
-            ]
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        JSONBytes.appendString(key, to: &out)
+        out.append(contentsOf: ":[".utf8)
+        for (i, named) in tensors.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONBytes.appendTensorEntry(name: named.name, tensor: named.tensor, to: &out)
         }
-        return try JSONSerialization.data(withJSONObject: [key: list], options: [.sortedKeys])
+        out.append(contentsOf: "]}".utf8)
+        return Data(out)
     }
 
     /// Decodes one `{"name", "shape", "datatype", "data"}` entry of a parsed request.
-    public static func decodeTensor(_ entry: [String: Any], where place: String) throws -> NamedTensor {
-        guard let name = entry["name"] as? String else { throw ModelRuntimeError.invalidInput("\(place) has no name") }
-        guard let shapeValues = entry["shape"] as? [Any] else {
+    public static func decodeTensor(_ entry: [String: FastJSON.Value], where place: String) throws -> NamedTensor {
+        guard case .string(let name)? = entry["name"] else { throw ModelRuntimeError.invalidInput("\(place) has no name") }
+        guard case .array(let shapeValues)? = entry["shape"] else {
             throw ModelRuntimeError.invalidInput("input '\(name)' has no shape array")
         }
         let shape = try shapeValues.map { v -> Int in
-            guard let n = v as? NSNumber, let i = Int(exactly: n.doubleValue), i >= 0 else {
+            guard case .number(let n) = v, let i = Int(exactly: n), i >= 0 else {
                 throw ModelRuntimeError.invalidInput("input '\(name)' has an invalid shape")
             }
             return i
         }
-        guard let typeName = entry["datatype"] as? String, let type = ElementType(inferenceProtocolName: typeName) else {
+        guard case .string(let typeName)? = entry["datatype"], let type = ElementType(inferenceProtocolName: typeName) else {
+            let given: String
+            if case .string(let text)? = entry["datatype"] { given = text } else { given = "none" }
             throw ModelRuntimeError.invalidInput(
-                "input '\(name)' has datatype \(entry["datatype"] ?? "none"); use FP32, FP64, INT64, INT32, BOOL or BYTES")
+                "input '\(name)' has datatype \(given); use FP32, FP64, INT64, INT32, BOOL or BYTES")
         }
-        guard let raw = entry["data"] as? [Any] else {
+        guard case .array(let raw)? = entry["data"] else {
             throw ModelRuntimeError.invalidInput("input '\(name)' has no data array")
         }
         let values = flatten(raw)
-        func number(_ v: Any) throws -> Double {
-            if let d = v as? Double { return d }
-            if let n = v as? NSNumber { return n.doubleValue }
-            if let s = v as? String {
+        func number(_ v: FastJSON.Value) throws -> Double {
+            switch v {
+            case .number(let d): return d
+            case .integer(let i): return Double(i)
+            case .bool(let b): return b ? 1 : 0
+            case .string(let s):
                 switch s.lowercased() {
                 case "nan": return .nan
                 case "infinity", "inf", "+infinity": return .infinity
                 case "-infinity", "-inf": return -.infinity
                 default: break
                 }
+            default: break
             }
             throw ModelRuntimeError.invalidInput("input '\(name)' has a non-numeric value in data")
         }
-        func integer(_ v: Any) throws -> Int64 {
-            if let d = v as? Double {
-                guard let i = Int64(exactly: d) else {
-                    throw ModelRuntimeError.invalidInput("input '\(name)' has a non-integer value in data")
-                }
-                return i
+        func integer(_ v: FastJSON.Value) throws -> Int64 {
+            switch v {
+            case .integer(let i): return i
+            case .number(let d):
+                if let i = Int64(exactly: d) { return i }
+            case .bool(let b): return b ? 1 : 0
+            default: break
             }
-            guard let n = v as? NSNumber, Double(n.int64Value) == n.doubleValue else {
-                throw ModelRuntimeError.invalidInput("input '\(name)' has a non-integer value in data")
-            }
-            return n.int64Value
+            throw ModelRuntimeError.invalidInput("input '\(name)' has a non-integer value in data")
         }
         let storage: Tensor.Storage
         switch type {
@@ -112,14 +117,17 @@ public enum InferenceProtocolJSON {
         case .bool:
             storage = .bool(
                 try values.map { v in
-                    if let b = v as? Bool { return b }
-                    if let n = v as? NSNumber { return n.doubleValue != 0 }
-                    throw ModelRuntimeError.invalidInput("input '\(name)' has a non-boolean value in data")
+                    switch v {
+                    case .bool(let b): return b
+                    case .number(let d): return d != 0
+                    case .integer(let i): return i != 0
+                    default: throw ModelRuntimeError.invalidInput("input '\(name)' has a non-boolean value in data")
+                    }
                 })
         case .string:
             storage = .string(
                 try values.map { v in
-                    guard let s = v as? String else {
+                    guard case .string(let s) = v else {
                         throw ModelRuntimeError.invalidInput("input '\(name)' has a non-string value in data")
                     }
                     return s
@@ -133,10 +141,11 @@ public enum InferenceProtocolJSON {
     }
 
     /// Accepts nested arrays too (some clients send row-major nested lists).
-    private static func flatten(_ values: [Any]) -> [Any] {
-        var out: [Any] = []
+    private static func flatten(_ values: [FastJSON.Value]) -> [FastJSON.Value] {
+        guard values.contains(where: { if case .array = $0 { true } else { false } }) else { return values }
+        var out: [FastJSON.Value] = []
         for v in values {
-            if let nested = v as? [Any] { out.append(contentsOf: flatten(nested)) } else { out.append(v) }
+            if case .array(let nested) = v { out.append(contentsOf: flatten(nested)) } else { out.append(v) }
         }
         return out
     }
