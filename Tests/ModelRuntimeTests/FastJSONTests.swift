@@ -60,4 +60,69 @@ import Testing
     func refusesInvalidJSON(_ text: String) {
         #expect(throws: FastJSON.SyntaxError.self, "\(text.prefix(30))") { try FastJSON.parse(Data(text.utf8)) }
     }
+
+    /// The typed parse reads the same document as the untyped one.
+    @Test func typedValuesMatchTheUntypedParse() throws {
+        let text = #"{"a": [1.5, -2, 12345678901234567890, 9007199254740993], "b": {"c": "d\u00e9", "e": null}, "f": true}"#
+        let value = try FastJSON.parseValue(Data(text.utf8))
+        guard case .array(let a)? = value["a"], case .object(let b)? = value["b"], case .bool(true)? = value["f"] else {
+            Issue.record("unexpected shape: \(value)")
+            return
+        }
+        guard case .number(1.5) = a[0], case .number(-2) = a[1], case .number(let big) = a[2],
+            case .integer(9_007_199_254_740_993) = a[3]
+        else {
+            Issue.record("unexpected numbers: \(a)")
+            return
+        }
+        #expect(big == 12345678901234567890.0)
+        guard case .string("dé")? = b["c"], case .null? = b["e"] else {
+            Issue.record("unexpected object: \(b)")
+            return
+        }
+        #expect(value["missing"] == nil)
+    }
+
+    /// What JSONBytes writes is valid JSON that reads back to the same values.
+    @Test func writtenJSONReadsBack() throws {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        let integers: [Int64] = [0, -1, 7, Int64.max, Int64.min, 1_000_000]
+        for value in integers {
+            JSONBytes.appendInteger(value, to: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        JSONBytes.appendString("quote\" back\\ nl\n tab\t ctl\u{01} é", to: &out)
+        out.append(UInt8(ascii: ","))
+        JSONBytes.appendNumber(Float(0.1), to: &out)
+        out.append(UInt8(ascii: ","))
+        JSONBytes.appendNumber(Double.nan, to: &out)
+        out.append(UInt8(ascii: ","))
+        JSONBytes.appendNumber(-Double.infinity, to: &out)
+        out.append(UInt8(ascii: ","))
+        JSONBytes.appendNumber(1e-300, to: &out)
+        out.append(UInt8(ascii: "]"))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(out)) as? [Any])
+        for (value, read) in zip(integers, parsed) { #expect((read as? NSNumber)?.int64Value == value) }
+        #expect(parsed[6] as? String == "quote\" back\\ nl\n tab\t ctl\u{01} é")
+        #expect(Float((parsed[7] as? NSNumber)?.doubleValue ?? 0) == Float(0.1))
+        #expect(parsed[8] as? String == "NaN" && parsed[9] as? String == "-Infinity")
+        #expect((parsed[10] as? NSNumber)?.doubleValue == 1e-300)
+    }
+
+    /// Tensors written as Open Inference Protocol entries decode back to the same tensors.
+    @Test func tensorEntriesRoundTrip() throws {
+        let tensors = [
+            InferenceProtocolJSON.NamedTensor(
+                name: "probabilities", tensor: try Tensor(shape: [2, 2], storage: .float32([0.25, 0.75, .nan, 1]))),
+            InferenceProtocolJSON.NamedTensor(name: "label", tensor: try Tensor(shape: [2], storage: .int64([-3, 4]))),
+            InferenceProtocolJSON.NamedTensor(name: "names", tensor: try Tensor(shape: [2], storage: .string(["a\"b", ""]))),
+            InferenceProtocolJSON.NamedTensor(name: "flags", tensor: try Tensor(shape: [1], storage: .bool([true]))),
+        ]
+        let decoded = try InferenceProtocolJSON.decode(try InferenceProtocolJSON.encode(tensors), key: "outputs")
+        #expect(decoded.map(\.name) == tensors.map(\.name))
+        for (a, b) in zip(decoded, tensors) {
+            #expect(a.tensor.shape == b.tensor.shape)
+            #expect(String(describing: a.tensor.storage) == String(describing: b.tensor.storage))
+        }
+    }
 }
