@@ -21,7 +21,7 @@ public enum FastJSON {
         case array([Value])
         case string(String)
         case number(Double)
-        /// An integer beyond 2^53 that fits in 64 bits, kept exact.
+        /// An integer of magnitude 2^53 or more that fits in 64 bits, kept exact.
         case integer(Int64)
         case bool(Bool)
         case null
@@ -181,7 +181,7 @@ public enum FastJSON {
             }
         }
 
-            /// A number as `Double`; an integer beyond 2^53 that fits in 64 bits as `Int64`, so large identifiers stay exact.
+        /// A number as `Double`; an integer of magnitude 2^53 or more that fits in 64 bits as `Int64`, so large identifiers stay exact.
         mutating func number() throws -> B.Value {
             let start = index
             if bytes[index] == UInt8(ascii: "-") {
@@ -206,8 +206,9 @@ public enum FastJSON {
                 }
                 return value
             }
-            // Integers past 2^53 lose digits as doubles: keep them exact when they fit in 64 bits.
-            if abs(value) > 9_007_199_254_740_992,
+            // Integers from 2^53 on may lose digits as doubles (2^53 + 1 rounds down to 2^53): keep them exact when
+            // they fit in 64 bits.
+            if abs(value) >= 9_007_199_254_740_992,
                 !bytes[start..<index].contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }),
                 let exact = Int64(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
             {
