@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates every fixture into a temporary directory and checks that onnxruntime's recorded inputs and
-# outputs match the committed fixtures/onnx/*.json (labels exactly, numbers within 1e-6 relative).
+# outputs match the committed fixtures/onnx/*.json (labels exactly, numbers within 1e-4 relative).
+# Why not tighter: the exporters train in float32 through the CPU's BLAS, whose kernels (AVX2 or AVX-512) round
+# differently, so the same seeds give weights and outputs that differ by up to about 1e-5 from one CPU to another;
+# a changed generator (other data, another model, another converter option) moves them by far more than 1e-4.
 # Run by the main test command; needs the venv from scripts/onnx/setup-venv.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,7 +21,7 @@ problems = [f"fixture set differs: {missing}"] if missing else []
 def same(a, b):
     if isinstance(a, str) or isinstance(b, str) or isinstance(a, bool) or isinstance(a, int) and isinstance(b, int):
         return a == b
-    return a == b or abs(a - b) <= 1e-6 * max(1.0, abs(b))
+    return a == b or abs(a - b) <= 1e-4 * max(1.0, abs(b))
 for name in names:
     with open(os.path.join(fresh, name)) as fh: new = json.load(fh)
     path = os.path.join(committed, name)
