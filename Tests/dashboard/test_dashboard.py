@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 import requests
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
@@ -96,6 +96,14 @@ def test_register_a_model_and_a_version_with_files_through_the_forms(browser, ap
     assert api.audit(name)[0]["actor"] in ("ada", "dashboard")
 
 
+def shown_error(browser):
+    """The text of the first visible, non-empty .form-error, or None (also while the page is being replaced)."""
+    try:
+        return next((e.text for e in browser.all(".form-error") if e.is_displayed() and e.text.strip()), None)
+    except StaleElementReferenceException:
+        return None
+
+
 def test_a_bad_form_shows_the_servers_message_and_keeps_what_was_typed(browser, api):
     name = unique("badform")
     api.model(name)
@@ -103,8 +111,9 @@ def test_a_bad_form_shows_the_servers_message_and_keeps_what_was_typed(browser, 
     browser.css("#v-params").send_keys("depth=3")
     browser.css("#v-scores").send_keys("f1=high")
     browser.css("#register-version button[type=submit]").click()
-    browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".form-error")))
-    error = browser.css(".form-error").text
+    # The page always holds a hidden .form-error (for upload failures), and the submit replaces the page: wait for
+    # a shown one with text, on whichever page is current.
+    error = browser.wait(lambda driver: shown_error(browser))
     assert "f1" in error and "must be a number" in error
     assert browser.css("#v-params").get_attribute("value") == "depth=3"
     browser.shot("05-register-error")
@@ -234,8 +243,7 @@ def test_a_refused_action_shows_the_servers_message_and_changes_nothing(browser,
     browser.open(f"/models/{name}/deployments/confirm?action=deploy&version=1.2.0&environment=production")
     browser.css("#reason").send_keys("try the draft")
     browser.css("form[method=post] button[type=submit]").click()
-    browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".form-error")))
-    message = browser.css(".form-error").text
+    message = browser.wait(lambda driver: shown_error(browser))
     assert "The server refused" in message and "1.2.0" in message
     assert browser.css("#reason").get_attribute("value") == "try the draft"
     browser.shot("13-refused")
