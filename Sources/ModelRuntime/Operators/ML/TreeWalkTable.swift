@@ -124,9 +124,7 @@ struct TreeWalkTable: Sendable {
     ) {
         var r = start
         while r + 8 <= end {
-            let r0 = values + r * features
-            let r1 = r0 + features, r2 = r1 + features, r3 = r2 + features
-            let r4 = r3 + features, r5 = r4 + features, r6 = r5 + features, r7 = r6 + features
+            let (r0, r1, r2, r3, r4, r5, r6, r7) = eightRows(values, features, r)
             var i0 = root, i1 = root, i2 = root, i3 = root, i4 = root, i5 = root, i6 = root, i7 = root
             while true {
                 i0 = S.step(np, i0, r0); i1 = S.step(np, i1, r1); i2 = S.step(np, i2, r2); i3 = S.step(np, i3, r3)
@@ -142,6 +140,19 @@ struct TreeWalkTable: Sendable {
             r += 8
         }
         walkEachRow(np, root, values, features, r, end, leaves + (r - start))
+    }
+
+    /// The rows `r..<r+8` of a row-major `[rows, features]` matrix.
+    @inline(__always)
+    static func eightRows(_ values: UnsafePointer<Float>, _ features: Int, _ r: Int) -> (
+        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>
+    ) {
+        let r0 = values + r * features
+        return (
+            r0, r0 + features, r0 + 2 * features, r0 + 3 * features, r0 + 4 * features, r0 + 5 * features,
+            r0 + 6 * features, r0 + 7 * features
+        )
     }
 
     static func walkEachRow(
@@ -167,9 +178,7 @@ struct TreeWalkTable: Sendable {
     ) {
         var r = start
         while r + 8 <= end {
-            let r0 = values + r * features
-            let r1 = r0 + features, r2 = r1 + features, r3 = r2 + features
-            let r4 = r3 + features, r5 = r4 + features, r6 = r5 + features, r7 = r6 + features
+            let (r0, r1, r2, r3, r4, r5, r6, r7) = eightRows(values, features, r)
             var i0 = root, i1 = root, i2 = root, i3 = root, i4 = root, i5 = root, i6 = root, i7 = root
             for _ in 0..<depth {
                 i0 = S.step(np, i0, r0)
