@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -65,6 +66,18 @@ class Browser:
 
     def text(self) -> str:
         return self.css("main").text
+
+    def form_error(self, timeout: float = 10) -> str:
+        """Waits for a shown, non-empty `.form-error` and returns its text. Pages may hold hidden ones (the register
+        page's upload-error slot), and a submit replaces the page, so presence alone would match the old page."""
+
+        def shown(_):
+            try:
+                return next((e.text for e in self.all(".form-error") if e.is_displayed() and e.text.strip()), None)
+            except StaleElementReferenceException:
+                return None  # the page was replaced while reading it: look again
+
+        return self.wait(shown, timeout)
 
     def shot(self, name: str) -> Path:
         """Saves the whole page, beyond the window (Chrome DevTools' captureBeyondViewport)."""

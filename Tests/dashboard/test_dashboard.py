@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 import requests
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
@@ -96,14 +96,6 @@ def test_register_a_model_and_a_version_with_files_through_the_forms(browser, ap
     assert api.audit(name)[0]["actor"] in ("ada", "dashboard")
 
 
-def shown_error(browser):
-    """The text of the first visible, non-empty .form-error, or None (also while the page is being replaced)."""
-    try:
-        return next((e.text for e in browser.all(".form-error") if e.is_displayed() and e.text.strip()), None)
-    except StaleElementReferenceException:
-        return None
-
-
 def test_a_bad_form_shows_the_servers_message_and_keeps_what_was_typed(browser, api):
     name = unique("badform")
     api.model(name)
@@ -111,9 +103,7 @@ def test_a_bad_form_shows_the_servers_message_and_keeps_what_was_typed(browser, 
     browser.css("#v-params").send_keys("depth=3")
     browser.css("#v-scores").send_keys("f1=high")
     browser.css("#register-version button[type=submit]").click()
-    # The page always holds a hidden .form-error (for upload failures), and the submit replaces the page: wait for
-    # a shown one with text, on whichever page is current.
-    error = browser.wait(lambda driver: shown_error(browser))
+    error = browser.form_error()
     assert "f1" in error and "must be a number" in error
     assert browser.css("#v-params").get_attribute("value") == "depth=3"
     browser.shot("05-register-error")
@@ -243,7 +233,7 @@ def test_a_refused_action_shows_the_servers_message_and_changes_nothing(browser,
     browser.open(f"/models/{name}/deployments/confirm?action=deploy&version=1.2.0&environment=production")
     browser.css("#reason").send_keys("try the draft")
     browser.css("form[method=post] button[type=submit]").click()
-    message = browser.wait(lambda driver: shown_error(browser))
+    message = browser.form_error()
     assert "The server refused" in message and "1.2.0" in message
     assert browser.css("#reason").get_attribute("value") == "try the draft"
     browser.shot("13-refused")

@@ -181,7 +181,8 @@ public enum FastJSON {
             }
         }
 
-        /// A number as `Double`; an integer of magnitude 2^53 or more that fits in 64 bits as `Int64`, so large identifiers stay exact.
+        /// A number as `Double`; an integer of magnitude 2^53 or more that fits in 64 bits as `Int64`, so large
+        /// identifiers stay exact.
         mutating func number() throws -> B.Value {
             let start = index
             if bytes[index] == UInt8(ascii: "-") {
