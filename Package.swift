@@ -131,7 +131,10 @@ let package = Package(
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RegistryStoreTests",
-            dependencies: ["RegistryStore", "Registry", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "RegistryStore", "Registry", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

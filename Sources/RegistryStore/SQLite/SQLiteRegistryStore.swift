@@ -4,10 +4,12 @@ public import RegistryCore
 
 /// The embedded default store: one SQLite file in WAL mode, written through GRDB.
 ///
-/// Writes are serialised by SQLite's single writer; each use case runs in one `IMMEDIATE` transaction, so version
-/// assignment and alias moves cannot interleave, and `kill -9` at any moment leaves a consistent database.
+/// Writes are serialised by SQLite's single writer; each use case runs atomically in an `IMMEDIATE` transaction
+/// (or a savepoint of one it shares with the writes queued beside it), so version assignment and alias moves cannot
+/// interleave, and `kill -9` at any moment leaves a consistent database.
 public struct SQLiteRegistryStore: RegistryStore {
     let writer: any DatabaseWriter
+    let batcher: SQLiteWriteBatcher
     let clock: @Sendable () -> Date
     let makeRunID: @Sendable () -> String
 
@@ -41,6 +43,7 @@ public struct SQLiteRegistryStore: RegistryStore {
         throws
     {
         self.writer = writer
+        self.batcher = SQLiteWriteBatcher(writer: writer)
         self.clock = clock
         self.makeRunID = makeRunID
         try SQLiteSchema.migrator.migrate(writer)
@@ -52,10 +55,10 @@ public struct SQLiteRegistryStore: RegistryStore {
     /// The current time at the stores' precision (milliseconds), so values read back equal values written.
     var now: Date { ISO8601.date(milliseconds: ISO8601.milliseconds(clock())) }
 
-    /// Runs `body` in one write transaction (GRDB opens write transactions `IMMEDIATE`), translating SQLite
-    /// failures into registry errors.
+    /// Runs `body` in an `IMMEDIATE` write transaction — shared with the writes that queued up beside it, each in
+    /// its own savepoint (see `SQLiteWriteBatcher`) — translating SQLite failures into registry errors.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await SQLiteErrors.translate { try await writer.write(body) }
+        try await SQLiteErrors.translate { try await batcher.write(body) }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
