@@ -11,6 +11,7 @@ enum TrackingConformance {
     static let cases: [String: Case] = [
         "experiments": experiments, "runData": runData, "runSearch": runSearch, "trackedFiles": trackedFiles,
         "registrationNumbers": registrationNumbers, "mlflowRegistryOperations": mlflowRegistryOperations,
+        "versionsInheritTheirRun": versionsInheritTheirRun,
     ]
 
     static func expectCode(_ code: RegistryError.Code, _ body: () async throws -> Void) async {
@@ -140,6 +141,51 @@ enum TrackingConformance {
                 status: .ready,
                 artifacts: [ArtifactEntry(path: try ArtifactPath(validating: "MLmodel"), size: 5, sha256: digest, createdAt: Date())]))
         #expect(try await store.artifacts(StoreConformance.name("nums"), withFiles.version).map(\.sha256) == [digest])
+    }
+
+    /// A version registered with `inheritsRun` carries its run's params, git commit and datasets, read in the
+    /// registering transaction; a run whose data a version cannot carry is refused and registers nothing.
+    static let versionsInheritTheirRun: Case = { store in
+        let model = StoreConformance.name("heir")
+        try await StoreConformance.makeModel(store, "heir")
+        _ = try await store.createRun(NewRun(experimentID: 0, name: "train", userID: "ana", startTime: 1, tags: [:]), id: "heir-run")
+        try await store.logRunData(
+            id: "heir-run",
+            RunDataBatch(params: [("lr", "0.1"), ("depth", "4")], tags: [("mlflow.source.git.commit", "abc123")]))
+        try await store.logRunInputs(
+            id: "heir-run",
+            datasets: [
+                // MLflow's own digest: 8 hex characters of a sample, not a SHA-256.
+                DatasetInput(
+                    name: "train.csv", digest: "3e1b1f4c", sourceType: "local", source: "s3://data/train.csv",
+                    tags: ["mlflow.data.context": "training"]),
+                DatasetInput(
+                    name: "eval.parquet", digest: String(repeating: "AB", count: 32), sourceType: "local",
+                    source: "s3://data/eval.parquet"),
+            ])
+        var new = NewVersion(status: .ready, sourceURI: "s3://bucket/model", runID: "heir-run")
+        new.inheritsRun = true
+        let registered = try await StoreConformance.register(store, "heir", new)
+        #expect(registered.params == ["lr": .string("0.1"), "depth": .string("4")])
+        #expect(registered.gitCommit == "abc123")
+        #expect(
+            registered.datasets == [
+                DatasetRef(name: "train.csv", uri: "s3://data/train.csv", sha256: nil, role: "training"),
+                DatasetRef(name: "eval.parquet", uri: "s3://data/eval.parquet", sha256: String(repeating: "ab", count: 32)),
+            ])
+        #expect(try await store.version(model, .version(registered.version)) == registered)
+
+        // Without the flag the version carries only what it was given.
+        let plain = try await StoreConformance.register(store, "heir", NewVersion(status: .ready, runID: "heir-run"))
+        #expect(plain.params.isEmpty && plain.gitCommit == nil && plain.datasets.isEmpty && plain.runID == "heir-run")
+
+        _ = try await store.createRun(NewRun(experimentID: 0, name: "odd", userID: "ana", startTime: 1, tags: [:]), id: "odd-run")
+        try await store.logRunData(
+            id: "odd-run", RunDataBatch(tags: [("mlflow.source.git.commit", String(repeating: "x", count: 300))]))
+        var odd = NewVersion(status: .ready, runID: "odd-run")
+        odd.inheritsRun = true
+        await expectCode(.invalidArgument) { _ = try await StoreConformance.register(store, "heir", odd) }
+        #expect(try await store.listVersions(model, filter: .init(), page: .all).items.count == 2)
     }
 
     static let mlflowRegistryOperations: Case = { store in

@@ -91,7 +91,6 @@ extension Registry {
         var runID = runID.flatMap { $0.isEmpty ? nil : $0 }
         var loggedModelID = loggedModelID.flatMap { $0.isEmpty ? nil : $0 }
         var files: [TrackedFile] = []
-        var sourceRun: Run?
         let location = try TrackedSource(parsing: source)
         switch location {
         case .loggedModel(let id):
@@ -106,10 +105,8 @@ extension Registry {
             if let runID, runID != id {
                 throw RegistryError.invalidArgument("run_id '\(runID)' does not match the run of the source '\(source)'")
             }
-            let source = try await store.run(id: id)
-            sourceRun = source
+            let root = try await store.run(id: id).info.artifactRoot
             runID = id
-            let root = source.info.artifactRoot
             files = try await store.trackedFiles(under: path.isEmpty ? root : root + "/" + path)
         case .proxied(let path):
             files = try await store.trackedFiles(under: path)
@@ -131,15 +128,7 @@ extension Registry {
         new.artifacts = try files.map {
             ArtifactEntry(path: try ArtifactPath(validating: $0.path), size: $0.size, sha256: $0.sha256, createdAt: now)
         }
-        if let runID {
-            let run: Run
-            if let sourceRun { run = sourceRun } else { run = try await store.run(id: runID) }
-            new.params = run.params.mapValues { JSONValue.string($0) }
-            new.gitCommit = run.tags["mlflow.source.git.commit"]
-            new.datasets = run.inputs.map {
-                DatasetRef(name: $0.name, uri: $0.source, sha256: $0.digest, role: $0.tags["mlflow.data.context"])
-            }
-        }
+        new.inheritsRun = runID != nil
         return try await registerVersion(model, new, audit: audit)
     }
 }

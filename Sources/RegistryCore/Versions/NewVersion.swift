@@ -22,6 +22,9 @@ public struct NewVersion: Sendable, Equatable {
     public var artifacts: [ArtifactEntry]
     /// The logged model this version was registered from, if any.
     public var loggedModelID: String?
+    /// Copy the run's params, git commit (`mlflow.source.git.commit`) and datasets onto the version, read in the
+    /// registering transaction (so they are the run's as of the registration, with no separate read).
+    public var inheritsRun = false
 
     public init(
         request: VersionRequest? = nil, status: VersionStatus = .draft, description: String = "",

@@ -25,10 +25,16 @@ extension SQLiteRegistryStore {
                 }
                 parentIDs.append(parentID)
             }
-            if let runID = new.runID,
-                try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM runs WHERE id = ?"), arguments: [runID]) != true
-            {
-                throw RegistryError.notFound("run '\(runID)' does not exist")
+            var new = new
+            if let runID = new.runID {
+                guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM runs WHERE id = ?"), arguments: [runID]) == true
+                else {
+                    throw RegistryError.notFound("run '\(runID)' does not exist")
+                }
+                if new.inheritsRun {
+                    try Self.inherit(db, runID: runID, into: &new)
+                    try new.validate()
+                }
             }
             try db.cachedStatement(sql: """
                     INSERT INTO versions (model_id, ordinal, status, description, framework, base_model, source_uri,
@@ -55,6 +61,28 @@ extension SQLiteRegistryStore {
                 db, model: model, version: assigned, action: "version.register", context: audit,
                 details: ["status": new.status.rawValue], at: now)
             return try SQLiteRows.version(db, model, .version(assigned)).version
+        }
+    }
+
+    /// The run's params, git commit and datasets, as a version registered from it carries them.
+    static func inherit(_ db: Database, runID: String, into new: inout NewVersion) throws {
+        new.params = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM run_params WHERE run_id = ?"), arguments: [runID]) {
+            new.params[row[0]] = .string(row[1])
+        }
+        new.gitCommit = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT value FROM run_tags WHERE run_id = ? AND key = 'mlflow.source.git.commit'"),
+            arguments: [runID])
+        new.datasets = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT name, source, digest, tags FROM run_inputs WHERE run_id = ? ORDER BY rowid"),
+            arguments: [runID]
+        ).map { row in
+            let tags = try SQLiteRows.decodeJSON([String: String].self, row[3]) ?? [:]
+            // MLflow's dataset digests are short hashes of a sample (8 hex characters), not a SHA-256 of the data:
+            // only a real SHA-256 becomes the version's `sha256`; the run keeps the digest either way.
+            let digest: String = row[2]
+            let sha256 = (try? BlobDigest(validating: digest.lowercased()))?.rawValue
+            return DatasetRef(name: row[0], uri: row[1], sha256: sha256, role: tags["mlflow.data.context"])
         }
     }
 
