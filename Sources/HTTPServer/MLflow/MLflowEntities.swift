@@ -111,7 +111,7 @@ enum MLflowEntities {
 
     /// A version; `aliases` is omitted inside a registered model's `latest_versions`.
     static func modelVersion(_ version: ModelVersion, aliases: [String]?) -> MLflowJSON {
-        var object = JSONObjectWriter()
+        var object = JSONObjectWriter(capacity: 320 + version.description.utf8.count + (version.sourceURI?.utf8.count ?? 0))
         object.string("name", version.model.rawValue)
         object.string("version", String(version.number))
         object.int("creation_timestamp", ISO8601.milliseconds(version.createdAt))

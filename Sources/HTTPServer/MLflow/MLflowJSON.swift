@@ -58,6 +58,19 @@ indirect enum MLflowJSON {
         }
     }
 
+    /// About the written size (exact for raw parts, a little over for the rest), so an answer of thousands of
+    /// entities is written into one allocation rather than one that doubles and copies its way up.
+    var sizeHint: Int {
+        switch self {
+        case .object(let fields): return fields.reduce(2) { $0 + $1.0.utf8.count + 4 + ($1.1?.sizeHint ?? 0) }
+        case .array(let items): return items.reduce(2) { $0 + $1.sizeHint + 1 }
+        case .string(let text): return text.utf8.count + 8
+        case .int, .double: return 24
+        case .bool: return 5
+        case .raw(let bytes): return bytes.count
+        }
+    }
+
     static func writeInt(_ value: Int64, into out: inout [UInt8]) {
         JSONBytes.appendInteger(value, to: &out)
     }
@@ -81,7 +94,7 @@ indirect enum MLflowJSON {
 
     func response(status: HTTPResponse.Status = .ok) -> Response {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(256)
+        bytes.reserveCapacity(sizeHint)
         write(into: &bytes)
         let buffer = ByteBuffer(bytes: bytes)
         var headers = HTTPFields()

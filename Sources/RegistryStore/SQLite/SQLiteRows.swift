@@ -65,15 +65,39 @@ enum SQLiteRows {
 
     /// Tags of many owners at once: `[owner id: [key: value]]`.
     static func tags(_ db: Database, table: String, owner: String, ids: [Int64]) throws -> [Int64: [String: String]] {
-        guard !ids.isEmpty else { return [:] }
         var result: [Int64: [String: String]] = [:]
-        for (marks, arguments) in inLists(ids) {
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT \(owner) AS owner, key, value FROM \(table) WHERE \(owner) IN (\(marks))"),
-                arguments: arguments)
-            for row in rows { result[row[0], default: [:]][row[1]] = row[2] as String }
+        try eachRow(db, ids: ids, sql: { "SELECT \(owner), key, value FROM \(table) WHERE \(owner) IN (\($0))" }) { row in
+            result[row.int64(0), default: [:]][row.text(1) ?? ""] = row.text(2) ?? ""
         }
         return result
+    }
+
+    /// Runs `sql(marks)` — one query with an `IN (marks)` list — over `ids` in chunks shaped like `inLists`',
+    /// binding the ids and reading the rows through SQLite's C API: a listing of thousands of versions runs these
+    /// for tags, scores and parents, and building GRDB's `StatementArguments` and `Row`s cost more than the queries.
+    static func eachRow(
+        _ db: Database, ids: [Int64], sql: (String) -> String, _ body: (StatementColumns) throws -> Void
+    ) throws {
+        for chunk in ids.chunked(500) {
+            let size = [1, 8, 64, 500].first { $0 >= chunk.count } ?? chunk.count
+            let handle = try db.cachedStatement(sql: sql(placeholders(size))).sqliteStatement
+            sqlite3_reset(handle)
+            defer { sqlite3_reset(handle) }
+            for position in 0..<size {
+                // Padding repeats the last id, which `IN` ignores.
+                sqlite3_bind_int64(handle, Int32(position + 1), chunk[chunk.startIndex + min(position, chunk.count - 1)])
+            }
+            let columns = StatementColumns(handle: handle)
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(
+                        resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
+                }
+                try body(columns)
+            }
+        }
     }
 
     static func replaceTags(_ db: Database, table: String, owner: String, id: Int64, tags: [String: String]) throws {
@@ -167,24 +191,21 @@ enum SQLiteRows {
         let tags = try tags(db, table: "version_tags", owner: "version_id", ids: ids)
         var scores: [Int64: [String: Double]] = [:]
         var parents: [Int64: [VersionKey]] = [:]
-        for (marks, args) in inLists(ids) {
-            for row in try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT version_id, name, value FROM version_scores WHERE version_id IN (\(marks))"),
-                arguments: args)
-            {
-                scores[row[0], default: [:]][row[1]] = row[2] as Double
+        try eachRow(db, ids: ids, sql: { "SELECT version_id, name, value FROM version_scores WHERE version_id IN (\($0))" }) { row in
+            scores[row.int64(0), default: [:]][row.text(1) ?? ""] = row.double(2) ?? .nan
+        }
+        try eachRow(
+            db, ids: ids,
+            sql: {
+                """
+                SELECT p.child_id, m.name, v.ordinal FROM version_parents p
+                JOIN versions v ON v.id = p.parent_id JOIN models m ON m.id = v.model_id
+                WHERE p.child_id IN (\($0)) ORDER BY p.child_id, p.position
+                """
             }
-            for row in try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT p.child_id, m.name, v.ordinal FROM version_parents p
-                        JOIN versions v ON v.id = p.parent_id JOIN models m ON m.id = v.model_id
-                        WHERE p.child_id IN (\(marks)) ORDER BY p.child_id, p.position
-                        """), arguments: args)
-            {
-                parents[row[0], default: []].append(
-                    VersionKey(model: ModelName(rawValue: row[1]), version: SemanticVersion(ordinal: row[2])))
-            }
+        ) { row in
+            parents[row.int64(0), default: []].append(
+                VersionKey(model: ModelName(rawValue: row.text(1) ?? ""), version: SemanticVersion(ordinal: row.int64(2))))
         }
         guard !tags.isEmpty || !scores.isEmpty || !parents.isEmpty else { return loaded }
         return loaded.map { id, version in
