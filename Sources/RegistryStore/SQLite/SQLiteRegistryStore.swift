@@ -26,6 +26,9 @@ public struct SQLiteRegistryStore: RegistryStore {
             // 16 MiB of page cache per connection (SQLite's default is 2 MiB): a 100,000-point history is ~7 MiB of
             // index, and re-reading it from the OS on every chart costs more than the scan itself.
             try db.cachedStatement(sql: "PRAGMA cache_size = -16384").execute()
+            // Savepoints of batched writes (SQLiteWriteBatcher) journal the pages they change; in memory, that is a
+            // copy, where SQLite's default spills anything over 64 KiB (one 100-point log-batch) to a temp file.
+            try db.cachedStatement(sql: "PRAGMA temp_store = MEMORY").execute()
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try self.init(writer: pool, clock: clock, makeRunID: makeRunID)
