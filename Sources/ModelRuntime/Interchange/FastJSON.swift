@@ -131,12 +131,14 @@ public enum FastJSON {
 
         mutating func object(depth: Int) throws -> B.Value {
             index += 1
-            var result: [String: B.Value] = [:]
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return B.object(result)
+                return B.object([:])
             }
+            // Room for a typical small object (an MLflow metric has four fields) from the start: growing from
+            // empty rehashed each object twice.
+            var result = [String: B.Value](minimumCapacity: 4)
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key string") }
