@@ -263,16 +263,19 @@ class Api:
             content = gzip.decompress(content)
         elif encoding == "deflate":
             content = zlib.decompress(content)
+        def problem(what):
+            return BenchError(f"{where}: {what}: {content.decode('utf-8', 'replace')[:500]}")
+
         if status != 200:
-            raise BenchError(f"{where}: HTTP {status}: {content.decode('utf-8', 'replace')[:500]}")
+            raise problem(f"HTTP {status}")
         if not content:
             return {}, elapsed  # the client accepts an empty 200 as {}
         try:
             data = json.loads(content)
         except ValueError:
-            raise BenchError(f"{where}: the body is not JSON: {content.decode('utf-8', 'replace')[:500]}") from None
+            raise problem("the body is not JSON") from None
         if not isinstance(data, dict):
-            raise BenchError(f"{where}: the body is not a JSON object: {content.decode('utf-8', 'replace')[:500]}")
+            raise problem("the body is not a JSON object")
         return data, elapsed
 
 
@@ -339,8 +342,12 @@ def metric_points(index):
             for step in range(steps) for key in range(KEYS_PER_REQUEST)]
 
 
+def log_batch_request(api, run_id, metrics):
+    return api.encode("POST", "runs/log-batch", body={"run_id": run_id, "metrics": metrics})
+
+
 def log_batch(api, run_id, metrics):
-    _, elapsed = api.call("POST", "runs/log-batch", body={"run_id": run_id, "metrics": metrics})
+    _, elapsed = api.send(log_batch_request(api, run_id, metrics))
     return elapsed
 
 
@@ -424,7 +431,7 @@ def log_batch_client(api, start, run_id, requests_count):
     are encoded before the clock starts, so the row times the servers rather than Python's json.dumps."""
     for index in range(WARMUP_BATCHES):
         log_batch(api, run_id, metric_points(index))
-    requests = [api.encode("POST", "runs/log-batch", body={"run_id": run_id, "metrics": metric_points(index)})
+    requests = [log_batch_request(api, run_id, metric_points(index))
                 for index in range(WARMUP_BATCHES, WARMUP_BATCHES + requests_count)]
     start()
     for request in requests:

@@ -117,16 +117,11 @@ extension SQLiteRegistryStore {
             sql: "SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step, timestamp, value")
         return try names.map { name in
             try statement.setArguments([runID, name])
-            let handle = statement.sqliteStatement
-            defer { sqlite3_reset(handle) }
             var steps: [Int64] = []
             var values: [Double] = []
-            while true {
-                let code = sqlite3_step(handle)
-                if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
-                steps.append(sqlite3_column_int64(handle, 0))
-                values.append(sqlite3_column_type(handle, 1) == SQLITE_NULL ? .nan : sqlite3_column_double(handle, 1))
+            try SQLiteRows.eachRow(of: statement.sqliteStatement) { row in
+                steps.append(row.int64(0))
+                values.append(row.double(1) ?? .nan)
             }
             return MetricSeries(name: name, steps: steps, values: values)
         }

@@ -72,31 +72,32 @@ enum SQLiteRows {
         return result
     }
 
-    /// Runs `sql(marks)` — one query with an `IN (marks)` list — over `ids` in chunks shaped like `inLists`',
+    /// Runs `sql(marks)` — one query with an `IN (marks)` list — over `ids` in the chunks of `paddedChunks`,
     /// binding the ids and reading the rows through SQLite's C API: a listing of thousands of versions runs these
     /// for tags, scores and parents, and building GRDB's `StatementArguments` and `Row`s cost more than the queries.
     static func eachRow(
         _ db: Database, ids: [Int64], sql: (String) -> String, _ body: (StatementColumns) throws -> Void
     ) throws {
-        for chunk in ids.chunked(500) {
-            let size = [1, 8, 64, 500].first { $0 >= chunk.count } ?? chunk.count
-            let handle = try db.cachedStatement(sql: sql(placeholders(size))).sqliteStatement
+        for chunk in paddedChunks(ids) {
+            let handle = try db.cachedStatement(sql: sql(placeholders(chunk.count))).sqliteStatement
             sqlite3_reset(handle)
-            defer { sqlite3_reset(handle) }
-            for position in 0..<size {
-                // Padding repeats the last id, which `IN` ignores.
-                sqlite3_bind_int64(handle, Int32(position + 1), chunk[chunk.startIndex + min(position, chunk.count - 1)])
+            for (position, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(position + 1), id) }
+            try eachRow(of: handle, body)
+        }
+    }
+
+    /// Steps a bound statement to its end, handing each row to `body`, and resets it.
+    static func eachRow(of handle: OpaquePointer, _ body: (StatementColumns) throws -> Void) throws {
+        defer { sqlite3_reset(handle) }
+        let columns = StatementColumns(handle: handle)
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
             }
-            let columns = StatementColumns(handle: handle)
-            while true {
-                let code = sqlite3_step(handle)
-                if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else {
-                    throw DatabaseError(
-                        resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
-                }
-                try body(columns)
-            }
+            try body(columns)
         }
     }
 
@@ -107,14 +108,19 @@ enum SQLiteRows {
         }
     }
 
-    /// `IN (...)` lists for many ids, in chunks padded to a few fixed sizes (repeating the last id, which `IN`
-    /// ignores), so each query has a handful of shapes that stay compiled in the statement cache.
+    /// `IN (...)` lists for many ids, in the chunks of `paddedChunks`.
     static func inLists<ID: DatabaseValueConvertible & Sendable>(_ ids: [ID]) -> [(marks: String, arguments: StatementArguments)] {
+        paddedChunks(ids).map { (placeholders($0.count), StatementArguments($0)) }
+    }
+
+    /// `ids` in chunks of at most 500, padded to a few fixed sizes (repeating the last id, which `IN` ignores), so
+    /// each query has a handful of shapes that stay compiled in the statement cache.
+    static func paddedChunks<ID>(_ ids: [ID]) -> [[ID]] {
         ids.chunked(500).map { chunk in
             let size = [1, 8, 64, 500].first { $0 >= chunk.count } ?? chunk.count
             var padded = Array(chunk)
             while padded.count < size, let last = padded.last { padded.append(last) }
-            return (placeholders(size), StatementArguments(padded))
+            return padded
         }
     }
 
@@ -146,14 +152,9 @@ enum SQLiteRows {
     ) throws -> [(id: Int64, version: ModelVersion)] {
         let statement = try cache ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql)
         try statement.setArguments(arguments)
-        let columns = StatementColumns(handle: statement.sqliteStatement)
-        defer { sqlite3_reset(columns.handle) }
         var loaded: [(id: Int64, version: ModelVersion)] = []
         var names: [String: ModelName] = [:]
-        while true {
-            let code = sqlite3_step(columns.handle)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+        try eachRow(of: statement.sqliteStatement) { columns in
             let name: ModelName
             if let model {
                 name = model

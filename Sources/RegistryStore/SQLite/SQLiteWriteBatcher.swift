@@ -63,7 +63,7 @@ final class SQLiteWriteBatcher: Sendable {
             let jobs = queue.withLock { queue -> [Job] in
                 if queue.jobs.isEmpty { queue.draining = false }
                 queue.largestBatch = max(queue.largestBatch, queue.jobs.count)
-                defer { queue.jobs.removeAll(keepingCapacity: true) }
+                defer { queue.jobs = [] }
                 return queue.jobs
             }
             if jobs.isEmpty { return }
@@ -72,46 +72,31 @@ final class SQLiteWriteBatcher: Sendable {
     }
 
     private static func run(_ jobs: [Job], in db: Database) {
-        var succeeded: [(job: Job, deliver: @Sendable () -> Void)] = []
-        succeeded.reserveCapacity(jobs.count)
         do {
             try db.beginTransaction(.immediate)
         } catch {
             jobs.forEach { $0.fail(error) }
             return
         }
-        if jobs.count == 1 {
+        let savepoints = jobs.count > 1
+        var succeeded: [(job: Job, deliver: @Sendable () -> Void)] = []
+        for (index, job) in jobs.enumerated() {
             do {
-                succeeded.append((jobs[0], try jobs[0].run(db)))
+                if savepoints { try db.cachedStatement(sql: "SAVEPOINT batched").execute() }
+                let deliver = try job.run(db)
+                if savepoints { try db.cachedStatement(sql: "RELEASE batched").execute() }
+                succeeded.append((job, deliver))
             } catch {
-                rollback(db)
-                jobs[0].fail(error)
-                return
-            }
-        } else {
-            for (index, job) in jobs.enumerated() {
-                do {
-                    try db.cachedStatement(sql: "SAVEPOINT batched").execute()
-                    let deliver = try job.run(db)
-                    try db.cachedStatement(sql: "RELEASE batched").execute()
-                    succeeded.append((job, deliver))
-                } catch {
-                    guard db.isInsideTransaction else {
-                        // SQLite rolled the whole transaction back (I/O error, disk full): nothing of it is kept.
-                        succeeded.forEach { $0.job.fail(error) }
-                        jobs[index...].forEach { $0.fail(error) }
-                        return
-                    }
-                    do {
-                        try db.execute(sql: "ROLLBACK TO batched; RELEASE batched")
-                    } catch {
-                        rollback(db)
-                        succeeded.forEach { $0.job.fail(error) }
-                        jobs[index...].forEach { $0.fail(error) }
-                        return
-                    }
+                if savepoints, db.isInsideTransaction, (try? db.execute(sql: "ROLLBACK TO batched; RELEASE batched")) != nil {
                     job.fail(error)
+                    continue
                 }
+                // The write ran alone, or the transaction is lost (SQLite rolled it back on an I/O error or a full
+                // disk, or the savepoint could not be undone): nothing of this batch is kept.
+                rollback(db)
+                succeeded.forEach { $0.job.fail(error) }
+                jobs[index...].forEach { $0.fail(error) }
+                return
             }
         }
         do {
