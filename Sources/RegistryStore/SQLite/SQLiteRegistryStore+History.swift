@@ -34,53 +34,65 @@ extension SQLiteRegistryStore {
             })
     }
 
-    /// Appends to the run's series and keeps `latest_metrics` current. NaN is stored as NULL.
+    /// Appends to the run's series and keeps each series' latest point in `latest_metrics`, whose row `id` keys
+    /// the series' points in `metrics` (see `SQLiteSchema.metricSeries`). Re-logging a stored point is a no-op.
     static func insertMetrics(_ db: Database, runID: String, metrics: [TrackedMetric]) throws {
         guard !metrics.isEmpty else { return }
-        let insert = try db.cachedStatement(
-            sql: "INSERT INTO metrics (run_id, name, step, value, timestamp) VALUES (?, ?, ?, ?, ?)")
-        // Latest = greatest (step, timestamp, value); NULL (NaN) ranks lowest among equal step and timestamp.
-        let latest = try db.cachedStatement(
-            sql: """
-                INSERT INTO latest_metrics (run_id, name, step, value, timestamp) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (run_id, name) DO UPDATE SET step = excluded.step, value = excluded.value,
-                    timestamp = excluded.timestamp
-                WHERE (excluded.step, excluded.timestamp, COALESCE(excluded.value, -9e999))
-                    > (latest_metrics.step, latest_metrics.timestamp, COALESCE(latest_metrics.value, -9e999))
-                """)
-        // A batch usually carries many points of few keys: upsert only each key's greatest point.
-        var newest: [String: TrackedMetric] = [:]
+        // A batch usually carries many points of few keys: each key's series is looked up, and its latest point
+        // upserted, once. `slot[i]` is the series of `metrics[i]`.
+        var slots: [String: Int] = [:]
+        var newest: [TrackedMetric] = []
+        var slot: [Int] = []
+        slot.reserveCapacity(metrics.count)
+        for metric in metrics {
+            if let index = slots[metric.key] {
+                if Self.isNewer(metric, than: newest[index]) { newest[index] = metric }
+                slot.append(index)
+            } else {
+                slots[metric.key] = newest.count
+                slot.append(newest.count)
+                newest.append(metric)
+            }
+        }
+        let find = try db.cachedStatement(
+            sql: "SELECT id, step, value, timestamp FROM latest_metrics WHERE run_id = ? AND name = ?")
+        let create = try db.cachedStatement(
+            sql: "INSERT INTO latest_metrics (run_id, name, step, value, timestamp) VALUES (?, ?, ?, ?, ?)")
+        let update = try db.cachedStatement(
+            sql: "UPDATE latest_metrics SET step = ?, value = ?, timestamp = ? WHERE id = ?")
+        let seriesIDs = try newest.map { metric in
+            let value = metric.value.isNaN ? nil : metric.value
+            guard let row = try Row.fetchOne(find, arguments: [runID, metric.key]) else {
+                try create.execute(arguments: [runID, metric.key, metric.step, value, metric.timestamp])
+                return db.lastInsertedRowID
+            }
+            let id: Int64 = row[0]
+            let stored: Double? = row[2]
+            let latest = TrackedMetric(key: metric.key, value: stored ?? .nan, timestamp: row[3], step: row[1])
+            if Self.isNewer(metric, than: latest) {
+                try update.execute(arguments: [metric.step, value, metric.timestamp, id])
+            }
+            return id
+        }
         // Bound through SQLite's C API: building GRDB's `StatementArguments` for each point cost more than the
         // insert itself, and a batch carries up to 1,000 points.
+        let insert = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO metrics (series_id, step, timestamp, is_nan, value) VALUES (?, ?, ?, ?, ?)")
         let handle = insert.sqliteStatement
         defer { sqlite3_reset(handle) }
-        try bindText(handle, 1, runID)
-        for metric in metrics {
+        for (metric, index) in zip(metrics, slot) {
             sqlite3_reset(handle)
-            try bindText(handle, 2, metric.key)
-            sqlite3_bind_int64(handle, 3, metric.step)
-            if metric.value.isNaN { sqlite3_bind_null(handle, 4) } else { sqlite3_bind_double(handle, 4, metric.value) }
-            sqlite3_bind_int64(handle, 5, metric.timestamp)
+            sqlite3_bind_int64(handle, 1, seriesIDs[index])
+            sqlite3_bind_int64(handle, 2, metric.step)
+            sqlite3_bind_int64(handle, 3, metric.timestamp)
+            sqlite3_bind_int(handle, 4, metric.value.isNaN ? 1 : 0)
+            sqlite3_bind_double(handle, 5, metric.value.isNaN ? 0 : metric.value)
             let code = sqlite3_step(handle)
             guard code == SQLITE_DONE else {
                 throw DatabaseError(
                     resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
             }
-            if let current = newest[metric.key], !Self.isNewer(metric, than: current) { continue }
-            newest[metric.key] = metric
         }
-        for metric in newest.values {
-            try latest.execute(
-                arguments: [runID, metric.key, metric.step, metric.value.isNaN ? nil : metric.value, metric.timestamp])
-        }
-    }
-
-    /// Binds a copy of `text` (SQLite keeps bindings across `sqlite3_reset`).
-    static func bindText(_ handle: OpaquePointer, _ index: Int32, _ text: String) throws {
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        let length = Int32(text.utf8.count)
-        let code = text.withCString { sqlite3_bind_text(handle, index, $0, length, transient) }
-        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
     }
 
     /// Greatest (step, timestamp, value) wins; NaN ranks lowest, as in the SQL upsert.
@@ -107,41 +119,43 @@ extension SQLiteRegistryStore {
         }
     }
 
-    /// One index-only scan per metric name, stepped through SQLite's C API: a chart of 100,000 points needs two
-    /// numbers per point, and building a GRDB row for each costs several times the scan. Names come from
-    /// `latest_metrics`, which has one row per run and name.
+    /// One in-order scan per series, stepped through SQLite's C API: a chart of 100,000 points needs two numbers
+    /// per point, and building a GRDB row for each costs several times the scan.
     static func series(_ db: Database, runID: String) throws -> [MetricSeries] {
-        let names = try String.fetchAll(
-            db, sql: "SELECT name FROM latest_metrics WHERE run_id = ? ORDER BY name", arguments: [runID])
+        let series = try Row.fetchAll(
+            db, sql: "SELECT id, name FROM latest_metrics WHERE run_id = ? ORDER BY name", arguments: [runID])
         let statement = try db.cachedStatement(
-            sql: "SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step, timestamp, value")
-        return try names.map { name in
-            try statement.setArguments([runID, name])
+            sql: "SELECT step, is_nan, value FROM metrics WHERE series_id = ? ORDER BY step, timestamp, is_nan DESC, value")
+        return try series.map { row in
+            try statement.setArguments([row[0] as Int64])
             var steps: [Int64] = []
             var values: [Double] = []
-            try SQLiteRows.eachRow(of: statement.sqliteStatement) { row in
-                steps.append(row.int64(0))
-                values.append(row.double(1) ?? .nan)
+            try SQLiteRows.eachRow(of: statement.sqliteStatement) { point in
+                steps.append(point.int64(0))
+                values.append(point.int64(1) != 0 ? .nan : point.double(2) ?? .nan)
             }
-            return MetricSeries(name: name, steps: steps, values: values)
+            return MetricSeries(name: row[1], steps: steps, values: values)
         }
     }
 
     static func metrics(_ db: Database, runID: String, name: String?) throws -> [MetricPoint] {
-        var sql = "SELECT name, step, value, timestamp FROM metrics WHERE run_id = ?"
+        var sql = """
+            SELECT s.name, m.step, m.is_nan, m.value, m.timestamp FROM latest_metrics s JOIN metrics m ON m.series_id = s.id
+            WHERE s.run_id = ?
+            """
         var arguments: StatementArguments = [runID]
         if let name {
-            sql += " AND name = ?"
+            sql += " AND s.name = ?"
             arguments += [name]
         }
-        sql += " ORDER BY name, step, timestamp, rowid"
+        sql += " ORDER BY s.name, m.step, m.timestamp, m.is_nan DESC, m.value"
         var points: [MetricPoint] = []
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try cursor.next() {
-            let value: Double? = row[2]
+            let isNaN: Bool = row[2]
             points.append(
                 MetricPoint(
-                    name: row[0], step: row[1], value: value ?? .nan, timestamp: row[3]))
+                    name: row[0], step: row[1], value: isNaN ? .nan : row[3], timestamp: row[4]))
         }
         return points
     }

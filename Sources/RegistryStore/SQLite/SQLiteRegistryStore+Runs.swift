@@ -201,8 +201,9 @@ extension SQLiteRegistryStore {
             let cursor = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: """
-                        SELECT DISTINCT timestamp, step, value FROM metrics WHERE run_id = ? AND name = ?
-                        ORDER BY timestamp, step, value LIMIT ? OFFSET ?
+                        SELECT m.timestamp, m.step, m.is_nan, m.value
+                        FROM latest_metrics s JOIN metrics m ON m.series_id = s.id WHERE s.run_id = ? AND s.name = ?
+                        ORDER BY m.timestamp, m.step, m.is_nan DESC, m.value LIMIT ? OFFSET ?
                         """), arguments: [runID, key, limit + 1, offset])
             var items: [TrackedMetric] = []
             var more = false
@@ -211,8 +212,8 @@ extension SQLiteRegistryStore {
                     more = true
                     break
                 }
-                let value: Double? = row[2]
-                items.append(TrackedMetric(key: key, value: value ?? .nan, timestamp: row[0], step: row[1]))
+                let isNaN: Bool = row[2]
+                items.append(TrackedMetric(key: key, value: isNaN ? .nan : row[3], timestamp: row[0], step: row[1]))
             }
             return (items, more)
         }
