@@ -741,7 +741,7 @@ class ModelyardServer(Server):
 
 # --- report --------------------------------------------------------------------------------------------------
 
-# (row key, figure key, label, higher is better)
+# (row key, figure key, label, higher is better). The target covers throughput and p99; p50 is shown for context.
 TABLE = [("log_batch", "points_per_s", "log-batch, 4 clients (points/s)", True),
          ("create_version", "versions_per_s", "create-model-version, 4 clients (versions/s)", True),
          ("create_version", "p50_ms", "create-model-version p50 (ms)", False),
@@ -752,6 +752,7 @@ TABLE = [("log_batch", "points_per_s", "log-batch, 4 clients (points/s)", True),
          ("search_versions", "p99_ms", "search-model-versions p99 (ms)", False),
          ("history", "p50_ms", "get-metric-history p50 (ms)", False),
          ("history", "p99_ms", "get-metric-history p99 (ms)", False)]
+TARGETED = {"points_per_s", "versions_per_s", "p99_ms"}
 
 
 def ratios(results):
@@ -780,9 +781,11 @@ def markdown(results, header):
     for row, key, label, _ in TABLE:
         mlflow, modelyard = (results.get(side, {}).get(row, {}).get(key) for side in ("mlflow", "modelyard"))
         ratio = by_line[f"{row}.{key}"]
-        verdict = "–" if ratio is None else ("✓" if ratio >= TARGET_RATIO else "✗")
+        verdict = ("–" if ratio is None or key not in TARGETED  # p50: context, not a target
+                   else "✓" if ratio >= TARGET_RATIO else "✗")
         lines.append(f"| {label} | {number(mlflow, key)} | {number(modelyard, key)} | "
                      f"{'–' if ratio is None else f'{ratio:,.1f}×'} | {verdict} |")
+    lines += ["", f"The target is throughput and p99; p50 rows are context (–)."]
     skewed = [f"{side} {row} ({figures['other_load']:.0%})" for side, rows in results.items()
               for row, figures in rows.items() if figures["other_load"] > OTHER_LOAD_WARN]
     if skewed:
