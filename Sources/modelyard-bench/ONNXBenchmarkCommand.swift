@@ -20,6 +20,12 @@ struct ONNXBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Python with onnxruntime installed.") var python = ".venv-onnx/bin/python"
     @Option(help: "Alternate onnxruntime and ModelRuntime this many times; each keeps its best figure.")
     var passes = 2
+    @Option(
+        help: """
+            Batch 1,000's rows: 'mixed' (each column drawn from the fixture's values, so rows differ, as in real \
+            traffic) or 'cyclic' (the fixture's rows repeated, which flatters branchy tree walks).
+            """)
+    var rows = "mixed"
     @Argument(help: "Only these fixtures (default: all).") var names: [String] = []
 
     func run() async throws {
@@ -32,6 +38,8 @@ struct ONNXBenchmarkCommand: AsyncParsableCommand {
             execv("/proc/self/exe", argv)
         }
         guard passes >= 1 else { throw ValidationError("--passes must be at least 1") }
-        try await ONNXBenchmark.run(fixtures: URL(fileURLWithPath: fixtures), python: python, only: names, passes: passes)
+        guard ["mixed", "cyclic"].contains(rows) else { throw ValidationError("--rows is 'mixed' or 'cyclic'") }
+        try await ONNXBenchmark.run(
+            fixtures: URL(fileURLWithPath: fixtures), python: python, only: names, passes: passes, batchRows: rows)
     }
 }

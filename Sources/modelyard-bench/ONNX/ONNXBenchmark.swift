@@ -19,12 +19,15 @@ public enum ONNXBenchmark {
     ///   - python: a Python with onnxruntime (normally `.venv-onnx/bin/python`).
     ///   - only: fixture names to restrict to (all when empty).
     ///   - passes: how many times to alternate the two sides; each figure is the best over the passes.
-    public static func run(fixtures: URL, python: String, only: [String] = [], passes: Int = 2) async throws {
+    ///   - batchRows: batch 1,000's rows, `mixed` or `cyclic` (see `scripts/onnx/bench_ort.py`).
+    public static func run(
+        fixtures: URL, python: String, only: [String] = [], passes: Int = 2, batchRows: String = "mixed"
+    ) async throws {
         let script = fixtures.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/onnx/bench_ort.py")
         let inputsDir = FileManager.default.temporaryDirectory.appendingPathComponent("onnx-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: inputsDir) }
-        var arguments = [script.path, "--fixtures", fixtures.path, "--inputs-out", inputsDir.path]
+        var arguments = [script.path, "--fixtures", fixtures.path, "--inputs-out", inputsDir.path, "--rows", batchRows]
         if !only.isEmpty { arguments += ["--only"] + only }
         // On this shared 2-core machine throughput drifts by up to 2x over minutes, so one onnxruntime pass
         // followed by one ModelRuntime pass can compare a fast minute with a slow one. The sides alternate,
@@ -57,7 +60,7 @@ public enum ONNXBenchmark {
                 name: name, swiftB1: swift[name]?.b1 ?? .nan, swiftB1000: swift[name]?.b1000 ?? .nan,
                 ortB1: ort[name]?["b1"] ?? .nan, ortB1000: ort[name]?["b1000"] ?? .nan)
         }
-        print(table(rows, version: version))
+        print(table(rows, version: version, batchRows: batchRows))
     }
 
     static func loadInputs(_ url: URL) throws -> [String: Tensor] {
@@ -91,11 +94,13 @@ public enum ONNXBenchmark {
         return String(format: "%.2f ms", seconds * 1e3)
     }
 
-    static func table(_ rows: [Row], version: String) -> String {
+    static func table(_ rows: [Row], version: String, batchRows: String) -> String {
         var lines = [
             "ModelRuntime vs onnxruntime \(version) (Python API, 1 thread); median per call, best of 3 rounds in each of the alternating passes;"
                 + " speed-up = onnxruntime time / ModelRuntime time",
             "ModelRuntime: one thread per call; OPENBLAS_NUM_THREADS=\(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset")",
+            batchRows == "cyclic"
+                ? "batch 1000: the fixture's rows repeated" : "batch 1000: 1000 different rows, mixed from the fixture's values",
             "",
         ]
         let header = ["fixture", "MR b1", "ORT b1", "speed-up b1", "MR b1000", "ORT b1000", "speed-up b1000"]
