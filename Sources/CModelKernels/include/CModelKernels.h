@@ -21,4 +21,16 @@ void mk_sgemm_packed(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu);
 
+/// `base + (x <= threshold ? 0 : 1)`, NaN failing: one step of a branch-free tree walk. In assembly, because
+/// LLVM's x86 back end turns the compare-and-add into a jump in some lanes of an unrolled walk, and that jump
+/// mispredicts on about half the steps once rows differ (measured: 4x slower on LightGBM at batch 1,000).
+static inline int mk_tree_step(float x, float threshold, int base) {
+#if defined(__x86_64__)
+    __asm__("ucomiss %[x], %[t]\n\tadc $0, %[base]" : [base] "+r"(base) : [t] "x"(threshold), [x] "x"(x) : "cc");
+    return base;
+#else
+    return base + !(x <= threshold);
+#endif
+}
+
 #endif

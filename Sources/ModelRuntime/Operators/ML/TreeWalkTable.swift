@@ -1,30 +1,43 @@
+import CModelKernels
+
 /// A branch-free layout of a tree ensemble.
 ///
-/// Leaves become nodes that point to themselves, so walking a tree is exactly `depth` steps of
-/// `index = goesTrue ? trueChild : falseChild` with no data-dependent branches; eight rows are walked together
-/// so their loads overlap. Each node packs its feature (low 28 bits) with a 4-bit truth table (high bits) that
-/// says whether to go to the true child when the value is below, equal to or above the threshold, or NaN, which
-/// covers every branch mode and the missing-value tracks.
+/// A node's two children sit side by side at `base` (taken when the node's condition holds) and `base + 1`, so a
+/// step is `index = base + (condition ? 0 : 1)`: a compare and an add, nothing a compiler can turn into a jump.
+/// Leaves become nodes that step to themselves, so walking a tree is exactly `depth` steps with no
+/// data-dependent branches, and eight rows are walked together so their loads overlap. Branchy walks (and
+/// selects the compiler lowers to jumps) cost a misprediction on a good share of steps once the rows differ.
+///
+/// When every branch is `<`, `<=`, `>` or `>=` (scikit-learn, LightGBM, XGBoost), the condition is always
+/// `(±x) <= threshold`: each mode and missing-value track is rewritten to that form (see `ordered`), NaN failing
+/// it. Otherwise (`==`, `!=`) each node carries a 4-bit truth table: whether to take the first child when the
+/// value is below, equal to or above the threshold, or NaN.
 struct TreeWalkTable: Sendable {
     struct Node: Sendable {
         var threshold: Float
+        /// The feature (low 28 bits) and, in the high 4 bits, the sign to apply to the value (bit 31, ordered
+        /// tables) or the truth table (truth-table tables).
         var feature: UInt32
-        var trueChild: Int32
-        var falseChild: Int32
+        /// Index of the first child; the second is `base + 1`. A leaf's is its own index - 1, with a condition
+        /// that never holds.
+        var base: Int32
     }
 
     static let featureMask: UInt32 = (1 << 28) - 1
+    static let signBit: UInt32 = 1 << 31
     /// Per tree: walk eight rows in lock-step for `depth` steps (trees up to depth 12: random forests, isolation
-    /// forests, XGBoost, most LightGBM trees), or each row to its leaf (deeper trees, where lock-step would waste
-    /// most steps).
+    /// forests, XGBoost, most LightGBM trees), or each group to its leaves (deeper trees, where lock-step would
+    /// waste most steps).
     var lockStep: [Bool]
     var nodes: [Node]
     var roots: [Int32]
     var depths: [Int32]
     /// Leaf id of each walk node (meaningful for leaf nodes only).
     var leafOf: [Int32]
-    /// Every branch is `<=` with NaN going false (scikit-learn without missing values): a cheaper step.
-    var plainLessOrEqual: Bool
+    /// Every condition is `(±x) <= threshold` (no truth tables).
+    var ordered: Bool
+    /// Every condition is `x <= threshold` (scikit-learn without missing values): a step with no sign to apply.
+    var plain: Bool
 
     /// Truth table bits: 1 = below, 2 = equal, 4 = above, 8 = NaN.
     static func truthTable(_ mode: TreeEnsembleModel.Mode, nanTrue: Bool) -> UInt32? {
@@ -40,49 +53,84 @@ struct TreeWalkTable: Sendable {
         }
     }
 
+    /// A branch as `(negate ? -x : x) <= threshold`, and whether that condition means the branch's true child.
+    /// NaN fails every comparison: a branch whose NaN goes true is rewritten as the negation of its opposite.
+    /// `x < t` is `x <= t.nextDown` (no float lies between them); a comparison that never holds gets a NaN
+    /// threshold.
+    static func ordered(_ mode: TreeEnsembleModel.Mode, _ t: Float, nanTrue: Bool) -> (
+        negate: Bool, threshold: Float, meansTrue: Bool
+    )? {
+        func below(_ t: Float) -> Float { t == -.infinity ? .nan : t.nextDown }  // x < t  as  x <= below(t)
+        switch (mode, nanTrue) {
+        case (.leq, false): return (false, t, true)
+        case (.leq, true): return (true, below(-t), false)  // true unless x > t, i.e. -x < -t
+        case (.lt, false): return (false, below(t), true)
+        case (.lt, true): return (true, -t, false)  // true unless x >= t, i.e. -x <= -t
+        case (.gte, false): return (true, -t, true)
+        case (.gte, true): return (false, below(t), false)  // true unless x < t
+        case (.gt, false): return (true, below(-t), true)
+        case (.gt, true): return (false, t, false)  // true unless x <= t
+        default: return nil
+        }
+    }
+
     init?(_ model: TreeEnsembleModel) {
         guard model.members.isEmpty, model.maxFeature < Int(Self.featureMask) else { return nil }
+        let ordered = model.modes.indices.allSatisfy {
+            model.nodes[$0].trueChild == model.nodes[$0].falseChild || (model.modes[$0] != .eq && model.modes[$0] != .neq)
+        }
+        // A node whose two children are the same is that child.
+        func resolve(_ reference: Int32) -> Int32 {
+            var r = reference
+            while r >= 0, model.nodes[Int(r)].trueChild == model.nodes[Int(r)].falseChild { r = model.nodes[Int(r)].trueChild }
+            return r
+        }
+        // Each tree laid out breadth-first: a node's children are placed as a pair when it is. A model whose
+        // "trees" share subtrees would be copied out; past a bound, it keeps the plain walk.
+        let limit = 4 * (model.nodes.count + model.leafCount + model.roots.count)
         var nodes: [Node] = []
-        nodes.reserveCapacity(model.nodes.count * 2)
-        for (i, n) in model.nodes.enumerated() {
-            guard let table = Self.truthTable(model.modes[i], nanTrue: model.nanTrue[i]) else { return nil }
-            nodes.append(
-                Node(
-                    threshold: n.threshold, feature: UInt32(n.feature) | (table << 28), trueChild: n.trueChild,
-                    falseChild: n.falseChild))
-        }
-        plainLessOrEqual = model.nodes.indices.allSatisfy { i in
-            model.nodes[i].trueChild == model.nodes[i].falseChild || (model.modes[i] == .leq && !model.nanTrue[i])
-        }
-        var leafOf = [Int32](repeating: -1, count: nodes.count)
-        var leafNode = [Int32](repeating: -1, count: model.leafCount)
-        func node(forLeaf l: Int) -> Int32 {
-            if leafNode[l] < 0 {
-                leafNode[l] = Int32(nodes.count)
-                nodes.append(Node(threshold: 0, feature: 0, trueChild: Int32(nodes.count), falseChild: Int32(nodes.count)))
-                leafOf.append(Int32(l))
-            }
-            return leafNode[l]
-        }
-        for i in 0..<model.nodes.count {
-            if nodes[i].trueChild < 0 { nodes[i].trueChild = node(forLeaf: Int(~nodes[i].trueChild)) }
-            if nodes[i].falseChild < 0 { nodes[i].falseChild = node(forLeaf: Int(~nodes[i].falseChild)) }
-        }
-        roots = model.roots.map { $0 >= 0 ? $0 : node(forLeaf: Int(~$0)) }
-        // Depth of each tree: the longest root-to-leaf path (trees were checked acyclic at load).
+        var leafOf: [Int32] = []
+        var roots: [Int32] = []
         var depths: [Int32] = []
         var lockStep: [Bool] = []
-        for root in roots {
+        var queue: [(reference: Int32, slot: Int, depth: Int32)] = []
+        for root in model.roots {
+            roots.append(Int32(nodes.count))
+            queue = [(resolve(root), nodes.count, 0)]
+            nodes.append(Node(threshold: .nan, feature: 0, base: 0))
+            leafOf.append(-1)
             var deepest: Int32 = 0
-            var stack: [(Int32, Int32)] = [(root, 0)]
-            while let (i, d) = stack.popLast() {
-                let n = nodes[Int(i)]
-                if n.trueChild == i && n.falseChild == i {
-                    deepest = max(deepest, d)
+            var next = 0
+            while next < queue.count {
+                let (reference, slot, depth) = queue[next]
+                next += 1
+                guard reference >= 0 else {
+                    // A leaf: a condition that never holds steps to base + 1, itself.
+                    nodes[slot] = Node(threshold: .nan, feature: 0, base: Int32(slot) - 1)
+                    leafOf[slot] = ~reference
+                    deepest = max(deepest, depth)
                     continue
                 }
-                stack.append((n.trueChild, d + 1))
-                stack.append((n.falseChild, d + 1))
+                let i = Int(reference)
+                let n = model.nodes[i]
+                let pair = nodes.count
+                guard pair + 2 <= limit else { return nil }
+                nodes.append(contentsOf: repeatElement(Node(threshold: .nan, feature: 0, base: 0), count: 2))
+                leafOf.append(contentsOf: [-1, -1])
+                var first = n.trueChild
+                var second = n.falseChild
+                if ordered {
+                    guard let c = Self.ordered(model.modes[i], n.threshold, nanTrue: model.nanTrue[i]) else { return nil }
+                    nodes[slot] = Node(
+                        threshold: c.threshold, feature: UInt32(n.feature) | (c.negate ? Self.signBit : 0),
+                        base: Int32(pair))
+                    if !c.meansTrue { swap(&first, &second) }
+                } else {
+                    guard let table = Self.truthTable(model.modes[i], nanTrue: model.nanTrue[i]) else { return nil }
+                    nodes[slot] = Node(threshold: n.threshold, feature: UInt32(n.feature) | (table << 28), base: Int32(pair))
+                }
+                queue.append((resolve(first), pair, depth + 1))
+                queue.append((resolve(second), pair + 1, depth + 1))
             }
             depths.append(deepest)
             // Measured: lock-step wins up to about this depth even on unbalanced trees.
@@ -90,8 +138,11 @@ struct TreeWalkTable: Sendable {
         }
         self.lockStep = lockStep
         self.nodes = nodes
+        self.roots = roots
         self.depths = depths
         self.leafOf = leafOf
+        self.ordered = ordered
+        plain = ordered && nodes.allSatisfy { $0.feature & Self.signBit == 0 }
     }
 
     /// Leaves reached by rows `start..<end` in tree `tree`, written to `leaves[r - start]`.
@@ -99,14 +150,18 @@ struct TreeWalkTable: Sendable {
         nodes.withUnsafeBufferPointer { np in
             guard let np = np.baseAddress else { return }
             let depth = Int(depths[tree])
-            switch (lockStep[tree], plainLessOrEqual) {
-            case (true, true):
-                Self.walk(PlainLessOrEqualStep.self, np, roots[tree], depth, values, features, start, end, leaves)
-            case (true, false):
+            switch (lockStep[tree], plain, ordered) {
+            case (true, true, _):
+                Self.walk(PlainStep.self, np, roots[tree], depth, values, features, start, end, leaves)
+            case (true, false, true):
+                Self.walk(OrderedStep.self, np, roots[tree], depth, values, features, start, end, leaves)
+            case (true, false, false):
                 Self.walk(TruthTableStep.self, np, roots[tree], depth, values, features, start, end, leaves)
-            case (false, true):
-                Self.walkToLeaves(PlainLessOrEqualStep.self, np, roots[tree], values, features, start, end, leaves)
-            case (false, false):
+            case (false, true, _):
+                Self.walkToLeaves(PlainStep.self, np, roots[tree], values, features, start, end, leaves)
+            case (false, false, true):
+                Self.walkToLeaves(OrderedStep.self, np, roots[tree], values, features, start, end, leaves)
+            case (false, false, false):
                 Self.walkToLeaves(TruthTableStep.self, np, roots[tree], values, features, start, end, leaves)
             }
         }
@@ -139,7 +194,7 @@ struct TreeWalkTable: Sendable {
             o[0] = i0; o[1] = i1; o[2] = i2; o[3] = i3; o[4] = i4; o[5] = i5; o[6] = i6; o[7] = i7
             r += 8
         }
-        walkEachRow(np, root, values, features, r, end, leaves + (r - start))
+        walkEachRow(S.self, np, root, values, features, r, end, leaves + (r - start))
     }
 
     /// The rows `r..<r+8` of a row-major `[rows, features]` matrix.
@@ -155,15 +210,15 @@ struct TreeWalkTable: Sendable {
         )
     }
 
-    static func walkEachRow(
-        _ np: UnsafePointer<Node>, _ root: Int32, _ values: UnsafePointer<Float>, _ features: Int, _ start: Int,
+    static func walkEachRow<S: WalkStep>(
+        _: S.Type, _ np: UnsafePointer<Node>, _ root: Int32, _ values: UnsafePointer<Float>, _ features: Int, _ start: Int,
         _ end: Int, _ leaves: UnsafeMutablePointer<Int32>
     ) {
         for r in start..<end {
             var i = root
             let row = values + r * features
             while true {
-                let next = TruthTableStep.step(np, i, row)
+                let next = S.step(np, i, row)
                 if next == i { break }
                 i = next
             }
@@ -219,18 +274,28 @@ enum TruthTableStep: WalkStep {
         let equal: UInt32 = v == n.threshold ? 1 : 0
         let above: UInt32 = v > n.threshold ? 2 : 0
         let nan: UInt32 = v.isNaN ? 3 : 0
-        let go = Int32(truncatingIfNeeded: (n.feature >> (28 + (equal | above | nan))) & 1)
-        return n.falseChild &+ (n.trueChild &- n.falseChild) &* go
+        let first = (n.feature >> (28 + (equal | above | nan))) & 1
+        return n.base &+ Int32(truncatingIfNeeded: first ^ 1)
     }
 }
 
-/// `x <= threshold`, NaN going to the false child.
-enum PlainLessOrEqualStep: WalkStep {
+/// `(±x) <= threshold`: the sign comes from the node, NaN fails.
+enum OrderedStep: WalkStep {
     @inline(__always)
     static func step(_ np: UnsafePointer<TreeWalkTable.Node>, _ i: Int32, _ row: UnsafePointer<Float>) -> Int32 {
         let n = np[Int(i)]
-        let v = row[Int(n.feature & TreeWalkTable.featureMask)]
-        let go: Int32 = v <= n.threshold ? 1 : 0
-        return n.falseChild &+ (n.trueChild &- n.falseChild) &* go
+        let bits = UnsafeRawPointer(row).load(
+            fromByteOffset: Int(n.feature & TreeWalkTable.featureMask) &* 4, as: UInt32.self)
+        let v = Float(bitPattern: bits ^ (n.feature & TreeWalkTable.signBit))
+        return mk_tree_step(v, n.threshold, n.base)
+    }
+}
+
+/// `x <= threshold`, NaN failing: an ordered table where no node negates.
+enum PlainStep: WalkStep {
+    @inline(__always)
+    static func step(_ np: UnsafePointer<TreeWalkTable.Node>, _ i: Int32, _ row: UnsafePointer<Float>) -> Int32 {
+        let n = np[Int(i)]
+        return mk_tree_step(row[Int(n.feature & TreeWalkTable.featureMask)], n.threshold, n.base)
     }
 }
