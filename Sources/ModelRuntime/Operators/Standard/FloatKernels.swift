@@ -11,25 +11,26 @@ enum FloatKernels {
     static func arithmetic(_ op: ElementwiseOperators.Arithmetic, _ a: inout Tensor, _ b: Tensor, _ label: String) throws
         -> Tensor
     {
-        if Broadcast.shape(a.shape, b.shape) != a.shape {
-            // The output is larger than `a`: a fresh buffer, with the closure still inlined.
-            switch op {
-            case .add: return try broadcastBinary(a, b, label: label) { (x: Float, y: Float) in x + y }
-            case .sub: return try broadcastBinary(a, b, label: label) { (x: Float, y: Float) in x - y }
-            case .mul: return try broadcastBinary(a, b, label: label) { (x: Float, y: Float) in x * y }
-            case .div: return try broadcastBinary(a, b, label: label) { (x: Float, y: Float) in x / y }
-            case .max: return try broadcastBinary(a, b, label: label) { (x: Float, y: Float) in x.isNaN || x >= y ? x : y }
-            case .min: return try broadcastBinary(a, b, label: label) { (x: Float, y: Float) in x.isNaN || x <= y ? x : y }
-            }
-        }
         switch op {
-        case .add: return try broadcastInPlace(&a, b, label: label) { (x: Float, y: Float) in x + y }
-        case .sub: return try broadcastInPlace(&a, b, label: label) { (x: Float, y: Float) in x - y }
-        case .mul: return try broadcastInPlace(&a, b, label: label) { (x: Float, y: Float) in x * y }
-        case .div: return try broadcastInPlace(&a, b, label: label) { (x: Float, y: Float) in x / y }
-        case .max: return try broadcastInPlace(&a, b, label: label) { (x: Float, y: Float) in x.isNaN || x >= y ? x : y }
-        case .min: return try broadcastInPlace(&a, b, label: label) { (x: Float, y: Float) in x.isNaN || x <= y ? x : y }
+        case .add: return try broadcastInPlace(&a, b, label: label, function: Add())
+        case .sub: return try broadcastInPlace(&a, b, label: label, function: Sub())
+        case .mul: return try broadcastInPlace(&a, b, label: label, function: Mul())
+        case .div: return try broadcastInPlace(&a, b, label: label, function: Div())
+        case .max: return try broadcastInPlace(&a, b, label: label, function: Max())
+        case .min: return try broadcastInPlace(&a, b, label: label, function: Min())
         }
+    }
+
+    struct Add: BinaryFunction { @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x + y } }
+    struct Sub: BinaryFunction { @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x - y } }
+    struct Mul: BinaryFunction { @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x * y } }
+    struct Div: BinaryFunction { @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x / y } }
+    /// NaN propagates from either side, as in onnxruntime.
+    struct Max: BinaryFunction {
+        @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x.isNaN || x >= y ? x : y }
+    }
+    struct Min: BinaryFunction {
+        @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x.isNaN || x <= y ? x : y }
     }
 
     static func unary(_ op: Unary, _ x: inout Tensor, _ label: String) throws -> Tensor {
