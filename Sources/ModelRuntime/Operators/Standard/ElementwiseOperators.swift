@@ -198,28 +198,49 @@ struct ArithmeticKernel<T: NumericElement>: Kernel {
         return [try apply(&a, try inputs.required(1, label))]
     }
 
-    @inline(__always)
-    static func maximum(_ x: T, _ y: T) -> T {
-        if x.isNaNValue || x >= y { return x }
-        return y
-    }
-
-    @inline(__always)
-    static func minimum(_ x: T, _ y: T) -> T {
-        if x.isNaNValue || x <= y { return x }
-        return y
-    }
-
+    /// Kernels run through `any Kernel`, where a generic kernel's body runs unspecialised (elements through
+    /// value witnesses, 10-30x slower): float32 and float64 call the non-generic type's `arithmetic` with a
+    /// concrete type, which the compiler specialises.
     func apply(_ a: inout Tensor, _ b: Tensor) throws -> Tensor {
-        if T.self == Float.self { return try FloatKernels.arithmetic(op, &a, b, label) }
+        typealias Kernels = ElementwiseOperators
+        if T.self == Float.self { return try Kernels.arithmetic(Float.self, op, &a, b, label) }
+        if T.self == Double.self { return try Kernels.arithmetic(Double.self, op, &a, b, label) }
+        return try Kernels.arithmetic(T.self, op, &a, b, label)
+    }
+}
+
+extension ElementwiseOperators {
+    /// `op` with broadcasting, in `a`'s buffer when it has the output shape.
+    static func arithmetic<E: NumericElement>(
+        _: E.Type, _ op: ElementwiseOperators.Arithmetic, _ a: inout Tensor, _ b: Tensor, _ label: String
+    ) throws -> Tensor {
         switch op {
-        case .add: return try broadcastInPlace(&a, b, label: label, T.add)
-        case .sub: return try broadcastInPlace(&a, b, label: label, T.subtract)
-        case .mul: return try broadcastInPlace(&a, b, label: label, T.multiply)
-        case .div: return try broadcastInPlace(&a, b, label: label, T.divide)
-        // ONNX Max/Min propagate NaN.
-        case .max: return try broadcastInPlace(&a, b, label: label, Self.maximum)
-        case .min: return try broadcastInPlace(&a, b, label: label, Self.minimum)
+        case .add: return try broadcastInPlace(&a, b, label: label, function: Add<E>())
+        case .sub: return try broadcastInPlace(&a, b, label: label, function: Sub<E>())
+        case .mul: return try broadcastInPlace(&a, b, label: label, function: Mul<E>())
+        case .div: return try broadcastInPlace(&a, b, label: label, function: Div<E>())
+        case .max: return try broadcastInPlace(&a, b, label: label, function: Max<E>())
+        case .min: return try broadcastInPlace(&a, b, label: label, function: Min<E>())
         }
+    }
+
+    struct Add<E: NumericElement>: BinaryFunction {
+        @inline(__always) func callAsFunction(_ x: E, _ y: E) -> E { E.add(x, y) }
+    }
+    struct Sub<E: NumericElement>: BinaryFunction {
+        @inline(__always) func callAsFunction(_ x: E, _ y: E) -> E { E.subtract(x, y) }
+    }
+    struct Mul<E: NumericElement>: BinaryFunction {
+        @inline(__always) func callAsFunction(_ x: E, _ y: E) -> E { E.multiply(x, y) }
+    }
+    struct Div<E: NumericElement>: BinaryFunction {
+        @inline(__always) func callAsFunction(_ x: E, _ y: E) -> E { E.divide(x, y) }
+    }
+    /// ONNX Max and Min propagate NaN from either side.
+    struct Max<E: NumericElement>: BinaryFunction {
+        @inline(__always) func callAsFunction(_ x: E, _ y: E) -> E { x.isNaNValue || x >= y ? x : y }
+    }
+    struct Min<E: NumericElement>: BinaryFunction {
+        @inline(__always) func callAsFunction(_ x: E, _ y: E) -> E { x.isNaNValue || x <= y ? x : y }
     }
 }

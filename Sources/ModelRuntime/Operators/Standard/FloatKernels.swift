@@ -1,37 +1,12 @@
 import Foundation
 
-/// Non-generic float32 versions of the hot elementwise kernels.
+/// Non-generic float32 versions of the hot elementwise kernels (arithmetic: `ArithmeticKernel.specialised`).
 ///
 /// Kernels are called through `any Kernel`, and Swift runs a generic type's protocol witnesses unspecialised
 /// (element access through value witnesses, 10-30x slower). These concrete loops let the compiler inline the
 /// arithmetic for the type nearly every model uses.
 enum FloatKernels {
     enum Unary: Sendable { case neg, abs, relu, log, exp, sqrt, sigmoid, tanh, erf, floor, ceil, reciprocal }
-
-    static func arithmetic(_ op: ElementwiseOperators.Arithmetic, _ a: inout Tensor, _ b: Tensor, _ label: String) throws
-        -> Tensor
-    {
-        switch op {
-        case .add: return try broadcastInPlace(&a, b, label: label, function: Add())
-        case .sub: return try broadcastInPlace(&a, b, label: label, function: Sub())
-        case .mul: return try broadcastInPlace(&a, b, label: label, function: Mul())
-        case .div: return try broadcastInPlace(&a, b, label: label, function: Div())
-        case .max: return try broadcastInPlace(&a, b, label: label, function: Max())
-        case .min: return try broadcastInPlace(&a, b, label: label, function: Min())
-        }
-    }
-
-    struct Add: BinaryFunction { @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x + y } }
-    struct Sub: BinaryFunction { @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x - y } }
-    struct Mul: BinaryFunction { @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x * y } }
-    struct Div: BinaryFunction { @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x / y } }
-    /// NaN propagates from either side, as in onnxruntime.
-    struct Max: BinaryFunction {
-        @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x.isNaN || x >= y ? x : y }
-    }
-    struct Min: BinaryFunction {
-        @inline(__always) func callAsFunction(_ x: Float, _ y: Float) -> Float { x.isNaN || x <= y ? x : y }
-    }
 
     static func unary(_ op: Unary, _ x: inout Tensor, _ label: String) throws -> Tensor {
         switch op {

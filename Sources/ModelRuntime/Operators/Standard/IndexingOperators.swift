@@ -104,16 +104,26 @@ enum IndexingOperators {
         }
         let outer = first.shape.prefix(a).reduce(1, *)
         let inner = first.shape.dropFirst(a + 1).reduce(1, *)
+        // Each input's chunks copied into their column of the output, one input at a time: appending slices
+        // row by row cost a call and a retain per chunk (k-means and MLP classifiers join [N, 1] columns).
+        let width = outShape[a] * inner
         func join<T>(_ arrays: [[T]]) -> [T] {
-            var out: [T] = []
-            out.reserveCapacity(outer * outShape[a] * inner)
-            for o in 0..<outer {
+            [T](unsafeUninitializedCapacity: outer * width) { out, initialized in
+                var offset = 0
                 for (k, v) in arrays.enumerated() {
                     let chunk = parts[k].shape[a] * inner
-                    out.append(contentsOf: v[(o * chunk)..<((o + 1) * chunk)])
+                    if chunk > 0, let target = out.baseAddress {
+                        v.withUnsafeBufferPointer { source in
+                            guard let source = source.baseAddress else { return }
+                            for o in 0..<outer {
+                                (target + o * width + offset).initialize(from: source + o * chunk, count: chunk)
+                            }
+                        }
+                    }
+                    offset += chunk
                 }
+                initialized = outer * width
             }
-            return out
         }
         let storage: Tensor.Storage
         switch first.storage {
