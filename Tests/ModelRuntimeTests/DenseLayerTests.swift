@@ -21,8 +21,11 @@ struct DenseLayerTests {
     func constantWeightsMatchNaive() throws {
         var rng = SplitMix64(state: 11)
         // Row counts around the 6-row micro-tile and 48-row block, widths around the 16-column panel and the
-        // narrow (<= 4) path, depths past the 256-step k block.
-        for (m, k, n) in [(1, 20, 128), (7, 5, 3), (49, 300, 17), (13, 1, 4), (6, 16, 5), (100, 33, 8), (3, 257, 40)] {
+        // narrow (<= 4) path, pairs of panels (the AVX-512 tile), depths past the 256-step k block.
+        for (m, k, n) in [
+            (1, 20, 128), (7, 5, 3), (49, 300, 17), (13, 1, 4), (6, 16, 5), (100, 33, 8), (3, 257, 40), (50, 260, 64),
+            (12, 16, 48),
+        ] {
             let a = Self.quarters(m * k, &rng)
             let b = Self.quarters(k * n, &rng)
             let out = try runNode("MatMul", inputs: [("A", floats([m, k], a))], constants: [("B", floats([k, n], b))])

@@ -66,7 +66,7 @@ public struct ONNXSession: InferenceSession {
         } catch let error as ModelRuntimeError {
             throw ModelRuntimeError(.executionFailed, error.message)
         }
-        var result: [String: Tensor] = [:]
+        var result: [String: Tensor] = Dictionary(minimumCapacity: outputs.count)
         for (spec, value) in zip(signature.outputs, outputs) { result[spec.name] = value }
         return result
     }

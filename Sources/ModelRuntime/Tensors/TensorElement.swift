@@ -66,7 +66,9 @@ extension Float: FloatElement {
     static var lowest: Float { -.infinity }
     static var highest: Float { .infinity }
     var isNaNValue: Bool { isNaN }
-    static func exponential(_ a: Float) -> Float { Foundation.exp(a) }
+    /// `expf`, with the results it gives below -104 (0) and above 89 (infinity) returned directly: those take
+    /// its slow under/overflow path (measured: softmax over wide logits spent more there than in exp itself).
+    static func exponential(_ a: Float) -> Float { a < -104 ? 0 : a > 89 ? .infinity : Foundation.exp(a) }
     static func logarithm(_ a: Float) -> Float { Foundation.log(a) }
     static func squareRoot(_ a: Float) -> Float { a.squareRoot() }
     static func hyperbolicTangent(_ a: Float) -> Float { Foundation.tanh(a) }

@@ -14,9 +14,9 @@ enum FloatKernels {
         case .abs: return try mapInPlace(&x, Float.self, label: label) { Swift.abs($0) }
         case .relu: return try mapInPlace(&x, Float.self, label: label) { $0 < 0 ? 0 : $0 }
         case .log: return try mapInPlace(&x, Float.self, label: label) { Foundation.log($0) }
-        case .exp: return try mapInPlace(&x, Float.self, label: label) { Foundation.exp($0) }
+        case .exp: return try mapInPlace(&x, Float.self, label: label) { Float.exponential($0) }
         case .sqrt: return try mapInPlace(&x, Float.self, label: label) { $0.squareRoot() }
-        case .sigmoid: return try mapInPlace(&x, Float.self, label: label) { 1 / (1 + Foundation.exp(-$0)) }
+        case .sigmoid: return try mapInPlace(&x, Float.self, label: label) { 1 / (1 + Float.exponential(-$0)) }
         case .tanh: return try mapInPlace(&x, Float.self, label: label) { Foundation.tanh($0) }
         case .erf: return try mapInPlace(&x, Float.self, label: label) { Foundation.erf($0) }
         case .floor: return try mapInPlace(&x, Float.self, label: label) { $0.rounded(.down) }
