@@ -8,10 +8,10 @@ import Testing
 /// back the same histories, NaNs and latest values after it.
 @Suite struct MetricSeriesMigrationTests {
     @Test func pointsWrittenBeforeTheMigrationReadBackUnchanged() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("series-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("registry.sqlite").path
+        try await SQLiteStoreConformanceTests.withRegistryFile { path in try await migrateAndRead(path) }
+    }
+
+    func migrateAndRead(_ path: String) async throws {
         do {
             let pool = try DatabasePool(path: path)
             try SQLiteSchema.migrator.migrate(pool, upTo: "v8-versions-by-model-and-update")

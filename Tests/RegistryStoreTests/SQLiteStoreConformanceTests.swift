@@ -4,27 +4,31 @@ import RegistryStore
 import Testing
 
 @Suite struct SQLiteStoreConformanceTests {
-    @Test(arguments: StoreConformance.names)
-    func conformance(name: String) async throws {
+    /// Runs `body` with the path of a registry file in a fresh temporary directory, removed afterwards.
+    static func withRegistryFile(_ body: (String) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteRegistryStore(path: directory.appendingPathComponent("registry.sqlite").path)
-        try await StoreConformance.cases[name]!(store)
+        try await body(directory.appendingPathComponent("registry.sqlite").path)
+    }
+
+    @Test(arguments: StoreConformance.names)
+    func conformance(name: String) async throws {
+        try await Self.withRegistryFile { path in
+            try await StoreConformance.cases[name]!(try SQLiteRegistryStore(path: path))
+        }
     }
 
     @Test func reopeningKeepsEverything() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("registry.sqlite").path
-        do {
-            let store = try SQLiteRegistryStore(path: path)
-            try await StoreConformance.makeModel(store, "kept")
-            _ = try await StoreConformance.register(store, "kept")
+        try await Self.withRegistryFile { path in
+            do {
+                let store = try SQLiteRegistryStore(path: path)
+                try await StoreConformance.makeModel(store, "kept")
+                _ = try await StoreConformance.register(store, "kept")
+            }
+            let reopened = try SQLiteRegistryStore(path: path)
+            #expect(try await reopened.listVersions(.init(rawValue: "kept"), filter: .init(), page: .all).items.count == 1)
         }
-        let reopened = try SQLiteRegistryStore(path: path)
-        #expect(try await reopened.listVersions(.init(rawValue: "kept"), filter: .init(), page: .all).items.count == 1)
     }
 
     /// Experiments, full runs (params, tags, NaN metrics, datasets, outputs), logged models and tracked files
