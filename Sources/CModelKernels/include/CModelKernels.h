@@ -21,6 +21,12 @@ void mk_sgemm_packed(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu);
 
+/// exp, the logistic sigmoid and tanh of each of `n` floats, in place: AVX2/FMA where the CPU has it (within 1 ulp
+/// of libm's expf), libm otherwise (see vmath.c).
+void mk_exp_f32(float *x, size_t n);
+void mk_sigmoid_f32(float *x, size_t n);
+void mk_tanh_f32(float *x, size_t n);
+
 /// `base + (x <= threshold ? 0 : 1)`, NaN failing: one step of a branch-free tree walk. In assembly, because
 /// LLVM's x86 back end turns the compare-and-add into a jump in some lanes of an unrolled walk, and that jump
 /// mispredicts on about half the steps once rows differ (measured: 4x slower on LightGBM at batch 1,000).

@@ -1,3 +1,4 @@
+import CModelKernels
 import Foundation
 
 /// Non-generic float32 versions of the hot elementwise kernels (arithmetic: `ArithmeticKernel.specialised`).
@@ -14,15 +15,27 @@ enum FloatKernels {
         case .abs: return try mapInPlace(&x, Float.self, label: label) { Swift.abs($0) }
         case .relu: return try mapInPlace(&x, Float.self, label: label) { $0 < 0 ? 0 : $0 }
         case .log: return try mapInPlace(&x, Float.self, label: label) { Foundation.log($0) }
-        case .exp: return try mapInPlace(&x, Float.self, label: label) { Float.exponential($0) }
+        case .exp: return try mapBuffer(&x, label: label, mk_exp_f32)
         case .sqrt: return try mapInPlace(&x, Float.self, label: label) { $0.squareRoot() }
-        case .sigmoid: return try mapInPlace(&x, Float.self, label: label) { 1 / (1 + Float.exponential(-$0)) }
-        case .tanh: return try mapInPlace(&x, Float.self, label: label) { Foundation.tanh($0) }
+        case .sigmoid: return try mapBuffer(&x, label: label, mk_sigmoid_f32)
+        case .tanh: return try mapBuffer(&x, label: label, mk_tanh_f32)
         case .erf: return try mapInPlace(&x, Float.self, label: label) { Foundation.erf($0) }
         case .floor: return try mapInPlace(&x, Float.self, label: label) { $0.rounded(.down) }
         case .ceil: return try mapInPlace(&x, Float.self, label: label) { $0.rounded(.up) }
         case .reciprocal: return try mapInPlace(&x, Float.self, label: label) { 1 / $0 }
         }
+    }
+
+    /// A whole-buffer C kernel (CModelKernels' vectorised exp, sigmoid, tanh) applied in place.
+    static func mapBuffer(
+        _ x: inout Tensor, label: String, _ kernel: (UnsafeMutablePointer<Float>?, Int) -> Void
+    ) throws -> Tensor {
+        let shape = x.shape
+        guard var values = x.takeElements(Float.self) else {
+            throw ModelRuntimeError.invalidInput("\(label): expected float32 input")
+        }
+        values.withUnsafeMutableBufferPointer { kernel($0.baseAddress, $0.count) }
+        return Tensor.make(shape, values)
     }
 
     static func compare(_ name: String, _ a: Tensor, _ b: Tensor, _ label: String) throws -> Tensor {

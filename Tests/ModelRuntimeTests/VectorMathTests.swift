@@ -1,0 +1,75 @@
+import CModelKernels
+import Foundation
+import Testing
+
+/// CModelKernels' vectorised exp, sigmoid and tanh against the C library, over their whole useful range.
+@Suite("Vectorised exp, sigmoid and tanh")
+struct VectorMathTests {
+    static let specials: [Float] = [
+        0, -0.0, .nan, .infinity, -.infinity, 88.72283, 88.72284, 89, -103.97, -103.98, -87.5, 1e-30, -1e-30,
+        .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+    ]
+
+    /// Distance in units in the last place between two finite floats of the same sign.
+    static func ulps(_ a: Float, _ b: Float) -> Int {
+        abs(Int(Int32(bitPattern: a.bitPattern)) - Int(Int32(bitPattern: b.bitPattern)))
+    }
+
+    static func sweep(_ from: Float, _ to: Float, count: Int) -> [Float] {
+        (0..<count).map { from + (to - from) * Float($0) / Float(count - 1) } + specials
+    }
+
+    @Test("exp is within 2 ulp of expf, including subnormal results, overflow, underflow and NaN")
+    func exponential() {
+        let xs = Self.sweep(-104, 89, count: 400_003)
+        var ys = xs
+        mk_exp_f32(&ys, ys.count)
+        var worst = 0
+        for (x, y) in zip(xs, ys) {
+            let want = Foundation.exp(x)
+            if want.isNaN {
+                #expect(y.isNaN, "exp(\(x))")
+            } else if want.isInfinite || want == 0 {
+                #expect(y == want, "exp(\(x)) = \(y), libm \(want)")
+            } else {
+                worst = max(worst, Self.ulps(y, want))
+            }
+        }
+        #expect(worst <= 2, "worst distance from expf: \(worst) ulp")
+    }
+
+    @Test("tanh and sigmoid stay within 1e-6 relative (and 1e-7 absolute near zero) of libm")
+    func tanhAndSigmoid() {
+        let xs = Self.sweep(-20, 20, count: 200_003) + Self.sweep(-0.5, 0.5, count: 100_001)
+        var tanhs = xs
+        mk_tanh_f32(&tanhs, tanhs.count)
+        var sigmoids = xs
+        mk_sigmoid_f32(&sigmoids, sigmoids.count)
+        var worstTanh: Double = 0
+        var worstSigmoid: Double = 0
+        for (i, x) in xs.enumerated() {
+            let t = Double(x).isNaN ? Double.nan : Foundation.tanh(Double(x))
+            let s = 1 / (1 + Foundation.exp(-Double(x)))
+            if t.isNaN {
+                #expect(tanhs[i].isNaN && sigmoids[i].isNaN, "\(x)")
+                continue
+            }
+            worstTanh = max(worstTanh, abs(Double(tanhs[i]) - t) / max(abs(t), 0.1))
+            worstSigmoid = max(worstSigmoid, abs(Double(sigmoids[i]) - s) / max(s, 1e-30))
+            #expect(tanhs[i].sign == x.sign || tanhs[i] == 0, "tanh(\(x)) = \(tanhs[i])")
+        }
+        #expect(worstTanh < 1e-6, "tanh: worst error \(worstTanh)")
+        #expect(worstSigmoid < 1e-6, "sigmoid: worst relative error \(worstSigmoid)")
+    }
+
+    @Test("a value's result does not depend on its place in the buffer (the tail is computed the same way)")
+    func tailMatchesTheVectorBody() {
+        for value: Float in [0.3, -2.5, 40, -90] {
+            for function in [mk_exp_f32, mk_sigmoid_f32, mk_tanh_f32] {
+                var xs = [Float](repeating: value, count: 13)
+                function(&xs, xs.count)
+                #expect(Set(xs.map(\.bitPattern)).count == 1, "\(value): \(xs)")
+            }
+        }
+    }
+}
