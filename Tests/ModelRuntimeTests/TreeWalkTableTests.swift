@@ -79,6 +79,20 @@ struct TreeWalkTableTests {
                     }
                 }
             }
+            // One row at a time, eight trees at a time (the small-batch walk).
+            var eight = [Int32](repeating: -1, count: 8)
+            for r in rows.indices {
+                var tree = 0
+                while tree < model.roots.count {
+                    let walked = eight.withUnsafeMutableBufferPointer {
+                        table.walkTrees(row: base + 2 * r, from: tree, leaves: $0.baseAddress!)
+                    }
+                    for k in 0..<walked where Int(eight[k]) != model.leaf(tree: tree + k, row: base + 2 * r) {
+                        disagreements.append("tree \(tree + k), row \(rows[r]) by trees: table leaf \(eight[k])")
+                    }
+                    tree += walked
+                }
+            }
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
     }

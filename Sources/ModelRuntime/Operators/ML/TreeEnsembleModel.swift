@@ -155,6 +155,20 @@ struct TreeEnsembleModel: Sendable {
                             guard let lv = lv.baseAddress else { return }
                             // Rows in blocks of 256 so a tree stays in cache while it serves them all.
                             var start = 0
+                            if let table, rows < 8 {
+                                // Too few rows to walk eight at a time: walk eight trees at a time instead.
+                                for r in 0..<rows {
+                                    var tree = 0
+                                    while tree < roots.count {
+                                        let walked = table.walkTrees(row: values + r * features, from: tree, leaves: lv)
+                                        for k in 0..<walked {
+                                            accumulate(base + r * t, Int(lv[k]), ls, lt, lw, hasRow: r, has: &has)
+                                        }
+                                        tree += walked
+                                    }
+                                }
+                                start = rows
+                            }
                             while start < rows {
                                 let end = Swift.min(start + 256, rows)
                                 for tree in 0..<roots.count {

@@ -170,6 +170,53 @@ struct TreeWalkTable: Sendable {
         }
     }
 
+    /// The leaves one row reaches in trees `first...`: eight trees in lock-step when the next eight are all
+    /// shallow (a single row's walk is otherwise one chain of dependent loads per tree: batch 1 of a 150-tree
+    /// LightGBM model spent most of its time waiting on them), else the one tree `first`. Returns how many trees
+    /// it walked; `leaves[k]` is tree `first + k`'s leaf.
+    func walkTrees(row: UnsafePointer<Float>, from first: Int, leaves: UnsafeMutablePointer<Int32>) -> Int {
+        guard first + 8 <= roots.count, lockStep[first..<(first + 8)].allSatisfy({ $0 }) else {
+            walk(tree: first, values: row, features: 0, start: 0, end: 1, leaves: leaves)
+            return 1
+        }
+        let depth = Int(depths[first..<(first + 8)].max() ?? 0)
+        nodes.withUnsafeBufferPointer { np in
+            roots.withUnsafeBufferPointer { rp in
+                guard let np = np.baseAddress, let rp = rp.baseAddress else { return }
+                switch (plain, ordered) {
+                case (true, _): Self.walkEightTrees(PlainStep.self, np, rp + first, depth, row, leaves)
+                case (false, true): Self.walkEightTrees(OrderedStep.self, np, rp + first, depth, row, leaves)
+                case (false, false): Self.walkEightTrees(TruthTableStep.self, np, rp + first, depth, row, leaves)
+                }
+            }
+        }
+        leafOf.withUnsafeBufferPointer { lp in
+            for k in 0..<8 { leaves[k] = lp[Int(leaves[k])] }
+        }
+        return 8
+    }
+
+    @inline(__always)
+    static func walkEightTrees<S: WalkStep>(
+        _: S.Type, _ np: UnsafePointer<Node>, _ roots: UnsafePointer<Int32>, _ depth: Int, _ row: UnsafePointer<Float>,
+        _ leaves: UnsafeMutablePointer<Int32>
+    ) {
+        var i0 = roots[0], i1 = roots[1], i2 = roots[2], i3 = roots[3]
+        var i4 = roots[4], i5 = roots[5], i6 = roots[6], i7 = roots[7]
+        for _ in 0..<depth {
+            i0 = S.step(np, i0, row)
+            i1 = S.step(np, i1, row)
+            i2 = S.step(np, i2, row)
+            i3 = S.step(np, i3, row)
+            i4 = S.step(np, i4, row)
+            i5 = S.step(np, i5, row)
+            i6 = S.step(np, i6, row)
+            i7 = S.step(np, i7, row)
+        }
+        leaves[0] = i0; leaves[1] = i1; leaves[2] = i2; leaves[3] = i3
+        leaves[4] = i4; leaves[5] = i5; leaves[6] = i6; leaves[7] = i7
+    }
+
     /// Eight rows in lock-step until all eight stand on leaves (deep, unbalanced trees: random forests grown
     /// to purity). Two steps per check: a row that has not reached a leaf moves on every step, so eight
     /// unchanged indices mean the group is done.
