@@ -9,12 +9,12 @@ extension SQLiteRegistryStore {
         try new.validate()
         let now = self.now
         return try await write { db in
-            let (modelID, registered) = try SQLiteRows.model(db, model)
+            let (modelID, defaultBump) = try SQLiteRows.modelIDAndBump(db, model)
             let number = try Int64.fetchOne(db.cachedStatement(sql: "UPDATE models SET last_number = last_number + 1 WHERE id = ? RETURNING last_number"),
                 arguments: [modelID]) ?? 1
             let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(ordinal) FROM versions WHERE model_id = ?"), arguments: [modelID]
             ).map(SemanticVersion.init(ordinal:))
-            let assigned = try (new.request ?? .bump(registered.defaultBump)).assign(after: highest)
+            let assigned = try (new.request ?? .bump(defaultBump)).assign(after: highest)
             var parentIDs: [Int64] = []
             for parent in new.parents {
                 let parentModel = try SQLiteRows.modelID(db, parent.model)

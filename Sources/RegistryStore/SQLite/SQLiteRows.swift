@@ -48,19 +48,27 @@ enum SQLiteRows {
     /// The model's row id and value, or `not_found`.
     static func model(_ db: Database, _ name: ModelName) throws -> (id: Int64, model: RegisteredModel) {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(modelColumns) FROM models m WHERE m.name = ?"), arguments: [name.rawValue])
-        else {
-            throw RegistryError.notFound("model '\(name)' does not exist; list models with GET /api/v1/models")
-        }
+        else { throw missingModel(name) }
         let id: Int64 = row["id"]
         return (id, model(row, tags: try tags(db, table: "model_tags", owner: "model_id", ids: [id])[id] ?? [:]))
     }
 
     static func modelID(_ db: Database, _ name: ModelName) throws -> Int64 {
         guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM models WHERE name = ?"), arguments: [name.rawValue])
-        else {
-            throw RegistryError.notFound("model '\(name)' does not exist; list models with GET /api/v1/models")
-        }
+        else { throw missingModel(name) }
         return id
+    }
+
+    /// The id and default bump of a model: what registering a version needs (not its tags or the rest).
+    static func modelIDAndBump(_ db: Database, _ name: ModelName) throws -> (id: Int64, defaultBump: VersionBump) {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, default_bump FROM models WHERE name = ?"),
+            arguments: [name.rawValue])
+        else { throw missingModel(name) }
+        return (row[0], VersionBump(rawValue: row[1]) ?? .minor)
+    }
+
+    static func missingModel(_ name: ModelName) -> RegistryError {
+        .notFound("model '\(name)' does not exist; list models with GET /api/v1/models")
     }
 
     /// Tags of many owners at once: `[owner id: [key: value]]`.
