@@ -43,7 +43,13 @@ struct TreeEnsembleModel: Sendable {
     /// The model with its walk table built (call after any rewrite of nodes or features).
     func prepared() -> TreeEnsembleModel {
         var m = self
-        m.walkTable = TreeWalkTable(m)
+        var table = TreeWalkTable(m)
+        if let leafOf = table?.leafOf, targetCount == 1, aggregate == .sum || aggregate == .average,
+            (0..<leafCount).allSatisfy({ leafStart[$0 + 1] - leafStart[$0] == 1 })
+        {
+            table?.leafWeight = leafOf.map { $0 >= 0 ? leafWeights[Int(leafStart[Int($0)])] : 0 }
+        }
+        m.walkTable = table
         return m
     }
 
@@ -172,6 +178,16 @@ struct TreeEnsembleModel: Sendable {
                             while start < rows {
                                 let end = Swift.min(start + 256, rows)
                                 for tree in 0..<roots.count {
+                                    if let table, let weights = table.leafWeight {
+                                        // One weight per leaf, one target: added straight from the walk's nodes.
+                                        table.walkNodes(
+                                            tree: tree, values: values, features: features, start: start, end: end,
+                                            nodes: lv)
+                                        weights.withUnsafeBufferPointer { wp in
+                                            for r in start..<end { base[r] += wp[Int(lv[r - start])] }
+                                        }
+                                        continue
+                                    }
                                     if let table {
                                         table.walk(
                                             tree: tree, values: values, features: features, start: start, end: end,

@@ -38,6 +38,10 @@ struct TreeWalkTable: Sendable {
     var ordered: Bool
     /// Every condition is `x <= threshold` (scikit-learn without missing values): a step with no sign to apply.
     var plain: Bool
+    /// Per walk node, its leaf's one weight, when every leaf has exactly one (single-target sums: regressors,
+    /// binary classifiers, isolation forests); set by `TreeEnsembleModel.prepared()`. Scores then add
+    /// `leafWeight[node]` straight from the walk, without mapping nodes to leaves and leaves to weight lists.
+    var leafWeight: [Float]? = nil
 
     /// Truth table bits: 1 = below, 2 = equal, 4 = above, 8 = NaN.
     static func truthTable(_ mode: TreeEnsembleModel.Mode, nanTrue: Bool) -> UInt32? {
@@ -147,6 +151,16 @@ struct TreeWalkTable: Sendable {
 
     /// Leaves reached by rows `start..<end` in tree `tree`, written to `leaves[r - start]`.
     func walk(tree: Int, values: UnsafePointer<Float>, features: Int, start: Int, end: Int, leaves: UnsafeMutablePointer<Int32>) {
+        walkNodes(tree: tree, values: values, features: features, start: start, end: end, nodes: leaves)
+        leafOf.withUnsafeBufferPointer { lp in
+            for r in start..<end { leaves[r - start] = lp[Int(leaves[r - start])] }
+        }
+    }
+
+    /// The walk nodes (not leaf ids) rows `start..<end` stop on in tree `tree`, written to `nodes[r - start]`.
+    func walkNodes(
+        tree: Int, values: UnsafePointer<Float>, features: Int, start: Int, end: Int, nodes leaves: UnsafeMutablePointer<Int32>
+    ) {
         nodes.withUnsafeBufferPointer { np in
             guard let np = np.baseAddress else { return }
             let depth = Int(depths[tree])
@@ -164,9 +178,6 @@ struct TreeWalkTable: Sendable {
             case (false, false, false):
                 Self.walkToLeaves(TruthTableStep.self, np, roots[tree], values, features, start, end, leaves)
             }
-        }
-        leafOf.withUnsafeBufferPointer { lp in
-            for r in start..<end { leaves[r - start] = lp[Int(leaves[r - start])] }
         }
     }
 
