@@ -44,10 +44,11 @@ struct TreeEnsembleModel: Sendable {
     func prepared() -> TreeEnsembleModel {
         var m = self
         var table = TreeWalkTable(m)
-        if let leafOf = table?.leafOf, targetCount == 1, aggregate == .sum || aggregate == .average,
-            (0..<leafCount).allSatisfy({ leafStart[$0 + 1] - leafStart[$0] == 1 })
+        if let leafOf = table?.leafOf, let target = leafTargets.first, aggregate == .sum || aggregate == .average,
+            (0..<leafCount).allSatisfy({ leafStart[$0 + 1] - leafStart[$0] == 1 }), leafTargets.allSatisfy({ $0 == target })
         {
             table?.leafWeight = leafOf.map { $0 >= 0 ? leafWeights[Int(leafStart[Int($0)])] : 0 }
+            table?.weightTarget = Int(target)
         }
         m.walkTable = table
         return m
@@ -183,8 +184,9 @@ struct TreeEnsembleModel: Sendable {
                                         table.walkNodes(
                                             tree: tree, values: values, features: features, start: start, end: end,
                                             nodes: lv)
+                                        let target = base + table.weightTarget
                                         weights.withUnsafeBufferPointer { wp in
-                                            for r in start..<end { base[r] += wp[Int(lv[r - start])] }
+                                            for r in start..<end { target[r * t] += wp[Int(lv[r - start])] }
                                         }
                                         continue
                                     }
