@@ -44,11 +44,12 @@ struct TreeEnsembleModel: Sendable {
     func prepared() -> TreeEnsembleModel {
         var m = self
         var table = TreeWalkTable(m)
-        if let leafOf = table?.leafOf, let target = leafTargets.first, aggregate == .sum || aggregate == .average,
-            (0..<leafCount).allSatisfy({ leafStart[$0 + 1] - leafStart[$0] == 1 }), leafTargets.allSatisfy({ $0 == target })
+        if let leafOf = table?.leafOf, aggregate == .sum || aggregate == .average,
+            (0..<leafCount).allSatisfy({ leafStart[$0 + 1] - leafStart[$0] == 1 })
         {
             table?.leafWeight = leafOf.map { $0 >= 0 ? leafWeights[Int(leafStart[Int($0)])] : 0 }
-            table?.weightTarget = Int(target)
+            table?.leafTarget = leafOf.map { $0 >= 0 ? leafTargets[Int(leafStart[Int($0)])] : 0 }
+            if let first = leafTargets.first, leafTargets.allSatisfy({ $0 == first }) { table?.oneTarget = Int(first) }
         }
         m.walkTable = table
         return m
@@ -180,13 +181,21 @@ struct TreeEnsembleModel: Sendable {
                                 let end = Swift.min(start + 256, rows)
                                 for tree in 0..<roots.count {
                                     if let table, let weights = table.leafWeight {
-                                        // One weight per leaf, one target: added straight from the walk's nodes.
+                                        // One weight per leaf: added straight from the walk's nodes.
                                         table.walkNodes(
                                             tree: tree, values: values, features: features, start: start, end: end,
                                             nodes: lv)
-                                        let target = base + table.weightTarget
                                         weights.withUnsafeBufferPointer { wp in
-                                            for r in start..<end { target[r * t] += wp[Int(lv[r - start])] }
+                                            if let k = table.oneTarget {
+                                                for r in start..<end { base[r * t + k] += wp[Int(lv[r - start])] }
+                                                return
+                                            }
+                                            table.leafTarget.withUnsafeBufferPointer { tp in
+                                                for r in start..<end {
+                                                    let node = Int(lv[r - start])
+                                                    base[r * t + Int(tp[node])] += wp[node]
+                                                }
+                                            }
                                         }
                                         continue
                                     }

@@ -38,12 +38,14 @@ struct TreeWalkTable: Sendable {
     var ordered: Bool
     /// Every condition is `x <= threshold` (scikit-learn without missing values): a step with no sign to apply.
     var plain: Bool
-    /// Per walk node, its leaf's one weight, when every leaf has exactly one and all go to one target
-    /// (`weightTarget`: regressors, binary classifiers, isolation forests); set by `TreeEnsembleModel.prepared()`.
-    /// Scores then add `leafWeight[node]` straight from the walk, without mapping nodes to leaves and leaves to
-    /// weight lists.
+    /// Per walk node, its leaf's one weight and that weight's target, when every leaf has exactly one weight
+    /// (regressors, gradient-boosted classifiers, isolation forests); set by `TreeEnsembleModel.prepared()`.
+    /// Scores then add `leafWeight[node]` to `leafTarget[node]` straight from the walk, without mapping nodes to
+    /// leaves and leaves to weight lists.
     var leafWeight: [Float]? = nil
-    var weightTarget = 0
+    var leafTarget: [Int32] = []
+    /// The target of every weight, when they all share one (regressors, binary classifiers).
+    var oneTarget: Int? = nil
 
     /// Truth table bits: 1 = below, 2 = equal, 4 = above, 8 = NaN.
     static func truthTable(_ mode: TreeEnsembleModel.Mode, nanTrue: Bool) -> UInt32? {
