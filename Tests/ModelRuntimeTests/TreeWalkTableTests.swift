@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ModelRuntime
 
 /// The branch-free walk table rewrites every branch (`x < t` as `x <= t.nextDown`, a NaN-goes-true branch as the
@@ -75,7 +76,8 @@ struct TreeWalkTableTests {
                 for r in rows.indices {
                     let expected = model.leaf(tree: tree, row: base + 2 * r)
                     if Int(leaves[r]) != expected {
-                        disagreements.append("tree \(tree), row \(rows[r]): table leaf \(leaves[r]), branchy \(expected)")
+                        disagreements.append(
+                            "tree \(tree), row \(rows[r]): table leaf \(leaves[r]), branchy \(expected)")
                     }
                 }
             }
@@ -100,7 +102,8 @@ struct TreeWalkTableTests {
     @Test("ordered modes, both NaN directions, edge thresholds: the rewritten walk takes the same branches")
     func orderedModesAgree() throws {
         try expectTableAgreesWithBranchyWalk(Self.model(modes: [.leq, .lt, .gte, .gt]), ordered: true)
-        try expectTableAgreesWithBranchyWalk(Self.model(modes: [.leq], nanDirections: [false]), ordered: true, plain: true)
+        try expectTableAgreesWithBranchyWalk(
+            Self.model(modes: [.leq], nanDirections: [false]), ordered: true, plain: true)
     }
 
     @Test("equality modes fall back to truth tables and take the same branches")

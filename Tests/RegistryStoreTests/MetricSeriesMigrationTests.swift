@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import RegistryCore
-@testable import RegistryStore
 import Testing
+
+@testable import RegistryStore
 
 /// Migration v9 moves every stored point into the series-keyed `metrics` table: a registry written before it reads
 /// back the same histories, NaNs and latest values after it.
@@ -18,7 +19,8 @@ import Testing
             try await pool.write { db in
                 for run in ["r1", "r2"] {
                     try db.execute(
-                        sql: "INSERT INTO runs (id, name, created_at, start_time) VALUES (?, ?, 0, 0)", arguments: [run, run])
+                        sql: "INSERT INTO runs (id, name, created_at, start_time) VALUES (?, ?, 0, 0)",
+                        arguments: [run, run])
                 }
                 // The layout before v9: one row per point, NaN as NULL, a retried point stored twice.
                 let points: [(String, String, Int64, Double?, Int64)] = [
@@ -45,7 +47,8 @@ import Testing
         #expect(Array(history.map(\.value)[2...]) == [0.7, 0.5] && history[0].value == 0.9)
         let run = try await store.run(id: "r1")
         #expect(run.metrics.map(\.key) == ["acc", "loss"] && run.metrics.map(\.value) == [0.8, 0.5])
-        #expect(try await store.metricHistory(runID: "r2", key: "loss", offset: 0, limit: 100).items.map(\.value) == [0.4])
+        #expect(
+            try await store.metricHistory(runID: "r2", key: "loss", offset: 0, limit: 100).items.map(\.value) == [0.4])
         // The migrated series keeps growing: a newer point moves the latest value, a repeated one is stored once.
         try await store.logRunData(
             id: "r1",
@@ -53,7 +56,10 @@ import Testing
                 TrackedMetric(key: "loss", value: 0.3, timestamp: 40, step: 3),
                 TrackedMetric(key: "loss", value: 0.5, timestamp: 30, step: 2),
             ]))
-        #expect(try await store.metricHistory(runID: "r1", key: "loss", offset: 0, limit: 100).items.map(\.step) == [0, 1, 1, 2, 3])
+        #expect(
+            try await store.metricHistory(runID: "r1", key: "loss", offset: 0, limit: 100).items.map(\.step) == [
+                0, 1, 1, 2, 3,
+            ])
         #expect(try await store.run(id: "r1").metrics.first { $0.key == "loss" }?.value == 0.3)
         // Deleting a run still removes its points, through the series.
         try await store.writer.write { db in try db.execute(sql: "DELETE FROM runs WHERE id = 'r1'") }

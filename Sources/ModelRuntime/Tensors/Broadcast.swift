@@ -111,7 +111,9 @@ struct ClosureFunction<Input: TensorElement, Output: TensorElement>: BinaryFunct
 func broadcastInPlace<T: TensorElement>(
     _ a: inout Tensor, _ b: Tensor, label: String, _ op: (T, T) -> T
 ) throws -> Tensor {
-    try withoutActuallyEscaping(op) { op in try broadcastInPlace(&a, b, label: label, function: ClosureFunction(body: op)) }
+    try withoutActuallyEscaping(op) { op in
+        try broadcastInPlace(&a, b, label: label, function: ClosureFunction(body: op))
+    }
 }
 
 /// `broadcastInPlace` over a function type.
@@ -165,7 +167,8 @@ func broadcastInPlace<F: BinaryFunction>(
 func broadcastBinary<T: TensorElement, R: TensorElement>(
     _ a: Tensor, _ b: Tensor, label: String, _ op: (T, T) -> R
 ) throws -> Tensor {
-    try withoutActuallyEscaping(op) { op in try broadcastBinary(a, b, label: label, function: ClosureFunction(body: op)) }
+    try withoutActuallyEscaping(op) { op in try broadcastBinary(a, b, label: label, function: ClosureFunction(body: op))
+    }
 }
 
 /// `broadcastBinary` over a function type.

@@ -85,12 +85,15 @@ struct TreeWalkTable: Sendable {
     init?(_ model: TreeEnsembleModel) {
         guard model.members.isEmpty, model.maxFeature < Int(Self.featureMask) else { return nil }
         let ordered = model.modes.indices.allSatisfy {
-            model.nodes[$0].trueChild == model.nodes[$0].falseChild || (model.modes[$0] != .eq && model.modes[$0] != .neq)
+            model.nodes[$0].trueChild == model.nodes[$0].falseChild
+                || (model.modes[$0] != .eq && model.modes[$0] != .neq)
         }
         // A node whose two children are the same is that child.
         func resolve(_ reference: Int32) -> Int32 {
             var r = reference
-            while r >= 0, model.nodes[Int(r)].trueChild == model.nodes[Int(r)].falseChild { r = model.nodes[Int(r)].trueChild }
+            while r >= 0, model.nodes[Int(r)].trueChild == model.nodes[Int(r)].falseChild {
+                r = model.nodes[Int(r)].trueChild
+            }
             return r
         }
         // Each tree laid out breadth-first: a node's children are placed as a pair when it is. A model whose
@@ -128,14 +131,17 @@ struct TreeWalkTable: Sendable {
                 var first = n.trueChild
                 var second = n.falseChild
                 if ordered {
-                    guard let c = Self.ordered(model.modes[i], n.threshold, nanTrue: model.nanTrue[i]) else { return nil }
+                    guard let c = Self.ordered(model.modes[i], n.threshold, nanTrue: model.nanTrue[i]) else {
+                        return nil
+                    }
                     nodes[slot] = Node(
                         threshold: c.threshold, feature: UInt32(n.feature) | (c.negate ? Self.signBit : 0),
                         base: Int32(pair))
                     if !c.meansTrue { swap(&first, &second) }
                 } else {
                     guard let table = Self.truthTable(model.modes[i], nanTrue: model.nanTrue[i]) else { return nil }
-                    nodes[slot] = Node(threshold: n.threshold, feature: UInt32(n.feature) | (table << 28), base: Int32(pair))
+                    nodes[slot] = Node(
+                        threshold: n.threshold, feature: UInt32(n.feature) | (table << 28), base: Int32(pair))
                 }
                 queue.append((resolve(first), pair, depth + 1))
                 queue.append((resolve(second), pair + 1, depth + 1))
@@ -154,7 +160,10 @@ struct TreeWalkTable: Sendable {
     }
 
     /// Leaves reached by rows `start..<end` in tree `tree`, written to `leaves[r - start]`.
-    func walk(tree: Int, values: UnsafePointer<Float>, features: Int, start: Int, end: Int, leaves: UnsafeMutablePointer<Int32>) {
+    func walk(
+        tree: Int, values: UnsafePointer<Float>, features: Int, start: Int, end: Int,
+        leaves: UnsafeMutablePointer<Int32>
+    ) {
         walkNodes(tree: tree, values: values, features: features, start: start, end: end, nodes: leaves)
         leafOf.withUnsafeBufferPointer { lp in
             for r in start..<end { leaves[r - start] = lp[Int(leaves[r - start])] }
@@ -163,7 +172,8 @@ struct TreeWalkTable: Sendable {
 
     /// The walk nodes (not leaf ids) rows `start..<end` stop on in tree `tree`, written to `nodes[r - start]`.
     func walkNodes(
-        tree: Int, values: UnsafePointer<Float>, features: Int, start: Int, end: Int, nodes leaves: UnsafeMutablePointer<Int32>
+        tree: Int, values: UnsafePointer<Float>, features: Int, start: Int, end: Int,
+        nodes leaves: UnsafeMutablePointer<Int32>
     ) {
         nodes.withUnsafeBufferPointer { np in
             guard let np = np.baseAddress else { return }
@@ -249,7 +259,8 @@ struct TreeWalkTable: Sendable {
                 let p0 = i0, p1 = i1, p2 = i2, p3 = i3, p4 = i4, p5 = i5, p6 = i6, p7 = i7
                 i0 = S.step(np, i0, r0); i1 = S.step(np, i1, r1); i2 = S.step(np, i2, r2); i3 = S.step(np, i3, r3)
                 i4 = S.step(np, i4, r4); i5 = S.step(np, i5, r5); i6 = S.step(np, i6, r6); i7 = S.step(np, i7, r7)
-                let moved = (i0 ^ p0) | (i1 ^ p1) | (i2 ^ p2) | (i3 ^ p3) | (i4 ^ p4) | (i5 ^ p5) | (i6 ^ p6) | (i7 ^ p7)
+                let moved =
+                    (i0 ^ p0) | (i1 ^ p1) | (i2 ^ p2) | (i3 ^ p3) | (i4 ^ p4) | (i5 ^ p5) | (i6 ^ p6) | (i7 ^ p7)
                 if moved == 0 { break }
             }
             let o = leaves + (r - start)
@@ -273,7 +284,8 @@ struct TreeWalkTable: Sendable {
     }
 
     static func walkEachRow<S: WalkStep>(
-        _: S.Type, _ np: UnsafePointer<Node>, _ root: Int32, _ values: UnsafePointer<Float>, _ features: Int, _ start: Int,
+        _: S.Type, _ np: UnsafePointer<Node>, _ root: Int32, _ values: UnsafePointer<Float>, _ features: Int,
+        _ start: Int,
         _ end: Int, _ leaves: UnsafeMutablePointer<Int32>
     ) {
         for r in start..<end {

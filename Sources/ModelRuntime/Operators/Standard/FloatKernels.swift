@@ -1,7 +1,8 @@
 import CModelKernels
 import Foundation
 
-/// Non-generic float32 versions of the hot elementwise kernels (arithmetic: `ArithmeticKernel.specialised`).
+/// Non-generic float32 versions of the hot unary and comparison kernels (for arithmetic, see
+/// `ElementwiseOperators.arithmetic`).
 ///
 /// Kernels are called through `any Kernel`, and Swift runs a generic type's protocol witnesses unspecialised
 /// (element access through value witnesses, 10-30x slower). These concrete loops let the compiler inline the
