@@ -226,20 +226,32 @@ struct TreeWalkTable: Sendable {
         _: S.Type, _ np: UnsafePointer<Node>, _ roots: UnsafePointer<Int32>, _ depth: Int, _ row: UnsafePointer<Float>,
         _ leaves: UnsafeMutablePointer<Int32>
     ) {
-        var i0 = roots[0], i1 = roots[1], i2 = roots[2], i3 = roots[3]
-        var i4 = roots[4], i5 = roots[5], i6 = roots[6], i7 = roots[7]
+        let starts = (roots[0], roots[1], roots[2], roots[3], roots[4], roots[5], roots[6], roots[7])
+        stepEight(S.self, np, starts, (row, row, row, row, row, row, row, row), depth, leaves)
+    }
+
+    typealias Eight<T> = (T, T, T, T, T, T, T, T)
+
+    /// Eight walks in lock-step for `depth` steps, walk k from node `starts.k` on row `rows.k`, so their chains
+    /// of loads overlap: eight rows of one tree (`walk`) or eight trees of one row (`walkTrees`).
+    @inline(__always)
+    static func stepEight<S: WalkStep>(
+        _: S.Type, _ np: UnsafePointer<Node>, _ starts: Eight<Int32>, _ rows: Eight<UnsafePointer<Float>>,
+        _ depth: Int, _ out: UnsafeMutablePointer<Int32>
+    ) {
+        var (i0, i1, i2, i3, i4, i5, i6, i7) = starts
+        let (r0, r1, r2, r3, r4, r5, r6, r7) = rows
         for _ in 0..<depth {
-            i0 = S.step(np, i0, row)
-            i1 = S.step(np, i1, row)
-            i2 = S.step(np, i2, row)
-            i3 = S.step(np, i3, row)
-            i4 = S.step(np, i4, row)
-            i5 = S.step(np, i5, row)
-            i6 = S.step(np, i6, row)
-            i7 = S.step(np, i7, row)
+            i0 = S.step(np, i0, r0)
+            i1 = S.step(np, i1, r1)
+            i2 = S.step(np, i2, r2)
+            i3 = S.step(np, i3, r3)
+            i4 = S.step(np, i4, r4)
+            i5 = S.step(np, i5, r5)
+            i6 = S.step(np, i6, r6)
+            i7 = S.step(np, i7, r7)
         }
-        leaves[0] = i0; leaves[1] = i1; leaves[2] = i2; leaves[3] = i3
-        leaves[4] = i4; leaves[5] = i5; leaves[6] = i6; leaves[7] = i7
+        out[0] = i0; out[1] = i1; out[2] = i2; out[3] = i3; out[4] = i4; out[5] = i5; out[6] = i6; out[7] = i7
     }
 
     /// Eight rows in lock-step until all eight stand on leaves (deep, unbalanced trees: random forests grown
@@ -272,10 +284,7 @@ struct TreeWalkTable: Sendable {
 
     /// The rows `r..<r+8` of a row-major `[rows, features]` matrix.
     @inline(__always)
-    static func eightRows(_ values: UnsafePointer<Float>, _ features: Int, _ r: Int) -> (
-        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
-        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>
-    ) {
+    static func eightRows(_ values: UnsafePointer<Float>, _ features: Int, _ r: Int) -> Eight<UnsafePointer<Float>> {
         let r0 = values + r * features
         return (
             r0, r0 + features, r0 + 2 * features, r0 + 3 * features, r0 + 4 * features, r0 + 5 * features,
@@ -307,20 +316,8 @@ struct TreeWalkTable: Sendable {
     ) {
         var r = start
         while r + 8 <= end {
-            let (r0, r1, r2, r3, r4, r5, r6, r7) = eightRows(values, features, r)
-            var i0 = root, i1 = root, i2 = root, i3 = root, i4 = root, i5 = root, i6 = root, i7 = root
-            for _ in 0..<depth {
-                i0 = S.step(np, i0, r0)
-                i1 = S.step(np, i1, r1)
-                i2 = S.step(np, i2, r2)
-                i3 = S.step(np, i3, r3)
-                i4 = S.step(np, i4, r4)
-                i5 = S.step(np, i5, r5)
-                i6 = S.step(np, i6, r6)
-                i7 = S.step(np, i7, r7)
-            }
-            let o = leaves + (r - start)
-            o[0] = i0; o[1] = i1; o[2] = i2; o[3] = i3; o[4] = i4; o[5] = i5; o[6] = i6; o[7] = i7
+            let starts = (root, root, root, root, root, root, root, root)
+            stepEight(S.self, np, starts, eightRows(values, features, r), depth, leaves + (r - start))
             r += 8
         }
         while r < end {
