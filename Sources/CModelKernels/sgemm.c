@@ -2,6 +2,7 @@
 // a 6 x 16 register-blocked micro-kernel (12 AVX accumulators) streams A's rows and fuses the bias add and ReLU
 // into the final store. Written for this project; see ModelRuntime/Math/GEMM.swift for how it is used.
 #include "CModelKernels.h"
+#include "cpu_features.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,7 @@ void mk_sgemm_pack_b(int k, int n, const float *b, int ldb, int transposed, floa
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
-int mk_sgemm_available(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
+int mk_sgemm_available(void) { return mk_vector_level() >= 1; }
 
 #define TARGET __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
@@ -255,15 +253,6 @@ static TARGET512 __attribute__((noinline)) void panel_pair_512(
     }
 }
 
-static int has_avx512(void) {
-    static int cached = -1;  // a benign race: every thread computes the same value
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-    }
-    return cached;
-}
-
 TARGET void mk_sgemm_packed(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu) {
@@ -285,7 +274,7 @@ TARGET void mk_sgemm_packed(
     // A's rows are copied, MR at a time, into k-major strips (MR floats per k step): the micro-kernel then reads
     // both operands sequentially, whatever A's stride and alignment (unpacked rows ran 40% slower here, varying
     // with where the allocator placed them).
-    int wide = has_avx512();
+    int wide = mk_vector_level() >= 2;
     float *strips = aligned_alloc(64, sizeof(float) * MC * KC);
     if (!strips) return;
     for (int p0 = 0; p0 < k; p0 += KC) {

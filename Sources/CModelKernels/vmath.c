@@ -9,6 +9,7 @@
 // Every element goes through the same vector code (the tail through a padded copy), so a value's result does not
 // depend on where it sits in the buffer. Without AVX2/FMA the portable loops call libm.
 #include "CModelKernels.h"
+#include "cpu_features.h"
 
 #include <math.h>
 #include <string.h>
@@ -93,24 +94,14 @@ APPLY(exp_avx2, exp8)
 APPLY(sigmoid_avx2, sigmoid8)
 APPLY(tanh_avx2, tanh8)
 
-static int vector_math(void) {
-    static int cached = -1;  // a benign race: every thread computes the same value
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return cached;
-}
-
 #else
-static int vector_math(void) { return 0; }
 static void exp_avx2(float *x, size_t n) { (void)x; (void)n; }
 static void sigmoid_avx2(float *x, size_t n) { (void)x; (void)n; }
 static void tanh_avx2(float *x, size_t n) { (void)x; (void)n; }
 #endif
 
 void mk_exp_f32(float *x, size_t n) {
-    if (vector_math()) {
+    if (mk_vector_level() >= 1) {
         exp_avx2(x, n);
         return;
     }
@@ -118,7 +109,7 @@ void mk_exp_f32(float *x, size_t n) {
 }
 
 void mk_sigmoid_f32(float *x, size_t n) {
-    if (vector_math()) {
+    if (mk_vector_level() >= 1) {
         sigmoid_avx2(x, n);
         return;
     }
@@ -126,7 +117,7 @@ void mk_sigmoid_f32(float *x, size_t n) {
 }
 
 void mk_tanh_f32(float *x, size_t n) {
-    if (vector_math()) {
+    if (mk_vector_level() >= 1) {
         tanh_avx2(x, n);
         return;
     }

@@ -167,7 +167,8 @@ func broadcastInPlace<F: BinaryFunction>(
 func broadcastBinary<T: TensorElement, R: TensorElement>(
     _ a: Tensor, _ b: Tensor, label: String, _ op: (T, T) -> R
 ) throws -> Tensor {
-    try withoutActuallyEscaping(op) { op in try broadcastBinary(a, b, label: label, function: ClosureFunction(body: op))
+    try withoutActuallyEscaping(op) { op in
+        try broadcastBinary(a, b, label: label, function: ClosureFunction(body: op))
     }
 }
 

@@ -95,7 +95,7 @@ extension SQLiteRegistryStore {
         }
     }
 
-    /// Greatest (step, timestamp, value) wins; NaN ranks lowest, as in the SQL upsert.
+    /// Greatest (step, timestamp, value) wins; NaN ranks lowest among equal step and timestamp.
     static func isNewer(_ a: TrackedMetric, than b: TrackedMetric) -> Bool {
         if a.step != b.step { return a.step > b.step }
         if a.timestamp != b.timestamp { return a.timestamp > b.timestamp }

@@ -43,15 +43,7 @@ struct TreeEnsembleModel: Sendable {
     /// The model with its walk table built (call after any rewrite of nodes or features).
     func prepared() -> TreeEnsembleModel {
         var m = self
-        var table = TreeWalkTable(m)
-        if let leafOf = table?.leafOf, aggregate == .sum || aggregate == .average,
-            (0..<leafCount).allSatisfy({ leafStart[$0 + 1] - leafStart[$0] == 1 })
-        {
-            table?.leafWeight = leafOf.map { $0 >= 0 ? leafWeights[Int(leafStart[Int($0)])] : 0 }
-            table?.leafTarget = leafOf.map { $0 >= 0 ? leafTargets[Int(leafStart[Int($0)])] : 0 }
-            if let first = leafTargets.first, leafTargets.allSatisfy({ $0 == first }) { table?.oneTarget = Int(first) }
-        }
-        m.walkTable = table
+        m.walkTable = TreeWalkTable(m)
         return m
     }
 
@@ -180,23 +172,10 @@ struct TreeEnsembleModel: Sendable {
                             while start < rows {
                                 let end = Swift.min(start + 256, rows)
                                 for tree in 0..<roots.count {
-                                    if let table, let weights = table.leafWeight {
-                                        // One weight per leaf: added straight from the walk's nodes.
-                                        table.walkNodes(
+                                    if let table, table.direct != nil {
+                                        table.addScores(
                                             tree: tree, values: values, features: features, start: start, end: end,
-                                            nodes: lv)
-                                        weights.withUnsafeBufferPointer { wp in
-                                            if let k = table.oneTarget {
-                                                for r in start..<end { base[r * t + k] += wp[Int(lv[r - start])] }
-                                                return
-                                            }
-                                            table.leafTarget.withUnsafeBufferPointer { tp in
-                                                for r in start..<end {
-                                                    let node = Int(lv[r - start])
-                                                    base[r * t + Int(tp[node])] += wp[node]
-                                                }
-                                            }
-                                        }
+                                            scratch: lv, scores: base, stride: t)
                                         continue
                                     }
                                     if let table {

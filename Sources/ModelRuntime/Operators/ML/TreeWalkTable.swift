@@ -38,14 +38,16 @@ struct TreeWalkTable: Sendable {
     var ordered: Bool
     /// Every condition is `x <= threshold` (scikit-learn without missing values): a step with no sign to apply.
     var plain: Bool
-    /// Per walk node, its leaf's one weight and that weight's target, when every leaf has exactly one weight
-    /// (regressors, gradient-boosted classifiers, isolation forests); set by `TreeEnsembleModel.prepared()`.
-    /// Scores then add `leafWeight[node]` to `leafTarget[node]` straight from the walk, without mapping nodes to
-    /// leaves and leaves to weight lists.
-    var leafWeight: [Float]? = nil
-    var leafTarget: [Int32] = []
-    /// The target of every weight, when they all share one (regressors, binary classifiers).
-    var oneTarget: Int? = nil
+    /// Each walk node's leaf weight and its target, when scores are sums and every leaf has exactly one weight
+    /// (regressors, gradient-boosted classifiers, isolation forests): `addScores` then adds the weight straight
+    /// from the walk's node, without mapping nodes to leaves and leaves to weight lists.
+    struct DirectWeights: Sendable {
+        var weight: [Float]
+        var target: [Int32]
+        /// The target of every weight, when they all share one (regressors, binary classifiers).
+        var oneTarget: Int?
+    }
+    var direct: DirectWeights?
 
     /// Truth table bits: 1 = below, 2 = equal, 4 = above, 8 = NaN.
     static func truthTable(_ mode: TreeEnsembleModel.Mode, nanTrue: Bool) -> UInt32? {
@@ -157,6 +159,39 @@ struct TreeWalkTable: Sendable {
         self.leafOf = leafOf
         self.ordered = ordered
         plain = ordered && nodes.allSatisfy { $0.feature & Self.signBit == 0 }
+        direct = nil
+        if model.aggregate == .sum || model.aggregate == .average,
+            (0..<model.leafCount).allSatisfy({ model.leafStart[$0 + 1] - model.leafStart[$0] == 1 })
+        {
+            let entry = { (leaf: Int32) in Int(model.leafStart[Int(leaf)]) }
+            let targets = model.leafTargets
+            direct = DirectWeights(
+                weight: leafOf.map { $0 >= 0 ? model.leafWeights[entry($0)] : 0 },
+                target: leafOf.map { $0 >= 0 ? targets[entry($0)] : 0 },
+                oneTarget: targets.first.flatMap { first in targets.allSatisfy { $0 == first } ? Int(first) : nil })
+        }
+    }
+
+    /// Adds tree `tree`'s weight for rows `start..<end` to `scores[r * stride + target]`, through `direct` (which
+    /// must be set); `scratch` holds `end - start` walk nodes.
+    func addScores(
+        tree: Int, values: UnsafePointer<Float>, features: Int, start: Int, end: Int,
+        scratch: UnsafeMutablePointer<Int32>, scores: UnsafeMutablePointer<Float>, stride: Int
+    ) {
+        guard let direct else { return }
+        walkNodes(tree: tree, values: values, features: features, start: start, end: end, nodes: scratch)
+        direct.weight.withUnsafeBufferPointer { wp in
+            if let k = direct.oneTarget {
+                for r in start..<end { scores[r * stride + k] += wp[Int(scratch[r - start])] }
+                return
+            }
+            direct.target.withUnsafeBufferPointer { tp in
+                for r in start..<end {
+                    let node = Int(scratch[r - start])
+                    scores[r * stride + Int(tp[node])] += wp[node]
+                }
+            }
+        }
     }
 
     /// Leaves reached by rows `start..<end` in tree `tree`, written to `leaves[r - start]`.
