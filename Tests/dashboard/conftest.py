@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -71,11 +71,18 @@ class Browser:
         """Waits for a shown, non-empty `.form-error` and returns its text. Pages may hold hidden ones (the register
         page's upload-error slot), and a submit replaces the page, so presence alone would match the old page."""
 
-        def shown(_):
+        # One script reads every candidate in a single turn of the page's event loop, so the page cannot be replaced
+        # between finding an element and reading it. A submit that navigates while the script runs destroys its
+        # context: Chrome reports that as a stale element, a node "not belonging to the document", or a plain
+        # WebDriverException, and the next poll reads the new page.
+        script = """return [...document.querySelectorAll('.form-error')]
+            .map(e => e.checkVisibility() ? e.innerText.trim() : '').find(t => t) || null;"""
+
+        def shown(driver):
             try:
-                return next((e.text for e in self.all(".form-error") if e.is_displayed() and e.text.strip()), None)
-            except StaleElementReferenceException:
-                return None  # the page was replaced while reading it: look again
+                return driver.execute_script(script)
+            except WebDriverException:
+                return None
 
         return self.wait(shown, timeout)
 
