@@ -97,6 +97,7 @@ public enum ModelyardServer {
         }
         return Application(
             router: buildRouter(registry: registry),
+            server: .eventLoopPinnedHTTP1(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "modelyard"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

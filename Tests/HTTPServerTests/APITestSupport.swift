@@ -28,11 +28,11 @@ struct APIHarness {
         try await app.test(.router) { client in try await body(client) }
     }
 
-    /// Runs `body` against a live server on a free loopback port.
+    /// Runs `body` against a live server on a free loopback port, with connections handled as `serve` does.
     func live(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         defer { cleanup() }
         let app = Application(
-            router: ModelyardServer.buildRouter(registry: registry),
+            router: ModelyardServer.buildRouter(registry: registry), server: .eventLoopPinnedHTTP1(),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in try await body(client) }
     }
