@@ -129,4 +129,13 @@ import Testing
         #expect(throws: RegistryError.self) { try PageRequest(limit: 0) }
         #expect(throws: RegistryError.self) { try PageRequest(limit: 5000) }
     }
+
+    @Test func auditActorIsTrimmedCappedAndNeverEmpty() {
+        #expect(AuditContext(actor: "  alice \t").actor == "alice")
+        #expect(AuditContext(actor: "bob smith").actor == "bob smith")
+        #expect(AuditContext(actor: " \t ").actor == AuditContext.anonymousActor)
+        #expect(AuditContext(actor: "").actor == AuditContext.anonymousActor)
+        #expect(AuditContext(actor: nil).actor == AuditContext.anonymousActor)
+        #expect(AuditContext(actor: " " + String(repeating: "é", count: 300)).actor == String(repeating: "é", count: 250))
+    }
 }

@@ -42,7 +42,11 @@ public struct AuditContext: Sendable, Equatable {
     public static let anonymousActor = "anonymous"
 
     public init(actor: String?, reason: String? = nil) {
-        let trimmed = actor?.trimmingCharacters(in: .whitespaces) ?? ""
+        // Trimmed by hand: Foundation's trimmingCharacters bridges through NSString, on every audited request.
+        let text = actor ?? ""
+        let start = text.firstIndex { !$0.isWhitespace } ?? text.endIndex
+        let end = text.lastIndex { !$0.isWhitespace }.map(text.index(after:)) ?? start
+        let trimmed = text[start..<end]
         self.actor = trimmed.isEmpty ? Self.anonymousActor : String(trimmed.prefix(250))
         self.reason = String((reason ?? "").prefix(2_000))
     }

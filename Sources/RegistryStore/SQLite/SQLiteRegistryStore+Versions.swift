@@ -51,7 +51,7 @@ extension SQLiteRegistryStore {
             for entry in new.artifacts {
                 try Self.insertArtifact(db, versionID: versionID, entry: entry)
             }
-            try SQLiteRows.replaceTags(db, table: "version_tags", owner: "version_id", id: versionID, tags: new.tags)
+            try SQLiteRows.insertTags(db, table: "version_tags", owner: "version_id", id: versionID, tags: new.tags)
             for (position, parentID) in parentIDs.enumerated() {
                 try db.cachedStatement(sql: "INSERT INTO version_parents (child_id, parent_id, position) VALUES (?, ?, ?)").execute(arguments: [versionID, parentID, position])
             }
@@ -60,7 +60,7 @@ extension SQLiteRegistryStore {
             try SQLiteRows.audit(
                 db, model: model, version: assigned, action: "version.register", context: audit,
                 details: ["status": new.status.rawValue], at: now)
-            return try SQLiteRows.version(db, model, .version(assigned)).version
+            return try SQLiteRows.version(db, model, id: versionID)
         }
     }
 

@@ -13,7 +13,11 @@ enum SQLiteRows {
     static let decoder = JSONDecoder()
 
     static func json<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+        // Most versions carry no params or datasets; skip the encoder for the empty containers (as decodeJSON does).
+        if let dictionary = value as? [String: JSONValue], dictionary.isEmpty { return "{}" }
+        if let dictionary = value as? [String: String], dictionary.isEmpty { return "{}" }
+        if let array = value as? [DatasetRef], array.isEmpty { return "[]" }
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T? {
@@ -111,6 +115,11 @@ enum SQLiteRows {
 
     static func replaceTags(_ db: Database, table: String, owner: String, id: Int64, tags: [String: String]) throws {
         try db.cachedStatement(sql: "DELETE FROM \(table) WHERE \(owner) = ?").execute(arguments: [id])
+        try insertTags(db, table: table, owner: owner, id: id, tags: tags)
+    }
+
+    /// The tags of an owner that has none yet (just inserted).
+    static func insertTags(_ db: Database, table: String, owner: String, id: Int64, tags: [String: String]) throws {
         for (key, value) in tags {
             try db.cachedStatement(sql: "INSERT INTO \(table) (\(owner), key, value) VALUES (?, ?, ?)").execute(arguments: [id, key, value])
         }
@@ -224,6 +233,16 @@ enum SQLiteRows {
             version.parents = parents[id] ?? []
             return (id, version)
         }
+    }
+
+    /// The full version with this row id, which must exist (one the caller just inserted or looked up).
+    static func version(_ db: Database, _ model: ModelName, id: Int64) throws -> ModelVersion {
+        guard let loaded = try fetchVersions(
+            db, sql: "SELECT \(versionColumns) FROM versions v WHERE v.id = ?", arguments: [id], model: model
+        ).first else {
+            throw RegistryError.notFound("model '\(model)' has no version with row id \(id)")
+        }
+        return loaded.version
     }
 
     /// The version's row id and value, or `not_found`.
