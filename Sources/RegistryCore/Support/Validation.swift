@@ -2,7 +2,9 @@
 enum NameRules {
     /// True when `text` has no control characters (including NUL) — these break logs, URLs and terminals.
     static func isPrintable(_ text: String) -> Bool {
-        !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        // ASCII (nearly every name and URI) by byte; the Unicode property lookup only for the rest.
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+            || !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 }
 
