@@ -134,14 +134,23 @@ enum SQLiteRows {
     /// each query has a handful of shapes that stay compiled in the statement cache.
     static func paddedChunks<ID>(_ ids: [ID]) -> [[ID]] {
         ids.chunked(500).map { chunk in
-            let size = [1, 8, 64, 500].first { $0 >= chunk.count } ?? chunk.count
+            let size = paddedSizes.first { $0 >= chunk.count } ?? chunk.count
             var padded = Array(chunk)
             while padded.count < size, let last = padded.last { padded.append(last) }
             return padded
         }
     }
 
+    private static let paddedSizes = [1, 8, 64, 500]
+    /// The `IN` lists of the padded sizes, built once: a listing of 2,000 versions otherwise joins twelve 500-mark
+    /// lists per request.
+    private static let paddedPlaceholders = Dictionary(uniqueKeysWithValues: paddedSizes.map { ($0, makePlaceholders($0)) })
+
     static func placeholders(_ count: Int) -> String {
+        paddedPlaceholders[count] ?? makePlaceholders(count)
+    }
+
+    private static func makePlaceholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ",")
     }
 
