@@ -27,15 +27,16 @@ enum MLflowLogBatch {
         if let items = try array(body["metrics"], "metrics") {
             metrics.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
-                let path = "metrics[\(index)]"
+                // Built only for an error message: 100 points would otherwise build 500 strings per request.
+                func path(_ field: String = "") -> String { "metrics[\(index)]" + field }
                 guard case .object(let metric) = item else {
-                    throw RegistryError.invalidArgument("field '\(path)' has the wrong type; expected an object")
+                    throw RegistryError.invalidArgument("field '\(path())' has the wrong type; expected an object")
                 }
                 metrics.append(
                     try MLflowTrackingRoutes.metric(
-                        key: string(metric["key"], path + ".key"), value: double(metric["value"], path + ".value"),
-                        timestamp: int64(metric["timestamp"], path + ".timestamp"),
-                        step: int64(metric["step"], path + ".step")))
+                        key: string(metric["key"], path(".key")), value: double(metric["value"], path(".value")),
+                        timestamp: int64(metric["timestamp"], path(".timestamp")),
+                        step: int64(metric["step"], path(".step"))))
             }
         }
         return (
@@ -46,28 +47,28 @@ enum MLflowLogBatch {
         )
     }
 
-    private static func wrongType(_ path: String, _ expected: String) -> RegistryError {
-        .invalidArgument("field '\(path)' has the wrong type; expected \(expected)")
+    private static func wrongType(_ path: @autoclosure () -> String, _ expected: String) -> RegistryError {
+        .invalidArgument("field '\(path())' has the wrong type; expected \(expected)")
     }
 
     /// Absent and `null` fields are `nil`.
-    private static func string(_ value: FastJSON.Value?, _ path: String) throws -> String? {
+    private static func string(_ value: FastJSON.Value?, _ path: @autoclosure () -> String) throws -> String? {
         switch value {
         case nil, .null?: return nil
         case .string(let text)?: return text
-        default: throw wrongType(path, "a string")
+        default: throw wrongType(path(), "a string")
         }
     }
 
-    private static func array(_ value: FastJSON.Value?, _ path: String) throws -> [FastJSON.Value]? {
+    private static func array(_ value: FastJSON.Value?, _ path: @autoclosure () -> String) throws -> [FastJSON.Value]? {
         switch value {
         case nil, .null?: return nil
         case .array(let items)?: return items
-        default: throw wrongType(path, "an array")
+        default: throw wrongType(path(), "an array")
         }
     }
 
-    private static func double(_ value: FastJSON.Value?, _ path: String) throws -> LenientDouble? {
+    private static func double(_ value: FastJSON.Value?, _ path: @autoclosure () -> String) throws -> LenientDouble? {
         switch value {
         case nil, .null?: return nil
         case .number(let number)?: return LenientDouble(value: number)
@@ -76,10 +77,10 @@ enum MLflowLogBatch {
             if let number = LenientDouble.parse(text) { return LenientDouble(value: number) }
         default: break
         }
-        throw RegistryError.invalidArgument("field '\(path)' is invalid: expected a number")
+        throw RegistryError.invalidArgument("field '\(path())' is invalid: expected a number")
     }
 
-    private static func int64(_ value: FastJSON.Value?, _ path: String) throws -> LenientInt64? {
+    private static func int64(_ value: FastJSON.Value?, _ path: @autoclosure () -> String) throws -> LenientInt64? {
         switch value {
         case nil, .null?: return nil
         case .integer(let number)?: return LenientInt64(value: number)
@@ -89,7 +90,7 @@ enum MLflowLogBatch {
             if let number = Int64(text) { return LenientInt64(value: number) }
         default: break
         }
-        throw RegistryError.invalidArgument("field '\(path)' is invalid: expected an integer")
+        throw RegistryError.invalidArgument("field '\(path())' is invalid: expected an integer")
     }
 
     private static func keyValues(_ value: FastJSON.Value?, _ path: String) throws -> [(key: String, value: String)] {
