@@ -20,6 +20,40 @@ enum SQLiteRows {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
+    /// A string map as `JSONEncoder` with sorted keys writes it (slashes escaped too), without the encoder: every
+    /// audited change stores its details this way, and the encoder's set-up cost more than the insert.
+    static func json(_ map: [String: String]) -> String {
+        var out = "{"
+        for (index, key) in map.keys.sorted().enumerated() {
+            if index > 0 { out += "," }
+            appendJSONString(key, to: &out)
+            out += ":"
+            appendJSONString(map[key]!, to: &out)
+        }
+        return out + "}"
+    }
+
+    private static func appendJSONString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "/": out += "\\/"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
     static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T? {
         guard let text else { return nil }
         // Most versions carry no params or datasets; skip the decoder for the empty containers.
