@@ -19,6 +19,48 @@ import Testing
         }
     }
 
+    /// A listing of many versions loads their tags, scores and parents with one range scan when their row ids are
+    /// dense and with `IN` lists when they are sparse; either way every version gets exactly its own.
+    @Test func longListingsCarryEachVersionsOwnTagsScoresAndParents() async throws {
+        try await Self.withRegistryFile { path in
+            let store = try SQLiteRegistryStore(path: path)
+            for model in ["dense", "sparse", "other"] { try await StoreConformance.makeModel(store, model) }
+            var expected: [String: [SemanticVersion: (tags: [String: String], scores: [String: Double], parents: [VersionKey])]] = [:]
+            var previous: [String: VersionKey] = [:]
+            func register(_ model: String, _ index: Int) async throws {
+                var new = NewVersion()
+                if index % 3 == 0 {
+                    new.tags = ["i": "\(model)-\(index)"]
+                    new.scores = ["f1": Double(index)]
+                }
+                if index % 5 == 0, let parent = previous[model] { new.parents = [parent] }
+                let version = try await StoreConformance.register(store, model, new).version
+                expected[model, default: [:]][version] = (new.tags, new.scores, new.parents)
+                previous[model] = VersionKey(model: StoreConformance.name(model), version: version)
+            }
+            // "dense" alternates with "other": its row ids span twice its count (the range scan, which must drop
+            // the other model's rows). "sparse" has three "other" versions after each of its own (IN lists).
+            for index in 0..<70 {
+                try await register("dense", index)
+                try await register("other", index)
+            }
+            for index in 0..<70 {
+                try await register("sparse", index)
+                for other in 0..<3 { try await register("other", 100 + index * 3 + other) }
+            }
+            for model in ["dense", "sparse", "other"] {
+                let listed = try await store.listVersions(StoreConformance.name(model), filter: .init(), page: .all).items
+                #expect(listed.count == expected[model]?.count)
+                for version in listed {
+                    let want = expected[model]?[version.version]
+                    #expect(version.tags == want?.tags, "\(model) \(version.version)")
+                    #expect(version.scores == want?.scores, "\(model) \(version.version)")
+                    #expect(version.parents == want?.parents, "\(model) \(version.version)")
+                }
+            }
+        }
+    }
+
     @Test func reopeningKeepsEverything() async throws {
         try await Self.withRegistryFile { path in
             do {

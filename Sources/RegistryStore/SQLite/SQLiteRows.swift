@@ -112,20 +112,37 @@ enum SQLiteRows {
     /// Tags of many owners at once: `[owner id: [key: value]]`.
     static func tags(_ db: Database, table: String, owner: String, ids: [Int64]) throws -> [Int64: [String: String]] {
         var result: [Int64: [String: String]] = [:]
-        try eachRow(db, ids: ids, sql: { "SELECT \(owner), key, value FROM \(table) WHERE \(owner) IN (\($0))" }) { row in
+        try eachRow(db, ids: ids, sql: { "SELECT \(owner), key, value FROM \(table) WHERE \(owner) \($0)" }) { row in
             result[row.int64(0), default: [:]][row.text(1) ?? ""] = row.text(2) ?? ""
         }
         return result
     }
 
-    /// Runs `sql(marks)` — one query with an `IN (marks)` list — over `ids` in the chunks of `paddedChunks`,
-    /// binding the ids and reading the rows through SQLite's C API: a listing of thousands of versions runs these
-    /// for tags, scores and parents, and building GRDB's `StatementArguments` and `Row`s cost more than the queries.
+    /// Runs `sql(condition)` — a query whose rows start with an owner id, restricted by `condition` on that id —
+    /// for the rows of `ids`, reading them through SQLite's C API: a listing of thousands of versions runs these for
+    /// tags, scores and parents, and building GRDB's `StatementArguments` and `Row`s cost more than the queries.
+    /// - Many ids in a narrow range (a model's versions, registered one after another) take one range scan
+    ///   (`BETWEEN ? AND ?`), keeping only the rows of `ids`: SQLite builds an ephemeral index of every `IN` list.
+    /// - Otherwise `IN (marks)` lists, in the chunks of `paddedChunks`.
     static func eachRow(
         _ db: Database, ids: [Int64], sql: (String) -> String, _ body: (StatementColumns) throws -> Void
     ) throws {
+        if ids.count > 64, let low = ids.min(), let high = ids.max() {
+            let (span, overflow) = high.subtractingReportingOverflow(low)
+            if !overflow, span < Int64(ids.count) * 2 {
+                let wanted = Set(ids)
+                let handle = try db.cachedStatement(sql: sql("BETWEEN ? AND ?")).sqliteStatement
+                sqlite3_reset(handle)
+                sqlite3_bind_int64(handle, 1, low)
+                sqlite3_bind_int64(handle, 2, high)
+                try eachRow(of: handle) { row in
+                    if wanted.contains(row.int64(0)) { try body(row) }
+                }
+                return
+            }
+        }
         for chunk in paddedChunks(ids) {
-            let handle = try db.cachedStatement(sql: sql(placeholders(chunk.count))).sqliteStatement
+            let handle = try db.cachedStatement(sql: sql("IN (" + placeholders(chunk.count) + ")")).sqliteStatement
             sqlite3_reset(handle)
             for (position, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(position + 1), id) }
             try eachRow(of: handle, body)
@@ -252,7 +269,7 @@ enum SQLiteRows {
         let tags = try tags(db, table: "version_tags", owner: "version_id", ids: ids)
         var scores: [Int64: [String: Double]] = [:]
         var parents: [Int64: [VersionKey]] = [:]
-        try eachRow(db, ids: ids, sql: { "SELECT version_id, name, value FROM version_scores WHERE version_id IN (\($0))" }) { row in
+        try eachRow(db, ids: ids, sql: { "SELECT version_id, name, value FROM version_scores WHERE version_id \($0)" }) { row in
             scores[row.int64(0), default: [:]][row.text(1) ?? ""] = row.double(2) ?? .nan
         }
         try eachRow(
@@ -261,7 +278,7 @@ enum SQLiteRows {
                 """
                 SELECT p.child_id, m.name, v.ordinal FROM version_parents p
                 JOIN versions v ON v.id = p.parent_id JOIN models m ON m.id = v.model_id
-                WHERE p.child_id IN (\($0)) ORDER BY p.child_id, p.position
+                WHERE p.child_id \($0) ORDER BY p.child_id, p.position
                 """
             }
         ) { row in
