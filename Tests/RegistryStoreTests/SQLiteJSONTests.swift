@@ -10,6 +10,7 @@ import Testing
             [:],
             ["status": "ready"],
             ["b": "2", "a": "1", "c": ""],
+            ["B": "1", "a": "2", "Z": "3", "é": "4", "e": "5", "k10": "6", "k2": "7", "_": "8"],
             ["quote\"": "back\\slash", "slash/": "a/b", "lines": "one\ntwo\r\tthree"],
             ["control": "\u{0}\u{1}\u{8}\u{b}\u{c}\u{1f}\u{7f}", "unicode": "é ü 中文 🚀 \u{2028}\u{2029}"],
         ]

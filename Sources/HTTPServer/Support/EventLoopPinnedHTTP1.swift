@@ -7,7 +7,7 @@ public import NIOCore
 /// Hummingbird runs each connection as a task on Swift's global executor, so a request crosses threads twice
 /// before any handler code runs: the event loop reads and parses it, then wakes a cooperative-pool thread to
 /// handle it, which hands the response back to the event loop to write. Each crossing is a futex wake-up and a
-/// context switch on both sides — measured at about a fifth of the server's CPU on small registry requests.
+/// context switch on both sides: pinning saved 8-10% of the server's CPU on a create-model-version request.
 /// Preferring the connection's own event loop as the task executor makes both hand-overs plain function calls on
 /// one thread. Awaiting elsewhere (the database writer, a model's inference queue) still works as before: the
 /// task resumes on its event loop afterwards.

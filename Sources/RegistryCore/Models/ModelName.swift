@@ -8,7 +8,8 @@ public struct ModelName: ValidatedName, Comparable {
         guard !text.isEmpty, text.utf8.count <= 256 else {
             throw RegistryError.invalidArgument("model name must be 1-256 characters")
         }
-        guard NameRules.isPrintable(text), !text.utf8.contains(UInt8(ascii: "/")), !text.utf8.contains(UInt8(ascii: "\\")) else {
+        let utf8 = text.utf8
+        guard NameRules.isPrintable(text), !utf8.contains(UInt8(ascii: "/")), !utf8.contains(UInt8(ascii: "\\")) else {
             throw RegistryError.invalidArgument(
                 "model name '\(text.prefix(60))' contains '/', '\\' or a control character; use letters, digits, '-', '_', '.'")
         }

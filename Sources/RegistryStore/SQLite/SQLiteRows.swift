@@ -24,11 +24,11 @@ enum SQLiteRows {
     /// audited change stores its details this way, and the encoder's set-up cost more than the insert.
     static func json(_ map: [String: String]) -> String {
         var out = "{"
-        for (index, key) in map.keys.sorted().enumerated() {
+        for (index, entry) in map.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { out += "," }
-            appendJSONString(key, to: &out)
+            appendJSONString(entry.key, to: &out)
             out += ":"
-            appendJSONString(map[key]!, to: &out)
+            appendJSONString(entry.value, to: &out)
         }
         return out + "}"
     }
