@@ -14,8 +14,8 @@ enum SQLiteRows {
 
     static func json<T: Encodable>(_ value: T) throws -> String {
         // Most versions carry no params or datasets; skip the encoder for the empty containers (as decodeJSON does).
+        // String maps take the overload below.
         if let dictionary = value as? [String: JSONValue], dictionary.isEmpty { return "{}" }
-        if let dictionary = value as? [String: String], dictionary.isEmpty { return "{}" }
         if let array = value as? [DatasetRef], array.isEmpty { return "[]" }
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }

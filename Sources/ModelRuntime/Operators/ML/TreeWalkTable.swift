@@ -329,8 +329,7 @@ struct TreeWalkTable: Sendable {
 
     static func walkEachRow<S: WalkStep>(
         _: S.Type, _ np: UnsafePointer<Node>, _ root: Int32, _ values: UnsafePointer<Float>, _ features: Int,
-        _ start: Int,
-        _ end: Int, _ leaves: UnsafeMutablePointer<Int32>
+        _ start: Int, _ end: Int, _ leaves: UnsafeMutablePointer<Int32>
     ) {
         for r in start..<end {
             var i = root
