@@ -276,6 +276,12 @@ enum StoreConformance {
         }
         try await store.deleteVersion(name("m"), child, audit: actor)
         await expectCode(.notFound) { _ = try await store.version(name("m"), .version(child)) }
+        // A deleted version's number is never handed out again, by a bump or explicitly, nor after a round trip.
+        let next = try await register(store, "m").version
+        #expect(next > child && next != child, "got \(next) after deleting \(child)")
+        await expectCode(.alreadyExists) { _ = try await register(store, "m", NewVersion(request: .explicit(child))) }
+        try await store.deleteVersion(name("m"), next, audit: actor)
+        #expect(try await store.exportSnapshot().models.first?.highestVersion == next)
     }
 
     static let lineage: Case = { store in
@@ -332,6 +338,7 @@ enum StoreConformance {
         var partial = snapshot
         partial.models = snapshot.models.filter { $0.model.name == name("b") }
         partial.runs = []
+        partial.models[0].highestVersion = v("7.0.0")  // versions above the exported ones had been deleted
         try await store.importSnapshot(partial, audit: actor)
         let restored = try await store.exportSnapshot()
         let before = snapshot.models.first { $0.model.name == name("b") }
@@ -339,5 +346,7 @@ enum StoreConformance {
         #expect(after?.model == before?.model && after?.versions == before?.versions && after?.aliases == before?.aliases)
         #expect(after?.deployments.map(\.toVersion) == before?.deployments.map(\.toVersion))
         #expect(after?.audit.last?.action == "registry.import")
+        #expect(after?.highestVersion == v("7.0.0"))
+        #expect(try await register(store, "b").version > v("7.0.0"), "an import keeps deleted numbers unused")
     }
 }

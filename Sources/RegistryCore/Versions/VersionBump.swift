@@ -27,8 +27,9 @@ public enum VersionRequest: Sendable, Equatable {
         case .explicit(let version):
             if let highest, version <= highest {
                 throw RegistryError.alreadyExists(
-                    "version \(version) is not higher than the highest existing version \(highest); "
-                        + "choose a higher version or omit it to bump automatically")
+                    "version \(version) is not higher than \(highest), the highest version this model has had "
+                        + "(deleted versions' numbers are never reused); choose a higher version or omit it to bump "
+                        + "automatically")
             }
             next = version
         }

@@ -24,7 +24,11 @@ extension SQLiteRegistryStore {
                         model: model, versions: versions, aliases: try Self.aliases(db, modelID: modelID),
                         deployments: try Self.deploymentRecords(
                             db, modelID: modelID, model: model.name, environment: nil, descending: false),
-                        audit: audit))
+                        audit: audit,
+                        highestVersion: try Int64.fetchOne(
+                            db.cachedStatement(sql: "SELECT highest_ordinal FROM models WHERE id = ?"),
+                            arguments: [modelID]
+                        ).map(SemanticVersion.init(ordinal:))))
             }
             let runRows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.runColumns), r.created_at FROM runs r ORDER BY r.created_at, r.id"))
             let details = try Self.runs(db, rows: runRows)
@@ -93,6 +97,13 @@ extension SQLiteRegistryStore {
                     versionIDs[versionSnap.version.key] = try Self.insertVersion(db, modelID: modelID, versionSnap)
                 }
                 try db.cachedStatement(sql: "UPDATE models SET last_number = (SELECT COALESCE(MAX(number), 0) FROM versions WHERE model_id = ?) WHERE id = ?").execute(arguments: [modelID, modelID])
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE models SET highest_ordinal = NULLIF(
+                            MAX(COALESCE(?, 0), COALESCE((SELECT MAX(ordinal) FROM versions WHERE model_id = ?), 0)), 0)
+                        WHERE id = ?
+                        """
+                ).execute(arguments: [snap.highestVersion?.ordinal, modelID, modelID])
             }
             for snap in snapshot.models {
                 for versionSnap in snap.versions {

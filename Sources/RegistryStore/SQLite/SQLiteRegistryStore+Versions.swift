@@ -12,9 +12,13 @@ extension SQLiteRegistryStore {
             let (modelID, defaultBump) = try SQLiteRows.modelIDAndBump(db, model)
             let number = try Int64.fetchOne(db.cachedStatement(sql: "UPDATE models SET last_number = last_number + 1 WHERE id = ? RETURNING last_number"),
                 arguments: [modelID]) ?? 1
-            let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(ordinal) FROM versions WHERE model_id = ?"), arguments: [modelID]
+            // The model's high-water mark, not its highest surviving version: deleted numbers are never reused.
+            let highest = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT highest_ordinal FROM models WHERE id = ?"), arguments: [modelID]
             ).map(SemanticVersion.init(ordinal:))
             let assigned = try (new.request ?? .bump(defaultBump)).assign(after: highest)
+            try db.cachedStatement(sql: "UPDATE models SET highest_ordinal = ? WHERE id = ?").execute(
+                arguments: [assigned.ordinal, modelID])
             var parentIDs: [Int64] = []
             for parent in new.parents {
                 let parentModel = try SQLiteRows.modelID(db, parent.model)

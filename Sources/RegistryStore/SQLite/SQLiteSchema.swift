@@ -172,11 +172,6 @@ enum SQLiteSchema {
                         policy TEXT NOT NULL,
                         updated_at INTEGER NOT NULL,
                         PRIMARY KEY (model_id, environment)
-                    );
-                    CREATE TABLE serving_limits (
-                        model_id INTEGER PRIMARY KEY REFERENCES models(id) ON DELETE CASCADE,
-                        limits TEXT NOT NULL,
-                        updated_at INTEGER NOT NULL
                     )
                     """)
         }
@@ -224,6 +219,27 @@ enum SQLiteSchema {
             try db.execute(sql: "CREATE INDEX versions_model_updated ON versions(model_id, updated_at, number)")
         }
         migrator.registerMigration("v9-metric-series", migrate: metricSeries)
+        migrator.registerMigration("v10-serving-limits") { db in
+            // Automatic-rollback limits per model (JSON `ServingLimits`). For a while this table was added to v5
+            // after v5 had shipped, so databases created then already have it: IF NOT EXISTS repairs both kinds.
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS serving_limits (
+                        model_id INTEGER PRIMARY KEY REFERENCES models(id) ON DELETE CASCADE,
+                        limits TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    )
+                    """)
+        }
+        migrator.registerMigration("v11-highest-version") { db in
+            // The highest semantic version a model ever had, deleted ones included, so a deleted version's number is
+            // never handed out again (a cached `fraud 1.2.0` must not silently become another model).
+            try db.execute(
+                sql: """
+                    ALTER TABLE models ADD COLUMN highest_ordinal INTEGER;
+                    UPDATE models SET highest_ordinal = (SELECT MAX(ordinal) FROM versions WHERE model_id = models.id);
+                    """)
+        }
         return migrator
     }
 

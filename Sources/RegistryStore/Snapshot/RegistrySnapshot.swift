@@ -42,16 +42,19 @@ public struct ModelSnapshot: Sendable, Equatable, Codable {
     public var aliases: [AliasPointer]
     public var deployments: [Deployment]
     public var audit: [AuditEntry]
+    /// The highest version the model ever had, deleted ones included (absent in exports made before it was kept).
+    public var highestVersion: SemanticVersion?
 
     public init(
         model: RegisteredModel, versions: [VersionSnapshot], aliases: [AliasPointer], deployments: [Deployment],
-        audit: [AuditEntry]
+        audit: [AuditEntry], highestVersion: SemanticVersion? = nil
     ) {
         self.model = model
         self.versions = versions
         self.aliases = aliases
         self.deployments = deployments
         self.audit = audit
+        self.highestVersion = highestVersion
     }
 }
 
