@@ -24,11 +24,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var gcInterval: Duration?
     /// How often the model pool polls the store for deploys made elsewhere (nil: only this server's deploys).
     public var servingSyncInterval: Duration?
+    /// How long per-minute inference summaries are kept in the store.
+    public var inferenceRetention: TimeInterval
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "modelyard-data"),
         limits: RegistryLimits = .init(), gcInterval: Duration? = .seconds(3600),
-        servingSyncInterval: Duration? = .seconds(1)
+        servingSyncInterval: Duration? = .seconds(1), inferenceRetention: TimeInterval = 30 * 86_400
     ) {
         self.host = host
         self.port = port
@@ -36,6 +38,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.limits = limits
         self.gcInterval = gcInterval
         self.servingSyncInterval = servingSyncInterval
+        self.inferenceRetention = inferenceRetention
     }
 }
 
@@ -93,7 +96,9 @@ public enum ModelyardServer {
         if let interval = configuration.servingSyncInterval, let pool = registry.serving as? ModelPool {
             services.append(ServingReconciler(pool: pool, interval: interval, logger: logger))
             services.append(FallbackMonitor(pool: pool, registry: registry, interval: interval, logger: logger))
-            services.append(InferenceSummaryService(pool: pool, store: registry.store, logger: logger))
+            services.append(
+                InferenceSummaryService(
+                    pool: pool, store: registry.store, retention: configuration.inferenceRetention, logger: logger))
         }
         return Application(
             router: buildRouter(registry: registry),

@@ -6,7 +6,7 @@ public import RegistryCore
 ///
 /// Implementations: `SQLiteRegistryStore` (the embedded default). Every implementation must pass the
 /// conformance suite in `RegistryStoreTests`.
-public protocol RegistryStore: TrackingStore {
+public protocol RegistryStore: TrackingStore, InferenceSummaryStore {
     // MARK: Models
     func createModel(_ model: NewModel, audit: AuditContext) async throws -> RegisteredModel
     func model(named name: ModelName) async throws -> RegisteredModel
@@ -86,8 +86,6 @@ public protocol RegistryStore: TrackingStore {
     func addBenchmark(_ report: BenchmarkReport) async throws
     /// A version's benchmarks, newest first.
     func benchmarks(_ model: ModelName, _ version: SemanticVersion, limit: Int) async throws -> [BenchmarkReport]
-    /// Appends per-period inference summaries (versions that no longer exist are skipped).
-    func addInferenceSummaries(_ summaries: [InferenceSummary]) async throws
     /// A version's inference summaries since `since`, oldest first.
     func inferenceSummaries(_ model: ModelName, _ version: SemanticVersion, since: Date) async throws -> [InferenceSummary]
     /// Every model's traffic policies, for the serving poll.
@@ -148,4 +146,13 @@ extension RegistryStore {
     public func historySeries(_ model: ModelName, _ version: SemanticVersion) async throws -> [MetricSeries] {
         try await historySeries(model, [version])[0]
     }
+}
+
+/// What the model server writes about its own traffic: the narrow part of the store `Serving` may write to.
+public protocol InferenceSummaryStore: Sendable {
+    /// Appends per-period inference summaries (versions that no longer exist are skipped).
+    func addInferenceSummaries(_ summaries: [InferenceSummary]) async throws
+    /// Deletes summaries of periods that started before `cutoff` (the retention setting); answers how many.
+    @discardableResult
+    func pruneInferenceSummaries(before cutoff: Date) async throws -> Int
 }

@@ -5,28 +5,56 @@ public import RegistryStore
 public import ServiceLifecycle
 
 /// Writes each loaded version's inference counts and percentiles to the store once per period (and once more
-/// at shutdown), so a version's performance history survives restarts.
+/// at shutdown), so a version's performance history survives restarts; summaries older than the retention are
+/// deleted at start and then about once an hour.
 public struct InferenceSummaryService: Service {
     let pool: ModelPool
-    let store: any RegistryStore
+    let store: any InferenceSummaryStore
     let period: Duration
+    let retention: TimeInterval
     let logger: Logger
 
-    public init(pool: ModelPool, store: any RegistryStore, period: Duration = .seconds(60), logger: Logger) {
+    /// - Parameter retention: how long stored summaries are kept (default 30 days).
+    public init(
+        pool: ModelPool, store: any InferenceSummaryStore, period: Duration = .seconds(60),
+        retention: TimeInterval = 30 * 86_400, logger: Logger
+    ) {
         self.pool = pool
         self.store = store
         self.period = period
+        self.retention = retention
         self.logger = logger
     }
 
     public func run() async throws {
+        var lastPrune: Date? = nil
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let now = pool.clock()
+            if lastPrune.map({ now.timeIntervalSince($0) >= 3600 }) ?? true {
+                await pruneLogged(now: now)
+                lastPrune = now
+            }
             // Shutdown must not wait out the period; what was counted so far is stored on the way out.
             guard (try? await cancelWhenGracefulShutdown({ [period] in try await Task.sleep(for: period) })) != nil
             else { break }
             await flushLogged()
         }
         await flushLogged()
+    }
+
+    /// Deletes the summaries older than the retention.
+    @discardableResult
+    public func prune(now: Date) async throws -> Int {
+        try await store.pruneInferenceSummaries(before: now.addingTimeInterval(-retention))
+    }
+
+    private func pruneLogged(now: Date) async {
+        do {
+            let removed = try await prune(now: now)
+            if removed > 0 { logger.info("old inference summaries deleted", metadata: ["count": "\(removed)"]) }
+        } catch {
+            logger.warning("old inference summaries not deleted", metadata: ["error": "\(error)"])
+        }
     }
 
     private func flushLogged() async {

@@ -23,6 +23,14 @@ import Testing
         let memory = try ServeSettings.resolve(
             flags: .init(), environment: ["MODELYARD_MAX_LOADED_BYTES": "1000", "MODELYARD_MAX_MODEL_BYTES": "500"], configPath: nil)
         #expect(memory.maxLoadedBytes == 1000 && memory.maxModelBytes == 500)
+        #expect(defaults.inferenceRetentionDays == 30)
+        #expect(
+            try ServeSettings.resolve(
+                flags: .init(), environment: ["MODELYARD_INFERENCE_RETENTION_DAYS": "7"], configPath: nil
+            ).inferenceRetentionDays == 7)
+        #expect(throws: (any Error).self) {
+            try ServeSettings.resolve(flags: .init(), environment: ["MODELYARD_INFERENCE_RETENTION_DAYS": "0"], configPath: nil)
+        }
         #expect(throws: (any Error).self) {
             try ServeSettings.resolve(flags: .init(), environment: ["MODELYARD_MAX_LOADED_BYTES": "0"], configPath: nil)
         }
@@ -34,6 +42,13 @@ import Testing
         #expect(throws: (any Error).self) {
             try ServeSettings.resolve(flags: .init(), environment: ["MODELYARD_LOG_LEVEL": "loud"], configPath: nil)
         }
+    }
+
+    @Test func aPredictRowMayStartWithAMinusSign() throws {
+        let command = try PredictCommand.parse(["fraud", "--row", "-1.5,2", "--row", "-3,-4"])
+        #expect(command.rows == ["-1.5,2", "-3,-4"])
+        let body = try JSONSerialization.jsonObject(with: try command.requestBody()) as? [String: [[Double]]]
+        #expect(body?["inputs"] == [[-1.5, 2], [-3, -4]])
     }
 
     @Test func historyFilesParseCSVAndJSON() throws {

@@ -18,8 +18,17 @@ import Testing
 
         try ok(["models", "create", "fraud", "--task", "classification", "--primary-metric", "f1", "--tag", "team=risk"], server)
         #expect(try ok(["models", "list"], server).contains("fraud"))
-        #expect(try ok(["versions", "register", "fraud", "--param", "lr=0.1", "--score", "f1=0.80", "--git-commit", "abc123"], server)
-            .contains("registered fraud 1.0.0"))
+        #expect(
+            try ok(
+                [
+                    "versions", "register", "fraud", "--param", "lr=0.1", "--score", "f1=0.80", "--git-commit", "abc123",
+                    "--base-model", "fraud-base", "--duration", "41.5", "--cost", "3.25", "--hardware", "2x A100",
+                ], server
+            ).contains("registered fraud 1.0.0"))
+        let shown = try ok(["versions", "show", "fraud", "1.0.0"], server)
+        for line in ["base model:  fraud-base", "duration:    41.5 s", "cost:        3.25", "hardware:    2x A100"] {
+            #expect(shown.contains(line), "versions show lacks '\(line)':\n\(shown)")
+        }
         #expect(try ok(["versions", "register", "fraud", "--param", "lr=0.05", "--score", "f1=0.86", "--parent", "1.0.0", "--dataset", "train=s3://b/train.parquet"], server)
             .contains("1.1.0"))
 

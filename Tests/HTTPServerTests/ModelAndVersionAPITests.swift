@@ -35,6 +35,12 @@ import Testing
             let patched = try await client.call(.patch, "/api/v1/models/fraud", raw: #"{"owner": "bob", "primary_metric": null}"#)
             #expect(try patched.decode(RegisteredModel.self).primaryMetric == nil)
             #expect(try patched.decode(RegisteredModel.self).owner == "bob")
+            // A misspelt field is refused by name, and nothing of the body is applied.
+            let typo = try await client.call(.patch, "/api/v1/models/fraud", raw: #"{"owner": "eve", "primry_metric": "f1"}"#)
+            #expect(typo.status == .badRequest && typo.text.contains("'primry_metric'") && typo.text.contains("invalid_argument"))
+            let versionTypo = try await client.call(.patch, "/api/v1/models/fraud/versions/1.0.0", raw: #"{"stauts": "ready"}"#)
+            #expect(versionTypo.status == .badRequest && versionTypo.text.contains("'stauts'"))
+            #expect(try await client.call(.get, "/api/v1/models/fraud").text.contains(#""owner":"bob""#))
 
             let shown = try await client.call(.get, "/api/v1/models/fraud/versions/v2.0.0").decode(VersionResponse.self)
             #expect(shown.version.scores == ["f1": 0.9] && shown.artifacts == [])

@@ -49,7 +49,7 @@ public struct CreateModelRequest: Codable, Sendable {
 }
 
 /// Body of `PATCH /api/v1/models/{model}`: only the keys present change; `"primary_metric": null` clears it.
-public struct UpdateModelRequest: Codable, Sendable {
+public struct UpdateModelRequest: Codable, Sendable, KnownFields {
     public var description: String?
     public var owner: String?
     public var task: String?
@@ -58,11 +58,13 @@ public struct UpdateModelRequest: Codable, Sendable {
     public var metricDirection: String?
     public var defaultBump: String?
     public var deprecateOnReplace: Bool?
+    /// Why (recorded in the audit log; the `X-Modelyard-Reason` header is the alternative).
+    public var reason: String?
 
     public init(
         description: String? = nil, owner: String? = nil, task: String? = nil, tags: [String: String]? = nil,
         primaryMetric: String?? = nil, metricDirection: String? = nil, defaultBump: String? = nil,
-        deprecateOnReplace: Bool? = nil
+        deprecateOnReplace: Bool? = nil, reason: String? = nil
     ) {
         self.description = description
         self.owner = owner
@@ -72,10 +74,11 @@ public struct UpdateModelRequest: Codable, Sendable {
         self.metricDirection = metricDirection
         self.defaultBump = defaultBump
         self.deprecateOnReplace = deprecateOnReplace
+        self.reason = reason
     }
 
-    enum CodingKeys: String, CodingKey {
-        case description, owner, task, tags
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case description, owner, task, tags, reason
         case primaryMetric = "primary_metric"
         case metricDirection = "metric_direction"
         case defaultBump = "default_bump"
@@ -94,6 +97,7 @@ public struct UpdateModelRequest: Codable, Sendable {
         metricDirection = try c.decodeIfPresent(String.self, forKey: .metricDirection)
         defaultBump = try c.decodeIfPresent(String.self, forKey: .defaultBump)
         deprecateOnReplace = try c.decodeIfPresent(Bool.self, forKey: .deprecateOnReplace)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -106,6 +110,7 @@ public struct UpdateModelRequest: Codable, Sendable {
         try c.encodeIfPresent(metricDirection, forKey: .metricDirection)
         try c.encodeIfPresent(defaultBump, forKey: .defaultBump)
         try c.encodeIfPresent(deprecateOnReplace, forKey: .deprecateOnReplace)
+        try c.encodeIfPresent(reason, forKey: .reason)
     }
 
     func domain() throws -> ModelPatch {

@@ -74,11 +74,15 @@ public struct ParentReference: Codable, Sendable {
 }
 
 /// Body of `PATCH .../versions/{version}`.
-public struct UpdateVersionRequest: Codable, Sendable {
+public struct UpdateVersionRequest: Codable, Sendable, KnownFields {
     public var description: String?
     public var tags: [String: String]?
     public var status: String?
     public var reason: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case description, tags, status, reason
+    }
 
     public init(description: String? = nil, tags: [String: String]? = nil, status: String? = nil, reason: String? = nil) {
         self.description = description

@@ -23,7 +23,8 @@ struct ModelRoutes {
         }
         api.patch("models/{model}") { request, context in
             let body = try await JSONBody.decode(UpdateModelRequest.self, from: request)
-            let model = try await registry.updateModel(try context.modelName(), patch: try body.domain(), audit: request.audit())
+            let model = try await registry.updateModel(
+                try context.modelName(), patch: try body.domain(), audit: request.audit(reason: body.reason))
             return try JSONBody.response(model)
         }
         api.delete("models/{model}") { request, context in

@@ -42,6 +42,7 @@ public enum JSONBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = defaultLimit) async throws -> T {
         let buffer = try await collect(request, limit: limit)
         let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+        if let strict = type as? any KnownFields.Type { try strict.refuseUnknownFields(in: data) }
         do {
             return try decoder.decode(type, from: data)
         } catch let error as DecodingError {

@@ -134,6 +134,15 @@ extension SQLiteRegistryStore {
         }
     }
 
+    @discardableResult
+    public func pruneInferenceSummaries(before cutoff: Date) async throws -> Int {
+        try await write { db in
+            try db.cachedStatement(sql: "DELETE FROM inference_summaries WHERE period_start < ?").execute(
+                arguments: [SQLiteRows.millis(cutoff)])
+            return db.changesCount
+        }
+    }
+
     public func inferenceSummaries(_ model: ModelName, _ version: SemanticVersion, since: Date) async throws
         -> [InferenceSummary]
     {

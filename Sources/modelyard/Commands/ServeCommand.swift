@@ -30,9 +30,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Bytes of model files the model pool may hold in memory ($MODELYARD_MAX_LOADED_BYTES; default 4 GiB).")
     var maxLoadedBytes: Int64?
     @Option(help: "Largest model file the pool loads ($MODELYARD_MAX_MODEL_BYTES; default 1 GiB).") var maxModelBytes: Int64?
+    @Option(help: "Days of per-minute inference summaries kept ($MODELYARD_INFERENCE_RETENTION_DAYS; default 30).")
+    var inferenceRetentionDays: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error ($MODELYARD_LOG_LEVEL; default info).")
     var logLevel: String?
-    @Option(help: "JSON config file with host, port, data_dir, max_artifact_size, max_loaded_bytes, max_model_bytes, log_level ($MODELYARD_CONFIG).")
+    @Option(help: "JSON config file with host, port, data_dir, max_artifact_size, max_loaded_bytes, max_model_bytes, inference_retention_days, log_level ($MODELYARD_CONFIG).")
     var config: String?
 
     func run() async throws {
@@ -40,7 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = try ServeSettings.resolve(
             flags: .init(
                 host: host, port: port, dataDir: dataDir, maxArtifactSize: maxArtifactSize, maxLoadedBytes: maxLoadedBytes,
-                maxModelBytes: maxModelBytes, logLevel: logLevel),
+                maxModelBytes: maxModelBytes, inferenceRetentionDays: inferenceRetentionDays, logLevel: logLevel),
             environment: ProcessInfo.processInfo.environment, configPath: config)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -50,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "modelyard")
         let configuration = ServerConfiguration(
             host: settings.host, port: settings.port, dataDirectory: settings.dataDirectory,
-            limits: .init(maxArtifactSize: settings.maxArtifactSize))
+            limits: .init(maxArtifactSize: settings.maxArtifactSize),
+            inferenceRetention: TimeInterval(settings.inferenceRetentionDays) * 86_400)
         let registry = try ModelyardServer.openRegistry(
             dataDirectory: settings.dataDirectory, limits: configuration.limits,
             serving: .init(maxLoadedBytes: settings.maxLoadedBytes, maxModelBytes: settings.maxModelBytes), logger: logger)
@@ -90,6 +93,7 @@ struct ServeSettings: Equatable {
         var maxArtifactSize: Int64?
         var maxLoadedBytes: Int64?
         var maxModelBytes: Int64?
+        var inferenceRetentionDays: Int?
         var logLevel: String?
 
         enum CodingKeys: String, CodingKey {
@@ -98,6 +102,7 @@ struct ServeSettings: Equatable {
             case maxArtifactSize = "max_artifact_size"
             case maxLoadedBytes = "max_loaded_bytes"
             case maxModelBytes = "max_model_bytes"
+            case inferenceRetentionDays = "inference_retention_days"
             case logLevel = "log_level"
         }
     }
@@ -108,6 +113,7 @@ struct ServeSettings: Equatable {
     var maxArtifactSize: Int64
     var maxLoadedBytes: Int64
     var maxModelBytes: Int64
+    var inferenceRetentionDays: Int
     var logLevel: Logger.Level
 
     static func resolve(flags: Values, environment env: [String: String], configPath: String?) throws -> ServeSettings {
@@ -135,6 +141,11 @@ struct ServeSettings: Equatable {
         let maxLoaded = try flags.maxLoadedBytes ?? int("MODELYARD_MAX_LOADED_BYTES") ?? file.maxLoadedBytes ?? 4 << 30
         let maxModel = try flags.maxModelBytes ?? int("MODELYARD_MAX_MODEL_BYTES") ?? file.maxModelBytes ?? 1 << 30
         guard maxLoaded > 0, maxModel > 0 else { throw ValidationError("model memory limits must be positive") }
+        let retention = try flags.inferenceRetentionDays ?? int("MODELYARD_INFERENCE_RETENTION_DAYS")
+            ?? file.inferenceRetentionDays ?? 30
+        guard (1...36_500).contains(retention) else {
+            throw ValidationError("inference retention must be between 1 and 36500 days")
+        }
         let levelText = flags.logLevel ?? env["MODELYARD_LOG_LEVEL"] ?? file.logLevel ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")
@@ -143,6 +154,6 @@ struct ServeSettings: Equatable {
         return ServeSettings(
             host: flags.host ?? env["MODELYARD_HOST"] ?? file.host ?? "127.0.0.1", port: port,
             dataDirectory: URL(fileURLWithPath: dataDir), maxArtifactSize: maxSize, maxLoadedBytes: maxLoaded,
-            maxModelBytes: maxModel, logLevel: level)
+            maxModelBytes: maxModel, inferenceRetentionDays: retention, logLevel: level)
     }
 }

@@ -24,7 +24,11 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: "A specific version (semantic version, registration number or @alias) instead of an environment.")
     var version: String?
     @Option(help: "JSON file with the rows ('-' for standard input).") var input: String?
-    @Option(name: .customLong("row"), help: "One row as comma-separated values (repeatable).") var rows: [String] = []
+    // `unconditionalSingleValue`: a row may start with a minus sign (`--row -1.5,2`), which is a value, not a flag.
+    @Option(
+        name: .customLong("row"), parsing: .unconditionalSingleValue,
+        help: "One row as comma-separated values (repeatable; may start with a minus sign).")
+    var rows: [String] = []
 
     func validate() throws {
         if environment != nil && version != nil { throw ValidationError("give --env or --version, not both") }

@@ -57,20 +57,49 @@ struct VersionsCommand: AsyncParsableCommand {
             let item = try JSONBody.decoder.decode(VersionResponse.self, from: data)
             let v = item.version
             var lines = [
-                "model:       \(v.model)", "version:     \(v.version)", "status:      \(v.status)",
+                "model:       \(v.model)", "version:     \(v.version)  (registration #\(v.number))",
+                "status:      \(v.status)",
                 "serving:     \(item.environments.isEmpty ? "–" : item.environments.map(\.rawValue).joined(separator: ", "))",
                 "description: \(v.description)", "tags:        \(Format.tags(v.tags))",
-                "created:     \(Format.time(v.createdAt)) by \(v.createdBy)",
+                "created:     \(Format.time(v.createdAt)) by \(v.createdBy)", "updated:     \(Format.time(v.updatedAt))",
             ]
-            if let framework = v.framework { lines.append("framework:   \(framework)") }
-            if let commit = v.gitCommit { lines.append("git commit:  \(commit)") }
-            if let run = v.runID { lines.append("run:         \(run)") }
-            if !v.parents.isEmpty { lines.append("parents:     \(v.parents.map(\.description).joined(separator: ", "))") }
-            if !v.scores.isEmpty {
-                lines.append("scores:      " + v.scores.keys.sorted().map { "\($0)=\(Format.number(v.scores[$0]))" }.joined(separator: " "))
+            // Every field the API answers, each on its own line when set (`--json` shows the raw answer).
+            let optional: [(String, String?)] = [
+                ("stage", v.stage == .none ? nil : v.stage.rawValue), ("framework", v.framework),
+                ("base model", v.baseModel), ("source", v.sourceURI), ("git commit", v.gitCommit),
+                ("run", v.runID), ("duration", v.durationSeconds.map { "\(Format.number($0)) s" }),
+                ("cost", v.cost.map { Format.number($0) }), ("hardware", v.hardware),
+                ("parents", v.parents.isEmpty ? nil : v.parents.map(\.description).joined(separator: ", ")),
+                (
+                    "scores",
+                    v.scores.isEmpty
+                        ? nil : v.scores.keys.sorted().map { "\($0)=\(Format.number(v.scores[$0]))" }.joined(separator: " ")
+                ),
+                (
+                    "params",
+                    v.params.isEmpty
+                        ? nil : v.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                ),
+                ("signature", v.signature.map(\.description)),
+                (
+                    "model file",
+                    v.serving.map {
+                        $0.servable
+                            ? "\($0.runtime) \($0.artifact?.rawValue ?? "")"
+                            : "not servable: \($0.reason ?? $0.reasonCode ?? "unknown")"
+                    }
+                ),
+            ]
+            for (label, value) in optional {
+                guard let value else { continue }
+                lines.append((label + ":").padding(toLength: 13, withPad: " ", startingAt: 0) + value)
             }
-            if !v.params.isEmpty {
-                lines.append("params:      " + v.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+            for dataset in v.datasets {
+                var text = "\(dataset.name) \(dataset.uri)"
+                if let role = dataset.role { text += " (\(role))" }
+                if let rows = dataset.rows { text += " \(rows) rows" }
+                if let sha = dataset.sha256 { text += " sha256 \(sha)" }
+                lines.append("dataset:     " + text)
             }
             for artifact in item.artifacts ?? [] {
                 lines.append("artifact:    \(artifact.path)  \(artifact.size) bytes  sha256 \(artifact.sha256)")
@@ -109,6 +138,7 @@ struct VersionsCommand: AsyncParsableCommand {
         @Option(help: "Parent version as VERSION or MODEL:VERSION (repeatable).") var parent: [String] = []
         @Option(help: "Training duration in seconds.") var duration: Double?
         @Option(help: "Hardware description.") var hardware: String?
+        @Option(help: "Training cost (in your unit, e.g. USD).") var cost: Double?
         @Option(help: "A JSON file with the full registration body (flags override its fields).") var fromJson: String?
 
         func run() async throws {
@@ -141,6 +171,7 @@ struct VersionsCommand: AsyncParsableCommand {
             }
             body.durationSeconds = duration ?? body.durationSeconds
             body.hardware = hardware ?? body.hardware
+            body.cost = cost ?? body.cost
             let data = try await options.client.send(.POST, APIPath.model(model) + "/versions", json: body)
             if options.json { return Output.printJSON(data) }
             let created = try JSONBody.decoder.decode(VersionResponse.self, from: data)
