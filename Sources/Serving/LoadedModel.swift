@@ -49,7 +49,7 @@ public final class LoadedModel: Sendable {
             let seconds = (ContinuousClock.now - start).seconds
             metrics.record(seconds: seconds, rows: rows, failed: false)
             return (outputs, seconds)
-        } catch let error as ModelRuntimeError where error.code == .invalidInput {
+        } catch let error as ModelRuntimeError where error.code == .invalidInput || error.code == .tooLarge {
             // The caller's mistake, not the model's: not an error of this version.
             metrics.recordRejected()
             throw error

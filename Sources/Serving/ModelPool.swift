@@ -28,10 +28,13 @@ public final class ModelPool: ServingHooks, Sendable {
         public var maxRows: Int
         /// After a failed load, how long before a poll tries that version again.
         public var retryAfter: TimeInterval
+        /// Whether predictions run on `InferenceExecutor.shared` (the default) or inline on the connection's event
+        /// loop (only the serving-load benchmark's baseline turns this off).
+        public var offloadInference: Bool
 
         public init(
             maxConcurrentLoads: Int = 2, maxLoadedBytes: Int64 = 4 << 30, maxModelBytes: Int64 = 1 << 30,
-            maxOnDemand: Int = 4, maxRows: Int = 10_000, retryAfter: TimeInterval = 30
+            maxOnDemand: Int = 4, maxRows: Int = 10_000, retryAfter: TimeInterval = 30, offloadInference: Bool = true
         ) {
             self.maxConcurrentLoads = maxConcurrentLoads
             self.maxLoadedBytes = maxLoadedBytes
@@ -39,6 +42,7 @@ public final class ModelPool: ServingHooks, Sendable {
             self.maxOnDemand = maxOnDemand
             self.maxRows = maxRows
             self.retryAfter = retryAfter
+            self.offloadInference = offloadInference
         }
     }
 
@@ -174,6 +178,12 @@ public final class ModelPool: ServingHooks, Sendable {
         }
     }
 
+    /// Runs `body` (a request's parsing, prediction and encoding) on the inference executor, off the event loops.
+    public func offloaded<T>(_ body: () async throws -> T) async throws -> T {
+        guard configuration.offloadInference else { return try await body() }
+        return try await InferenceExecutor.shared.run(body)
+    }
+
     /// Runs a decoded batch on the selected version and mirrors it to the selection's shadow, if any.
     public func predict(_ selection: Selection, _ inputs: [String: Tensor], rows: Int) throws
         -> (outputs: [String: Tensor], seconds: Double)
@@ -193,12 +203,14 @@ public final class ModelPool: ServingHooks, Sendable {
             return try model.run(inputs, rows: rows)
         } catch let error as ModelRuntimeError where error.code == .invalidInput {
             throw RegistryError.invalidArgument(error.message)
-        } catch let error as ModelRuntimeError where error.code == .executionFailed {
-            // Counted against the version: repeated, it triggers the automatic rollback.
-            throw RegistryError.invalidArgument(
-                "version \(model.key.version) of '\(model.key.model)' failed on this input: \(error.message)")
+        } catch let error as ModelRuntimeError where error.code == .tooLarge {
+            throw RegistryError.payloadTooLarge(error.message + "; send fewer rows per request")
         } catch let error as ModelRuntimeError {
-            throw RegistryError.unavailable("version \(model.key.version) of '\(model.key.model)' failed: \(error.message)")
+            // The input fit the signature and the model still failed: the version's fault, so a 5xx, counted against
+            // it (repeated, it triggers the automatic rollback). A request that does not fit is refused above, before
+            // it runs, and never counts.
+            throw RegistryError.unavailable(
+                "version \(model.key.version) of '\(model.key.model)' failed on this input: \(error.message)")
         }
     }
 

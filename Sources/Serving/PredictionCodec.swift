@@ -133,7 +133,7 @@ public enum PredictionCodec {
         } else {
             let fixed = declared.compactMap { $0 }
             if fixed.count == declared.count {
-                let expected = fixed.reduce(1, *)
+                let expected = fixed.reduce(1, *)  // bounded: the session refused larger declared shapes at load
                 guard perRow == expected else {
                     throw invalid(
                         "feature '\(input.name)' takes \(expected) value\(expected == 1 ? "" : "s") per row "

@@ -13,7 +13,7 @@ enum SignatureInputs {
         for input in signature.inputs {
             var shape = (input.shape ?? [.unknown]).map { if case .fixed(let n) = $0 { max(n, 0) } else { 1 } }
             if let batch, !shape.isEmpty { shape[0] = batch }
-            let count = shape.reduce(1, *)
+            let count = try Tensor.count(of: shape, "input '\(input.name)'")
             let storage: Tensor.Storage =
                 switch input.elementType {
                 case .float32: .float32((0..<count).map { _ in Float(float()) })

@@ -13,7 +13,8 @@ struct Bench: AsyncParsableCommand {
               swift run -c release modelyard-bench registry --versions 20000 --registrations 500
               swift run -c release modelyard-bench onnx
               swift run -c release modelyard-bench dashboard
+              swift run -c release modelyard-bench serving-load
             """,
-        subcommands: [RegistryBenchmark.self, ONNXBenchmarkCommand.self, DashboardBenchmark.self],
+        subcommands: [RegistryBenchmark.self, ONNXBenchmarkCommand.self, DashboardBenchmark.self, ServingLoadBenchmark.self],
         defaultSubcommand: RegistryBenchmark.self)
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOPosix
+import Serving
 import Testing
 
 /// Request handling runs on the event loop of the connection (see `EventLoopPinnedHTTP1`), also after awaiting
@@ -28,6 +29,25 @@ struct EventLoopPinningTests {
         #expect(before)
         #expect(after)
         try await group.shutdownGracefully()
+    }
+
+    @Test func predictionWorkRunsOnTheInferenceExecutorNotTheConnectionsLoop() async throws {
+        let executor = InferenceExecutor.shared
+        let harness = try APIHarness()
+        defer { harness.cleanup() }
+        let pool = try #require(harness.registry.serving as? ModelPool)
+        let (before, after) = try await pool.offloaded {
+            let before = executor.isCurrent
+            await Self.resumedFromAnotherThread()
+            return (before, executor.isCurrent)
+        }
+        #expect(before && after)
+        #expect(!executor.isCurrent)
+        // The benchmark's baseline: inline, where the caller runs.
+        let inline = try APIHarness(serving: .init(offloadInference: false))
+        defer { inline.cleanup() }
+        let inlinePool = try #require(inline.registry.serving as? ModelPool)
+        #expect(try await inlinePool.offloaded { executor.isCurrent } == false)
     }
 
     @Test func handlersOfAPinnedServerRunOnAnEventLoop() async throws {

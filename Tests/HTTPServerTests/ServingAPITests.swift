@@ -415,7 +415,8 @@ import Testing
             #expect(try await monitor.check().isEmpty)
             for _ in 0..<6 {
                 let failed = try await client.call(.post, "/api/v1/models/fb/predict", raw: try Self.body(["inputs": rows]))
-                #expect(failed.status == .badRequest && failed.error?.message.contains("failed on this input") == true)
+                #expect(failed.status == .serviceUnavailable && failed.error?.code == "unavailable")
+                #expect(failed.error?.message.contains("failed on this input") == true)
             }
             let records = try await monitor.check()
             #expect(records.count == 1)
@@ -507,6 +508,13 @@ import Testing
         #expect(history.count == 1)
         #expect(history.first?.requests == 3 && history.first?.rows == 6 && history.first?.rejected == 1)
         #expect(history.first?.p50Milliseconds != nil)
+        // Retention: kept while younger than 30 days, deleted after.
+        let pool = try #require(restarted.serving as? ModelPool)
+        let service = InferenceSummaryService(pool: pool, store: restarted.store, logger: Logger(label: "retention"))
+        #expect(try await service.prune(now: Date().addingTimeInterval(29 * 86_400)) == 0)
+        #expect(try await service.prune(now: Date().addingTimeInterval(31 * 86_400)) == 1)
+        #expect(
+            try await restarted.inferenceHistory(ModelName(rawValue: "bench"), .number(1), since: .distantPast).isEmpty)
     }
 
     @Test func hundredSwapsUnderLoadFailNoRequest() async throws {

@@ -78,10 +78,15 @@ struct InferenceProtocolRoutes {
     }
 
     private func infer(_ request: Request, on selection: ModelPool.Selection) async throws -> Response {
-        let loaded = selection.model
         let body = try await ServingRoutes.collect(request)
+        return try await pool.offloaded { try answer(body, headers: request.headers, on: selection) }
+    }
+
+    /// Decodes the tensors, predicts and encodes the answer (on the inference executor).
+    private func answer(_ body: Data, headers: HTTPFields, on selection: ModelPool.Selection) throws -> Response {
+        let loaded = selection.model
         var headerLength = body.count
-        if let text = request.headers[Self.headerLength] {
+        if let text = headers[Self.headerLength] {
             guard let value = Int(text), value >= 0, value <= body.count else {
                 throw RegistryError.invalidArgument("Inference-Header-Content-Length '\(text.prefix(20))' does not fit the body")
             }
@@ -90,7 +95,7 @@ struct InferenceProtocolRoutes {
         guard let parsed = try? FastJSON.parseValue(body.prefix(headerLength)) else {
             throw RegistryError.invalidArgument(
                 "the inference request is not valid JSON"
-                    + (request.headers[Self.headerLength] == nil ? "" : " (its first \(headerLength) bytes, per Inference-Header-Content-Length)"))
+                    + (headers[Self.headerLength] == nil ? "" : " (its first \(headerLength) bytes, per Inference-Header-Content-Length)"))
         }
         guard case .object(let header) = parsed else {
             throw RegistryError.invalidArgument("the inference request must be a JSON object with an 'inputs' array")
@@ -130,6 +135,7 @@ struct InferenceProtocolRoutes {
                 rows = max(rows, named.tensor.shape.first ?? 1)
             }
         } catch let error as ModelRuntimeError {
+            loaded.metrics.recordRejected()
             throw RegistryError.invalidArgument(error.message)
         }
         guard rows <= pool.configuration.maxRows else {

@@ -20,10 +20,12 @@ struct ServingRoutes {
             let model = try context.modelName()
             let environment = try EnvironmentName(validating: request.uri.queryParameters.get("environment") ?? "production")
             let body = try await Self.collect(request)
-            let parsed = try Self.invalidInput { try PredictionCodec.parse(body, maxRows: pool.configuration.maxRows) }
-            let selection = try await pool.select(
-                model, environment: environment, key: parsed.key ?? request.headers[Self.keyHeader])
-            return try predict(parsed, on: selection, environment: environment.rawValue)
+            let key = request.headers[Self.keyHeader]
+            return try await pool.offloaded {
+                let parsed = try Self.invalidInput { try PredictionCodec.parse(body, maxRows: pool.configuration.maxRows) }
+                let selection = try await pool.select(model, environment: environment, key: parsed.key ?? key)
+                return try predict(parsed, on: selection, environment: environment.rawValue)
+            }
         }
         api.get("models/{model}/traffic") { _, context in
             let traffic = try await registry.traffic(try context.modelName())
@@ -49,8 +51,10 @@ struct ServingRoutes {
         api.post("models/{model}/versions/{version}/predict") { request, context in
             let loaded = try await pool.loaded(try context.modelName(), try context.versionSelector())
             let body = try await Self.collect(request)
-            let parsed = try Self.invalidInput { try PredictionCodec.parse(body, maxRows: pool.configuration.maxRows) }
-            return try predict(parsed, on: ModelPool.Selection(model: loaded), environment: nil)
+            return try await pool.offloaded {
+                let parsed = try Self.invalidInput { try PredictionCodec.parse(body, maxRows: pool.configuration.maxRows) }
+                return try predict(parsed, on: ModelPool.Selection(model: loaded), environment: nil)
+            }
         }
         api.get("models/{model}/versions/{version}/performance") { request, context in
             let model = try context.modelName()

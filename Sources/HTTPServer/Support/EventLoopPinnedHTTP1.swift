@@ -9,8 +9,8 @@ public import NIOCore
 /// handle it, which hands the response back to the event loop to write. Each crossing is a futex wake-up and a
 /// context switch on both sides: pinning saved 8-10% of the server's CPU on a create-model-version request.
 /// Preferring the connection's own event loop as the task executor makes both hand-overs plain function calls on
-/// one thread. Awaiting elsewhere (the database writer, a model's inference queue) still works as before: the
-/// task resumes on its event loop afterwards.
+/// one thread. Awaiting elsewhere (the database writer; predictions, which run on `InferenceExecutor`) still works
+/// as before: the task resumes on its event loop afterwards.
 struct EventLoopPinnedHTTP1: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 

@@ -26,6 +26,9 @@ public struct ModelRuntimeError: Error, Sendable, Equatable, CustomStringConvert
         public static let externalData = Code(rawValue: "external_data")
         /// The inputs given to `run` do not match the model signature (name, type, shape, values).
         public static let invalidInput = Code(rawValue: "invalid_input")
+        /// A tensor (declared in the model, sent in a request, or computed by a node) would be larger than
+        /// `Tensor.maxElements`: refused before anything is allocated.
+        public static let tooLarge = Code(rawValue: "too_large")
         /// Inputs matched the signature but a node failed on them (a shape the graph cannot take, an index out of
         /// range): the model and this input do not go together.
         public static let executionFailed = Code(rawValue: "execution_failed")

@@ -10,12 +10,19 @@ public enum InferenceProtocolBinary {
             throw ModelRuntimeError.invalidInput(
                 "input '\(name)' has datatype \(datatype); use FP32, FP64, INT64, INT32, BOOL or BYTES")
         }
-        let count = shape.reduce(1, *)
+        // Checked before anything is allocated: `[4294967296, 4294967296]` must be a 400, not an overflow.
+        let count: Int
+        do {
+            count = try Tensor.count(of: shape, "input '\(name)'")
+        } catch let error as ModelRuntimeError {
+            throw ModelRuntimeError.invalidInput(error.message)
+        }
         let raw = Array(bytes)
         func fixed<T>(_ width: Int, _ make: (UInt64) -> T) throws -> [T] {
-            guard raw.count == count * width else {
+            guard raw.count % width == 0, raw.count / width == count else {
                 throw ModelRuntimeError.invalidInput(
-                    "input '\(name)' has \(raw.count) bytes of binary data; shape \(shape) of \(datatype) needs \(count * width)")
+                    "input '\(name)' has \(raw.count) bytes of binary data; shape \(shape) of \(datatype) needs "
+                        + "\(count) elements of \(width) bytes")
             }
             return (0..<count).map { i in
                 var bits: UInt64 = 0

@@ -149,7 +149,9 @@ struct GraphPlanner {
                 do {
                     results = try built.kernel.run(&args)
                 } catch let error as ModelRuntimeError {
-                    throw ModelRuntimeError.invalidModel("\(nodeLabel): fails on its constant inputs: \(error.message)")
+                    throw ModelRuntimeError(
+                        error.code == .tooLarge ? .tooLarge : .invalidModel,
+                        "\(nodeLabel): fails on its constant inputs: \(error.message)")
                 }
                 for (name, value) in zip(node.output, results) where !name.isEmpty {
                     constants[name] = value

@@ -39,6 +39,7 @@ public struct ONNXSession: InferenceSession {
             },
             outputs: proto.graph.output.compactMap { ONNXModelFile.declaredValue($0, inferred: outputTypes[$0.name]) },
             classLabels: ONNXModelFile.classLabels(proto.graph))
+        try Self.checkDeclaredShapes(signature)
     }
 
     /// Runs the model; see `InferenceSession.run(_:)`.
@@ -63,12 +64,27 @@ public struct ONNXSession: InferenceSession {
         let outputs: [Tensor]
         do {
             outputs = try plan.run(positional)
-        } catch let error as ModelRuntimeError {
+        } catch let error as ModelRuntimeError where error.code != .tooLarge {
             throw ModelRuntimeError(.executionFailed, error.message)
         }
         var result: [String: Tensor] = Dictionary(minimumCapacity: outputs.count)
         for (spec, value) in zip(signature.outputs, outputs) { result[spec.name] = value }
         return result
+    }
+
+    /// Declared input shapes are what the warm-up, benchmarks and request decoders build tensors from: a fixed
+    /// dimension of 2^40 is refused here, with the input named, instead of trapping or exhausting memory later.
+    static func checkDeclaredShapes(_ signature: ModelSignature) throws {
+        for value in signature.inputs {
+            guard let dims = value.shape else { continue }
+            let fixed = dims.map { dim -> Int in if case .fixed(let n) = dim { n } else { 1 } }
+            guard fixed.allSatisfy({ $0 >= 0 }), Tensor.elementCount(fixed) != nil else {
+                throw ModelRuntimeError(
+                    .tooLarge,
+                    "input '\(value.name)' declares shape [\(dims.map(\.description).joined(separator: ", "))], more "
+                        + "than the \(Tensor.maxElements) elements a tensor may have (or a negative dimension)")
+            }
+        }
     }
 
     static func check(_ tensor: Tensor, against spec: ModelSignature.Value) throws {

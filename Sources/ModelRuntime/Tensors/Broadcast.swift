@@ -183,7 +183,7 @@ func broadcastBinary<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, label: String,
     guard let av = a.elements(T.self), let bv = b.elements(T.self) else {
         throw ModelRuntimeError.invalidInput("\(label): expected \(T.elementType.onnxName) inputs")
     }
-    let total = Tensor.elementCount(outShape) ?? 0
+    let total = try Tensor.count(of: outShape, label)
     let result = [R](unsafeUninitializedCapacity: total) { out, initialized in
         av.withUnsafeBufferPointer { ap in
             bv.withUnsafeBufferPointer { bp in

@@ -48,9 +48,12 @@ public struct Tensor: Sendable, Equatable {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw ModelRuntimeError.invalidInput("tensor shape \(shape) has a negative dimension")
         }
-        guard let count = Tensor.elementCount(shape), count == storage.count else {
-            throw ModelRuntimeError.invalidInput(
-                "tensor shape \(shape) needs \(Tensor.elementCount(shape) ?? -1) elements, got \(storage.count)")
+        guard let count = Tensor.elementCount(shape) else {
+            throw ModelRuntimeError(
+                .tooLarge, "tensor shape \(shape) is larger than the \(Tensor.maxElements) elements a tensor may have")
+        }
+        guard count == storage.count else {
+            throw ModelRuntimeError.invalidInput("tensor shape \(shape) needs \(count) elements, got \(storage.count)")
         }
         self.shape = shape
         self.storage = storage
@@ -95,15 +98,36 @@ public struct Tensor: Sendable, Equatable {
     /// The elements when this is a string tensor.
     public var strings: [String]? { if case .string(let v) = storage { v } else { nil } }
 
-    /// The product of `shape`, or `nil` on overflow or a negative dimension.
+    /// The most elements one tensor may hold (1 GiB of float32), and the most its shape may span when every
+    /// dimension counts as at least 1. Bounding the span too keeps a zero-size shape such as `[0, 2^40, 2^40]` out:
+    /// it holds nothing, but every stride or suffix product a kernel takes of it would overflow.
+    public static let maxElements = 1 << 28
+
+    /// The product of `shape`, or `nil` for a negative dimension or a shape beyond `maxElements` (by its count or
+    /// its span). Every product of some of a valid shape's dimensions is then at most `maxElements`.
     static func elementCount(_ shape: [Int]) -> Int? {
         var total = 1
+        var span = 1
         for d in shape {
             guard d >= 0 else { return nil }
-            let (product, overflow) = total.multipliedReportingOverflow(by: d)
-            guard !overflow else { return nil }
-            total = product
+            let (product, overflow) = span.multipliedReportingOverflow(by: Swift.max(d, 1))
+            guard !overflow, product <= maxElements else { return nil }
+            span = product
+            total &*= d  // at most `span`
         }
         return total
+    }
+
+    /// The element count of a shape about to be allocated (by a kernel, a decoder, a warm-up); `too_large`
+    /// beyond `maxElements` and `invalid_input` for a negative dimension. Call it before allocating.
+    public static func count(of shape: [Int], _ label: @autoclosure () -> String) throws -> Int {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw ModelRuntimeError.invalidInput("\(label()): shape \(shape) has a negative dimension")
+        }
+        guard let count = elementCount(shape) else {
+            throw ModelRuntimeError(
+                .tooLarge, "\(label()): the result would have shape \(shape), more than \(maxElements) elements")
+        }
+        return count
     }
 }

@@ -66,11 +66,13 @@ enum EncodingOperators {
                         if let s = x.strings {
                             positions = s.map { lookupString.index(of: $0) }
                         } else {
+                            // `Int64(exactly:)`: 1e19 or 0.5 from a request is an unknown category, not a trap.
                             positions = CastOperator.doubles(x.storage).map { v in
-                                v.isFinite ? lookupInt[Int64(v)] : nil
+                                Int64(exactly: v).flatMap { lookupInt[$0] }
                             }
                         }
-                        var out = [Float](repeating: 0, count: positions.count * categories)
+                        var out = [Float](
+                            repeating: 0, count: try Tensor.count(of: [positions.count, categories], label))
                         for (i, p) in positions.enumerated() {
                             if let p {
                                 out[i * categories + p] = 1

@@ -29,7 +29,10 @@ enum LinearOperators {
                 try ctx.expect(0, MLInput.numericTypes)
                 let coefficients = try AttributeReader.required(try ctx.attributes.floats("coefficients"), "coefficients", ctx.label)
                 let targets = try ctx.attributes.int("targets", default: 1)
-                let intercepts = try ctx.attributes.floats("intercepts") ?? Array(repeating: 0, count: max(targets, 0))
+                guard targets >= 1, targets <= coefficients.count else {
+                    throw ctx.invalid("targets \(targets) does not fit \(coefficients.count) coefficients")
+                }
+                let intercepts = try ctx.attributes.floats("intercepts") ?? Array(repeating: 0, count: targets)
                 let post = try PostTransform(attribute: try ctx.attributes.string("post_transform", default: "NONE"), ctx)
                 guard targets >= 1, intercepts.count == targets, coefficients.count % targets == 0, !coefficients.isEmpty else {
                     throw ctx.invalid("coefficients/intercepts do not fit \(targets) targets")

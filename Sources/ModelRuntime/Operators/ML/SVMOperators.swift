@@ -195,14 +195,19 @@ struct SVMClassifierKernel: Kernel {
     }
 
     var classCount: Int { labels.count }
-    var vectorCount: Int { Int(vectorsPerClass.reduce(0, +)) }
+    /// Support vectors in all; `validate` has bounded each class's count by the vectors the file holds.
+    var vectorCount: Int { Int(vectorsPerClass.reduce(0, &+)) }
     var isSVC: Bool { !vectorsPerClass.isEmpty }
     var features: Int { isSVC ? (vectorCount == 0 ? 0 : supportVectors.count / vectorCount) : coefficients.count / max(classCount, 1) }
 
     func validate(_ ctx: NodeContext) throws {
         guard probA.isEmpty else { throw ctx.unsupported("prob_a", "(probability estimates)") }
         if isSVC {
-            guard vectorsPerClass.count == classCount, vectorsPerClass.allSatisfy({ $0 >= 0 }), vectorCount > 0,
+            // Each count is at most the values the file holds, so their sum and the products below cannot overflow.
+            guard vectorsPerClass.allSatisfy({ $0 >= 0 && $0 <= Int64(supportVectors.count) }),
+                vectorsPerClass.count <= max(supportVectors.count, 1), classCount <= 1 << 20
+            else { throw ctx.invalid("vectors_per_class does not fit the \(supportVectors.count) support vector values") }
+            guard vectorsPerClass.count == classCount, vectorCount > 0, vectorCount <= supportVectors.count,
                 supportVectors.count % vectorCount == 0,
                 coefficients.count >= (classCount - 1) * vectorCount,
                 rho.count >= classCount * (classCount - 1) / 2

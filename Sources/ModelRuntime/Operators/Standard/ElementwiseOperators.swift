@@ -168,7 +168,7 @@ enum ElementwiseOperators {
                 throw ModelRuntimeError.invalidInput(
                     "\(label): shapes \(c.shape), \(x.shape), \(y.shape) cannot be broadcast together")
             }
-            let total = Tensor.elementCount(out) ?? 0
+            let total = try Tensor.count(of: out, label)
             var result = [T](repeating: T.zero, count: total)
             if cv.count == total && xv.count == total && yv.count == total {
                 for i in 0..<total { result[i] = cv[i] ? xv[i] : yv[i] }

@@ -100,8 +100,9 @@ enum IndexingOperators {
                 throw ModelRuntimeError.invalidInput(
                     "\(label): cannot concatenate shapes \(parts.map(\.shape)) on axis \(axis)")
             }
-            outShape[a] += p.shape[a]
+            outShape[a] += p.shape[a]  // each part's dimension is at most `Tensor.maxElements`: no overflow
         }
+        _ = try Tensor.count(of: outShape, label)
         let outer = first.shape.prefix(a).reduce(1, *)
         let inner = first.shape.dropFirst(a + 1).reduce(1, *)
         // Each input's chunks copied into their column of the output, one input at a time: appending slices
@@ -153,6 +154,7 @@ enum IndexingOperators {
             resolved.append(j)
         }
         let outShape = Array(x.shape.prefix(a)) + indicesTensor.shape + Array(x.shape.dropFirst(a + 1))
+        _ = try Tensor.count(of: outShape, label)  // ids from a request times an embedding width: bounded first
         var indices = [Int]()
         indices.reserveCapacity(outer * resolved.count * inner)
         for o in 0..<outer {
@@ -178,8 +180,10 @@ enum IndexingOperators {
         var outShape = x.shape
         for (k, a) in axes.enumerated() {
             let dim = x.shape[a]
-            let s = steps[k]
-            guard s != 0 else { throw ModelRuntimeError.invalidInput("\(label): step 0") }
+            guard steps[k] != 0 else { throw ModelRuntimeError.invalidInput("\(label): step 0") }
+            // A step longer than the axis selects one element, as the axis's own length does; clamping keeps the
+            // arithmetic below from overflowing on steps such as Int64.min or Int64.max.
+            let s = steps[k] > 0 ? Swift.min(steps[k], Swift.max(dim, 1)) : Swift.max(steps[k], -Swift.max(dim, 1))
             var b = starts[k] < 0 ? starts[k] + dim : starts[k]
             var e = ends[k] < 0 ? ends[k] + dim : ends[k]
             if s > 0 {

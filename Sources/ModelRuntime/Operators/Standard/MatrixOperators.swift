@@ -90,7 +90,7 @@ enum MatrixOperators {
         guard b.shape[0] == k else {
             throw ModelRuntimeError.invalidInput("\(label): cannot multiply \(a.shape) by \(b.shape)")
         }
-        var out = [T](repeating: 0, count: m * n)
+        var out = [T](repeating: 0, count: try Tensor.count(of: [m, n], label))
         if let c, beta != 0 {
             guard let cv = c.elements(T.self), Broadcast.shape(c.shape, [m, n]) == [m, n] else {
                 throw ModelRuntimeError.invalidInput("\(label): C of shape \(c.shape) does not broadcast to [\(m), \(n)]")
@@ -154,16 +154,15 @@ enum MatrixOperators {
         var out: [T]
         if bBatch.isEmpty {
             // Fold A's batch into its rows: one large GEMM.
-            let rows = aBatch.reduce(1, *) * m
-            out = [T](repeating: 0, count: rows * n)
+            let rows = aBatch.reduce(1, *) * m  // A's own dimensions: at most `Tensor.maxElements`
+            out = [T](repeating: 0, count: try Tensor.count(of: aBatch + [m, n], label))
             try multiplyInto(&out, a, b, m: rows, n: n, k: k, alpha: 1, T.self, label)
             outShape = aBatch + [m, n]
         } else {
             guard let batch = Broadcast.shape(aBatch, bBatch) else {
                 throw ModelRuntimeError.invalidInput("\(label): batch dimensions of \(a.shape) and \(b.shape) differ")
             }
-            let count = batch.reduce(1, *)
-            out = [T](repeating: 0, count: count * m * n)
+            out = [T](repeating: 0, count: try Tensor.count(of: batch + [m, n], label))
             let sa = Broadcast.strides(of: aBatch, in: batch)
             let sb = Broadcast.strides(of: bBatch, in: batch)
             var pairs: [(Int, Int)] = []

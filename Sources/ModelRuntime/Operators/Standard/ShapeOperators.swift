@@ -94,10 +94,12 @@ enum ShapeOperators {
                 let label = ctx.label
                 return BuiltOperator(
                     kernel: ClosureKernel { inputs in
-                        guard let dims = try inputs.required(0, label).int64s, dims.allSatisfy({ $0 >= 0 }),
-                            let count = Tensor.elementCount(dims.map { Int($0) }), count <= 1 << 31
-                        else { throw ModelRuntimeError.invalidInput("\(label): invalid shape") }
-                        return [try IndexingOperators.gather(value, Array(repeating: 0, count: count), [Int](dims.map { Int($0) }))]
+                        guard let dims = try inputs.required(0, label).int64s, dims.allSatisfy({ $0 >= 0 }) else {
+                            throw ModelRuntimeError.invalidInput("\(label): invalid shape")
+                        }
+                        let shape = dims.map { Int($0) }
+                        let count = try Tensor.count(of: shape, label)
+                        return [try IndexingOperators.gather(value, Array(repeating: 0, count: count), shape)]
                     }, outputTypes: [value.elementType])
             },
             OperatorDefinition(domain: "", name: "Expand", opsets: 8...22) { ctx in
@@ -107,10 +109,10 @@ enum ShapeOperators {
                 return BuiltOperator(
                     kernel: ClosureKernel { inputs in
                         let x = try inputs.required(0, label)
-                        guard let dims = try inputs.required(1, label).int64s,
-                            let out = Broadcast.shape(x.shape, dims.map { Int($0) }),
-                            let count = Tensor.elementCount(out), count <= 1 << 31
+                        guard let dims = try inputs.required(1, label).int64s, dims.allSatisfy({ $0 >= 0 }),
+                            let out = Broadcast.shape(x.shape, dims.map { Int($0) })
                         else { throw ModelRuntimeError.invalidInput("\(label): cannot expand \(x.shape)") }
+                        let count = try Tensor.count(of: out, label)
                         var indices = [Int](repeating: 0, count: count)
                         Broadcast.forEach(out: out, inputStrides: [Broadcast.strides(of: x.shape, in: out)]) { i, o in
                             indices[i] = o[0]
@@ -181,14 +183,17 @@ enum ShapeOperators {
                 out.append(Int(d))
             }
         }
-        let known = out.reduce(1, *)
+        // Checked products: a target such as [2^39, 2^39] must be refused, not overflow.
+        guard let known = Tensor.elementCount(out) else {
+            throw ModelRuntimeError.invalidInput("\(label): cannot reshape \(shape) (\(count) elements) to \(spec)")
+        }
         if let i = inferred {
             guard known > 0, count % known == 0 else {
                 throw ModelRuntimeError.invalidInput("\(label): cannot reshape \(shape) to \(spec)")
             }
             out[i] = count / known
         }
-        guard out.reduce(1, *) == count else {
+        guard Tensor.elementCount(out) == count else {
             throw ModelRuntimeError.invalidInput("\(label): cannot reshape \(shape) (\(count) elements) to \(spec)")
         }
         return out
