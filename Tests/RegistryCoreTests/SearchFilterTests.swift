@@ -32,6 +32,27 @@ import Testing
         #expect(throws: RegistryError.self) { try SearchFilter(parsing: text) }
     }
 
+    /// Client input bounded before it becomes SQL: past these, SQLite's own limits would answer a 500.
+    @Test func filtersAndOrdersAreBoundedWithClearMessages() throws {
+        let clauses = { (n: Int) in (0..<n).map { "metrics.m\($0) > 1" }.joined(separator: " AND ") }
+        #expect(try SearchFilter(parsing: clauses(SearchFilter.maxClauses)).clauses.count == SearchFilter.maxClauses)
+        #expect(throws: RegistryError.self) { try SearchFilter(parsing: clauses(SearchFilter.maxClauses + 1)) }
+        let list = { (n: Int) in "params.p IN (" + (0..<n).map { "'\($0)'" }.joined(separator: ",") + ")" }
+        #expect(try SearchFilter(parsing: list(SearchFilter.maxListItems)).clauses.count == 1)
+        #expect(throws: RegistryError.self) { try SearchFilter(parsing: list(SearchFilter.maxListItems + 1)) }
+        #expect(throws: RegistryError.self) {
+            try SearchFilter(parsing: "name LIKE '" + String(repeating: "%", count: SearchFilter.maxValueLength + 1) + "'")
+        }
+        let keys = (0...SearchOrder.maxKeys).map { "metrics.m\($0) DESC" }
+        #expect(try SearchOrder.list(Array(keys.prefix(SearchOrder.maxKeys))).count == SearchOrder.maxKeys)
+        do {
+            _ = try SearchOrder.list(keys)
+            Issue.record("\(keys.count) order_by keys were accepted")
+        } catch let error as RegistryError {
+            #expect(error.code == .invalidArgument && error.message.contains("at most \(SearchOrder.maxKeys)"))
+        }
+    }
+
     @Test func ordersAndLikePatterns() throws {
         #expect(try SearchOrder(parsing: "metrics.acc DESC") == SearchOrder(key: .init(kind: .metric, name: "acc"), ascending: false))
         #expect(try SearchOrder(parsing: "version_number") == SearchOrder(key: .init(kind: .attribute, name: "version_number"), ascending: true))

@@ -158,7 +158,7 @@ struct MLflowArtifactRoutes {
                 name = value
             }
             let page = try await tracking.searchLoggedModels(
-                experimentIDs: try (body.experiment_ids ?? []).map { try MLflow.experimentID($0) }, name: name,
+                experimentIDs: try MLflow.experimentIDs(body.experiment_ids), name: name,
                 offset: offset, limit: limit)
             return MLflowJSON.object([
                 ("models", MLflowJSON.list(page.items.map(MLflowEntities.loggedModel))),

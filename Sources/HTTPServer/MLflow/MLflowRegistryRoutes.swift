@@ -92,7 +92,7 @@ struct MLflowRegistryRoutes {
             let limit = try MLflowPage.limit(try query.int64("max_results"), default: 100, max: 1_000, what: "registered models")
             let offset = try MLflowPage.offset(query["page_token"])
             let page = try await registry.searchModels(
-                filter: SearchFilter(parsing: query["filter"]), orderBy: try query.all("order_by").map(SearchOrder.init(parsing:)),
+                filter: SearchFilter(parsing: query["filter"]), orderBy: try SearchOrder.list(query.all("order_by")),
                 offset: offset, limit: limit)
             var models: [MLflowJSON] = []
             for model in page.items {
@@ -107,7 +107,7 @@ struct MLflowRegistryRoutes {
         }
         let latestVersions: @Sendable (String?, [String]) async throws -> Response = { name, stages in
             let name = try MLflow.modelName(name)
-            let parsed = try stages.map(VersionStage.init(parsing:))
+            let parsed = Array(Set(try stages.map(VersionStage.init(parsing:))))  // at most the four stages
             let versions = try await registry.latestVersions(name, stages: parsed.isEmpty ? nil : parsed)
             return MLflowJSON.object([
                 ("model_versions", MLflowJSON.list(versions.map { MLflowEntities.modelVersion($0, aliases: nil) }))
@@ -216,7 +216,7 @@ struct MLflowRegistryRoutes {
             let limit = try MLflowPage.limit(try query.int64("max_results"), default: 10_000, max: 200_000, what: "model versions")
             let offset = try MLflowPage.offset(query["page_token"])
             let page = try await registry.searchVersions(
-                filter: SearchFilter(parsing: query["filter"]), orderBy: try query.all("order_by").map(SearchOrder.init(parsing:)),
+                filter: SearchFilter(parsing: query["filter"]), orderBy: try SearchOrder.list(query.all("order_by")),
                 offset: offset, limit: limit)
             var aliasesByModel: [ModelName: [SemanticVersion: [String]]] = [:]
             for name in Set(page.items.map(\.model)) {

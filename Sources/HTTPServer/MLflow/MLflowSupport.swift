@@ -25,6 +25,19 @@ enum MLflow {
         return id
     }
 
+    /// Experiments one search may name.
+    static let maxExperimentIDs = 1_000
+
+    /// A search's `experiment_ids`, each checked, at most `maxExperimentIDs`.
+    static func experimentIDs(_ texts: [String]?) throws -> [Int64] {
+        let texts = texts ?? []
+        guard texts.count <= maxExperimentIDs else {
+            throw RegistryError.invalidArgument(
+                "experiment_ids names \(texts.count) experiments; search at most \(maxExperimentIDs) at once")
+        }
+        return try texts.map { try experimentID($0) }
+    }
+
     static func modelName(_ text: String?) throws -> ModelName {
         try ModelName(validating: required(text, "name"))
     }

@@ -58,7 +58,7 @@ struct MLflowTrackingRoutes {
             let limit = try MLflowPage.limit(body.max_results?.value, default: 1000, max: 50_000, what: "experiments")
             let offset = try MLflowPage.offset(body.page_token)
             let page = try await tracking.searchExperiments(
-                filter: SearchFilter(parsing: body.filter), orderBy: try (body.order_by ?? []).map(SearchOrder.init(parsing:)),
+                filter: SearchFilter(parsing: body.filter), orderBy: try SearchOrder.list(body.order_by ?? []),
                 view: try ViewType(parsing: body.view_type), offset: offset, limit: limit)
             return MLflowJSON.object([
                 ("experiments", .array(page.items.map(MLflowEntities.experiment))),
@@ -162,10 +162,10 @@ struct MLflowTrackingRoutes {
             let body = try await JSONBody.decode(SearchRuns.self, from: request)
             let limit = try MLflowPage.limit(body.max_results?.value, default: 1000, max: 50_000, what: "runs")
             let offset = try MLflowPage.offset(body.page_token)
-            let experimentIDs = try (body.experiment_ids ?? []).map { try MLflow.experimentID($0) }
+            let experimentIDs = try MLflow.experimentIDs(body.experiment_ids)
             let page = try await tracking.searchRuns(
                 experimentIDs: experimentIDs, filter: SearchFilter(parsing: body.filter),
-                orderBy: try (body.order_by ?? []).map(SearchOrder.init(parsing:)),
+                orderBy: try SearchOrder.list(body.order_by ?? []),
                 view: try ViewType(parsing: body.run_view_type), offset: offset, limit: limit)
             return MLflowJSON.object([
                 ("runs", MLflowJSON.list(page.items.map(MLflowEntities.run))),

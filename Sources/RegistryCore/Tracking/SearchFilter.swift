@@ -48,6 +48,13 @@ public struct SearchFilter: Sendable, Equatable {
 
     public init(clauses: [Clause]) { self.clauses = clauses }
 
+    /// Clauses one filter may join: each becomes a term of one SQL expression, whose depth the database bounds.
+    public static let maxClauses = 50
+    /// Items of one `IN` list.
+    public static let maxListItems = 1_000
+    /// Characters of one compared value (a `LIKE` pattern grows up to threefold as a GLOB).
+    public static let maxValueLength = 5_000
+
     /// Parses `text`; empty or absent text is the filter that matches everything.
     public init(parsing text: String?) throws {
         guard let text, !text.allSatisfy(\.isWhitespace) else {
@@ -58,6 +65,10 @@ public struct SearchFilter: Sendable, Equatable {
         var clauses: [Clause] = []
         while true {
             clauses.append(try Self.clause(&tokens, text: text))
+            guard clauses.count <= Self.maxClauses else {
+                throw RegistryError.invalidArgument(
+                    "the filter has more than \(Self.maxClauses) clauses; narrow the search in several requests")
+            }
             guard let next = tokens.first else { break }
             guard case .word(let word) = next, word.uppercased() == "AND" else {
                 if case .word(let word) = next, word.uppercased() == "OR" {
@@ -115,9 +126,17 @@ public struct SearchFilter: Sendable, Equatable {
         let valueToken = tokens.removeFirst()
         let value: Value
         switch (op, valueToken) {
-        case (.in, .list(let items)), (.notIn, .list(let items)): value = .list(items)
+        case (.in, .list(let items)), (.notIn, .list(let items)):
+            guard items.count <= maxListItems else {
+                throw fail("an IN list holds more than \(maxListItems) values; split the search")
+            }
+            value = .list(items)
         case (.in, _), (.notIn, _): throw fail("IN takes a parenthesised list of quoted strings")
-        case (_, .string(let text, _)): value = .string(text)
+        case (_, .string(let text, _)):
+            guard text.utf8.count <= maxValueLength else {
+                throw fail("a value is longer than \(maxValueLength) bytes")
+            }
+            value = .string(text)
         case (_, .word(let word)):
             guard let number = Double(word) else { throw fail("value '\(word)' must be a quoted string or a number") }
             value = .number(number)
@@ -260,6 +279,17 @@ struct SearchTokenizer {
 public struct SearchOrder: Sendable, Equatable {
     public var key: SearchFilter.Key
     public var ascending: Bool
+
+    /// Sort keys one search may take (each metric, param or tag key joins a table).
+    public static let maxKeys = 10
+
+    /// Parses a request's `order_by` list; more than `maxKeys` is refused.
+    public static func list(_ texts: [String]) throws -> [SearchOrder] {
+        guard texts.count <= maxKeys else {
+            throw RegistryError.invalidArgument("order_by takes at most \(maxKeys) keys, got \(texts.count)")
+        }
+        return try texts.map(SearchOrder.init(parsing:))
+    }
 
     public init(key: SearchFilter.Key, ascending: Bool) {
         self.key = key

@@ -71,6 +71,18 @@ public struct SQLiteRegistryStore: RegistryStore {
 
 /// Maps database failures to registry errors whose messages never leak SQL.
 enum SQLiteErrors {
+    static let tooComplex = RegistryError.invalidArgument(
+        "the request is too large or complex for the database; use fewer filter clauses, ids or sort keys")
+
+    /// SQLite's messages for the limits a query can exceed (variables, expression depth, join width, sort terms,
+    /// pattern complexity, parser depth).
+    static func isLimit(_ message: String?) -> Bool {
+        guard let message = message?.lowercased() else { return false }
+        return ["too many", "too large", "too complex", "stack overflow", "at most 64 tables"].contains {
+            message.contains($0)
+        }
+    }
+
     static func translate<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
@@ -84,6 +96,11 @@ enum SQLiteErrors {
                 throw RegistryError(.internal, "the database is busy; retry the request")
             case .SQLITE_FULL:
                 throw RegistryError(.internal, "the database disk is full")
+            case .SQLITE_TOOBIG, .SQLITE_RANGE:
+                throw tooComplex
+            case .SQLITE_ERROR where Self.isLimit(error.message):
+                // A query built from client input past one of SQLite's limits: the request's fault, a 400.
+                throw tooComplex
             default:
                 throw RegistryError(.internal, "the database failed (code \(error.resultCode.rawValue))")
             }
