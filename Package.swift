@@ -127,8 +127,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Budget, reproducer file and report line of the structure-aware fuzz tests (scripts/fuzz.sh runs them long).
+        .target(name: "FuzzSupport", path: "Tests/FuzzSupport", swiftSettings: swiftSettings),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "FuzzSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RegistryStoreTests",
@@ -141,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "HTTPServerTests",
             dependencies: [
-                "HTTPServer", "Serving", "ModelRuntime",
+                "HTTPServer", "Serving", "ModelRuntime", "FuzzSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -34,6 +34,8 @@ struct LoaderFuzzTests {
             }
             #expect(error?.code.rawValue != "unexpected_error_type", "\(String(describing: error))")
         }
-        #expect(loaded >= 0)
+        // Flips in weights and thresholds leave a model that still loads: the mutants reach planning and running,
+        // not only the parser.
+        #expect(loaded > 0, "none of 150 mutants of \(name) loaded")
     }
 }
