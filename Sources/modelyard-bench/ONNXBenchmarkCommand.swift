@@ -26,6 +26,8 @@ struct ONNXBenchmarkCommand: AsyncParsableCommand {
             traffic) or 'cyclic' (the fixture's rows repeated, which flatters branchy tree walks).
             """)
     var rows = "mixed"
+    @Option(help: "onnxruntime's in-process C API harness (scripts/onnx/build-ort-harness.sh builds it; skipped when absent).")
+    var ortHarness = ".build/ort-harness/ort_harness"
     @Argument(help: "Only these fixtures (default: all).") var names: [String] = []
 
     func run() async throws {
@@ -40,6 +42,7 @@ struct ONNXBenchmarkCommand: AsyncParsableCommand {
         guard passes >= 1 else { throw ValidationError("--passes must be at least 1") }
         guard ["mixed", "cyclic"].contains(rows) else { throw ValidationError("--rows is 'mixed' or 'cyclic'") }
         try await ONNXBenchmark.run(
-            fixtures: URL(fileURLWithPath: fixtures), python: python, only: names, passes: passes, batchRows: rows)
+            fixtures: URL(fileURLWithPath: fixtures), python: python, only: names, passes: passes, batchRows: rows,
+            harness: FileManager.default.isExecutableFile(atPath: ortHarness) ? ortHarness : nil)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import ModelRuntime
 
-/// Times `ModelRuntime` against onnxruntime (Python API, one thread) on every ONNX fixture at batch 1 and
-/// batch 1000, in the same run and on the same input tensors, and prints the ratios.
+/// Times `ModelRuntime` against onnxruntime (one thread) on every ONNX fixture at batch 1 and batch 1000, in the
+/// same run and on the same input tensors, and prints the ratios: against onnxruntime's Python API, and against its
+/// C API called in-process (`scripts/onnx/ort_harness.c`), which pays none of Python's ~3-4 µs per call.
 public enum ONNXBenchmark {
     /// One fixture's timings in seconds (median of a round, best of three rounds).
     public struct Row: Sendable {
@@ -11,6 +12,10 @@ public enum ONNXBenchmark {
         public var swiftB1000: Double
         public var ortB1: Double
         public var ortB1000: Double
+        /// onnxruntime through its C API in-process (NaN when the harness was not built or the fixture has string
+        /// inputs, which it does not take).
+        public var ortCB1: Double
+        public var ortCB1000: Double
     }
 
     /// Runs the benchmark and prints a table.
@@ -21,7 +26,8 @@ public enum ONNXBenchmark {
     ///   - passes: how many times to alternate the two sides; each figure is the best over the passes.
     ///   - batchRows: batch 1,000's rows, `mixed` or `cyclic` (see `scripts/onnx/bench_ort.py`).
     public static func run(
-        fixtures: URL, python: String, only: [String] = [], passes: Int = 2, batchRows: String = "mixed"
+        fixtures: URL, python: String, only: [String] = [], passes: Int = 2, batchRows: String = "mixed",
+        harness: String? = nil
     ) async throws {
         let script = fixtures.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/onnx/bench_ort.py")
@@ -29,6 +35,7 @@ public enum ONNXBenchmark {
         defer { try? FileManager.default.removeItem(at: inputsDir) }
         var arguments = [script.path, "--fixtures", fixtures.path, "--inputs-out", inputsDir.path, "--rows", batchRows]
         if !only.isEmpty { arguments += ["--only"] + only }
+        if let harness { arguments += ["--in-process", harness] }
         // On this shared 2-core machine throughput drifts by up to 2x over minutes, so one onnxruntime pass
         // followed by one ModelRuntime pass can compare a fast minute with a slow one. The sides alternate,
         // `passes` times, and each keeps its best figure.
@@ -58,7 +65,8 @@ public enum ONNXBenchmark {
         let rows = ort.keys.sorted().map { name in
             Row(
                 name: name, swiftB1: swift[name]?.b1 ?? .nan, swiftB1000: swift[name]?.b1000 ?? .nan,
-                ortB1: ort[name]?["b1"] ?? .nan, ortB1000: ort[name]?["b1000"] ?? .nan)
+                ortB1: ort[name]?["b1"] ?? .nan, ortB1000: ort[name]?["b1000"] ?? .nan,
+                ortCB1: ort[name]?["c_b1"] ?? .nan, ortCB1000: ort[name]?["c_b1000"] ?? .nan)
         }
         print(table(rows, version: version, batchRows: batchRows))
     }
@@ -96,19 +104,25 @@ public enum ONNXBenchmark {
 
     static func table(_ rows: [Row], version: String, batchRows: String) -> String {
         var lines = [
-            "ModelRuntime vs onnxruntime \(version) (Python API, 1 thread); median per call, best of 3 rounds in each of the alternating passes;"
-                + " speed-up = onnxruntime time / ModelRuntime time",
+            "ModelRuntime vs onnxruntime \(version) (1 thread) through its Python API (ORT) and its C API in-process (ORT C);"
+                + " median per call, best of 3 rounds in each of the alternating passes; speed-up = onnxruntime time / ModelRuntime time",
+            "ZipMap models: ORT builds a Python dict per row, ORT C and ModelRuntime do not (their b1000 compare on equal terms)",
             "ModelRuntime: one thread per call; OPENBLAS_NUM_THREADS=\(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset")",
             batchRows == "cyclic"
                 ? "batch 1000: the fixture's rows repeated" : "batch 1000: 1000 different rows, mixed from the fixture's values",
             "",
         ]
-        let header = ["fixture", "MR b1", "ORT b1", "speed-up b1", "MR b1000", "ORT b1000", "speed-up b1000"]
+        let header = [
+            "fixture", "MR b1", "ORT b1", "speed-up", "ORT C b1", "speed-up", "MR b1000", "ORT b1000", "speed-up",
+            "ORT C b1000", "speed-up",
+        ]
+        func ratio(_ a: Double, _ b: Double) -> String { a.isNaN ? "–" : String(format: "%.1fx", a / b) }
         var cells = [header]
         for r in rows {
             cells.append([
-                r.name, format(r.swiftB1), format(r.ortB1), String(format: "%.1fx", r.ortB1 / r.swiftB1),
-                format(r.swiftB1000), format(r.ortB1000), String(format: "%.1fx", r.ortB1000 / r.swiftB1000),
+                r.name, format(r.swiftB1), format(r.ortB1), ratio(r.ortB1, r.swiftB1), format(r.ortCB1),
+                ratio(r.ortCB1, r.swiftB1), format(r.swiftB1000), format(r.ortB1000), ratio(r.ortB1000, r.swiftB1000),
+                format(r.ortCB1000), ratio(r.ortCB1000, r.swiftB1000),
             ])
         }
         let widths = (0..<header.count).map { c in cells.map { $0[c].count }.max() ?? 0 }
@@ -120,7 +134,10 @@ public enum ONNXBenchmark {
             lines.append("| " + padded.joined(separator: " | ") + " |")
             if i == 0 { lines.append("|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|") }
         }
-        let slower = rows.filter { $0.ortB1 / $0.swiftB1 < 1 || $0.ortB1000 / $0.swiftB1000 < 1 }.map(\.name)
+        let slower = rows.filter {
+            $0.ortB1 / $0.swiftB1 < 1 || $0.ortB1000 / $0.swiftB1000 < 1 || $0.ortCB1 / $0.swiftB1 < 1
+                || $0.ortCB1000 / $0.swiftB1000 < 1
+        }.map(\.name)
         lines.append("")
         lines.append(slower.isEmpty ? "ModelRuntime is faster on every fixture at both batch sizes." : "slower than onnxruntime on: \(slower.joined(separator: ", "))")
         return lines.joined(separator: "\n")
