@@ -117,23 +117,21 @@ public struct LocalArtifactStore: ArtifactStore {
             return (fd, Int64(info.st_size))
         }
         let pool = threadPool
-        let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
-            let task = Task {
-                defer { _ = close(fd) }
-                do {
-                    while !Task.isCancelled {
-                        let buffer = try await pool.runIfActive { try POSIX.read(fd, upTo: chunkSize) }
-                        guard let buffer else { break }
-                        continuation.yield(buffer)
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        let file = OpenFile(fd: fd)
+        // Demand-driven: a chunk is read only when the consumer asks for the next one, so a slow reader (an HTTP
+        // client, whose writes wait for the socket to drain) holds at most one chunk in memory, not the file. A
+        // producer task feeding a buffered stream read a 1 GiB blob into memory ahead of a slow client.
+        let stream = AsyncThrowingStream<ByteBuffer, any Error> {
+            try await pool.runIfActive { try POSIX.read(file.fd, upTo: chunkSize) }
         }
         return BlobContents(size: size, chunks: stream)
+    }
+
+    /// A descriptor closed when the last reference to it (the stream reading it) goes away.
+    private final class OpenFile: Sendable {
+        let fd: Int32
+        init(fd: Int32) { self.fd = fd }
+        deinit { _ = close(fd) }
     }
 
     public func contains(_ digest: BlobDigest) async throws -> Bool {
