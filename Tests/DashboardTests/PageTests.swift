@@ -1,4 +1,4 @@
-import Dashboard
+@testable import Dashboard
 import Foundation
 import RegistryCore
 import Testing
@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func modelsPageShowsLatestServingAndBestAndEscapesWhatUsersTyped() {
-        let model = Fixtures.model(description: "x", tags: ["team": "<b>risk</b>"])
+        let model = Fixtures.model(
+            description: "Card fraud <scores> for payments\nSecond line is not shown", tags: ["team": "<b>risk</b>"])
         let latest = Fixtures.version("1.1.0", scores: ["f1": 0.86])
         let best = BestVersion(
             version: latest.version, rule: .primaryMetric, metric: "f1", direction: .maximize, value: 0.86, explanation: "")
@@ -22,9 +23,18 @@ import Testing
         let html = ModelsPage(models: [summary], search: "\"><script>", tag: "").render(Fixtures.context).text
         #expect(html.contains("<span class=\"badge env\">production</span> <a href=\"/models/fraud/versions/1.0.0\">1.0.0</a>"))
         #expect(html.contains("f1 0.86"))
+        #expect(html.contains(">Card fraud &lt;scores&gt; for payments</p>") && !html.contains(">Second line"))
         #expect(html.contains("team=&lt;b&gt;risk&lt;/b&gt;"))
         #expect(!html.contains("\"><script>"))
         #expect(html.contains("<meta name=\"csrf-token\" content=\"\(Fixtures.context.csrfToken)\">"))
+    }
+
+    @Test func aModelCardShowsTheFirstLineOfTheDescriptionCutAtAWord() {
+        #expect(ModelsPage.excerpt("") == nil && ModelsPage.excerpt("  \n  ") == nil)
+        #expect(ModelsPage.excerpt("Short one\nmore") == "Short one")
+        let long = String(repeating: "word ", count: 40)
+        let cut = ModelsPage.excerpt(long)
+        #expect(cut?.hasSuffix("word…") == true && (cut?.count ?? 0) <= 121)
     }
 
     @Test func versionsSortByAMetricWithVersionsLackingItLast() {

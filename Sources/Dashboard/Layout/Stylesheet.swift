@@ -36,11 +36,12 @@ h1 .mono{font-size:inherit}.grid.charts{grid-template-columns:repeat(auto-fill,m
 .grid>*{min-width:0}
 .cards{display:grid;gap:12px;grid-template-columns:repeat(auto-fill,minmax(min(100%,260px),1fr));padding:0;list-style:none}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:12px 14px;min-width:0;overflow-wrap:anywhere}
+.excerpt{margin:2px 0 6px;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
 .card h2{margin:0 0 4px;font-size:17px}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .table-wrap{overflow-x:auto;border:1px solid var(--line);border-radius:10px;background:var(--panel)}
 table{border-collapse:collapse;width:100%}th,td{padding:7px 10px;text-align:left;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-size:13px;color:var(--muted);font-weight:600;white-space:nowrap}tbody tr:last-child td{border-bottom:0}
+th{font-size:13px;color:var(--muted);font-weight:600;white-space:nowrap}tbody tr:last-child>*{border-bottom:0}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;border-radius:999px;padding:0 8px;font-size:12px;font-weight:600;background:var(--chip);color:var(--text);margin:1px 2px;white-space:nowrap;max-width:100%;overflow:hidden;text-overflow:ellipsis;vertical-align:middle}
 .badge.best{background:var(--warn-bg);color:var(--warn)}.badge.env{background:var(--accent);color:var(--accent-text)}

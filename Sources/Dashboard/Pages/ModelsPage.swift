@@ -1,3 +1,4 @@
+import Foundation
 import RegistryCore
 
 /// `/`: every model with task, owner, tags, latest version, what each environment serves, and the best version.
@@ -65,6 +66,7 @@ public struct ModelsPage: Sendable {
             <li class="card">
             <h2><a href="\(Links.model(model.name))">\(model.name.rawValue)</a></h2>
             <p class="muted">\(model.task.isEmpty ? "no task" : model.task)\(model.owner.isEmpty ? "" : " · \(model.owner)")</p>
+            \(Self.excerpt(model.description).map { "<p class=\"excerpt\" title=\"\(model.description)\">\($0)</p>" as HTML } ?? .empty)
             <dl class="facts">
             <dt>Latest</dt><dd>\(latest)</dd>
             <dt>Serving</dt><dd>\(deployed)</dd>
@@ -73,6 +75,17 @@ public struct ModelsPage: Sendable {
             \(tags.isEmpty ? .empty : "<p>\(tags)</p>" as HTML)
             </li>
             """
+    }
+
+    /// The description's first line, at most `limit` characters (cut at a word, with an ellipsis): enough to tell
+    /// models apart on a card.
+    static func excerpt(_ description: String, limit: Int = 120) -> String? {
+        let line = description.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard !line.isEmpty else { return nil }
+        guard line.count > limit else { return line }
+        let cut = line.prefix(limit)
+        let atWord = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
+        return atWord.trimmingCharacters(in: .whitespaces.union(.punctuationCharacters)) + "…"
     }
 
     static let emptyState: HTML = """
