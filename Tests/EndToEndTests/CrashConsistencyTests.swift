@@ -6,68 +6,137 @@ import RegistryCore
 import RegistryStore
 import Testing
 
-/// Kills the server with SIGKILL while uploads and registrations are in flight, many times over one data
-/// directory, then checks the registry reopens consistent: every manifest entry names a complete blob whose bytes
-/// hash to its name, no partial file is visible as a blob, and version numbers have no gaps.
+/// Kills the server with SIGKILL at random moments of a mixed workload (registrations with uploads, status
+/// changes, deploys, score updates, MLflow log-batch), restarts it on the same data directory, and checks the
+/// registry's invariants after every restart: version numbers without gaps or duplicates, every manifest entry's
+/// blob complete, no partial file visible as a blob, every alias on an existing version, the audit log agreeing
+/// with the state. `MODELYARD_SOAK_KILLS` (default 10) and `MODELYARD_SOAK_SEED` set the run; `scripts/crash-soak.sh`
+/// runs 200 kills.
 @Suite(.serialized) struct CrashConsistencyTests {
-    @Test func sigkillMidUploadAndRegistrationLeavesAConsistentRegistry() async throws {
+    @Test func sigkillAtRandomMomentsOfAMixedWorkloadLeavesTheRegistryConsistent() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let kills = environment["MODELYARD_SOAK_KILLS"].flatMap(Int.init) ?? 10
+        var random = SoakRandom(state: environment["MODELYARD_SOAK_SEED"].flatMap(UInt64.init) ?? 20_261_207)
         let data = try temporaryDirectory("crash")
         defer { try? FileManager.default.removeItem(at: data) }
         let http = HTTPClient.shared
 
-        // 2 MiB per upload, streamed in 64 KiB chunks; each upload differs in its first bytes.
-        let payload = [UInt8](repeating: 0x5A, count: Self.uploadSize)
         var killedDuringWork = 0
-        for round in 0..<12 {
+        var runID: String?
+        var verified: Set<BlobDigest> = []
+        for round in 0..<kills {
             let server = try ServerProcess(dataDirectory: data)
             if round == 0 {
                 _ = try await Self.send(http, server, .POST, "/api/v1/models", body: #"{"name": "crash", "default_bump": "patch"}"#)
+                let run = try await Self.send(http, server, .POST, "/api/2.0/mlflow/runs/create", body: #"{"experiment_id": "0"}"#)
+                runID = ((try? JSONSerialization.jsonObject(with: run) as? [String: Any])?["run"] as? [String: Any])
+                    .flatMap { ($0["info"] as? [String: Any])?["run_id"] as? String }
             }
-            let worker = Task {
-                var completed = 0
-                while !Task.isCancelled {
-                    guard let created = try? await Self.send(http, server, .POST, "/api/v1/models/crash/versions", body: "{}"),
-                        let version = Self.version(in: created)
-                    else { break }
-                    var body = payload
-                    withUnsafeBytes(of: (round, completed)) { body.replaceSubrange(0..<$0.count, with: $0) }
-                    _ = try? await Self.send(http, server, .PUT, "/api/v1/models/crash/versions/\(version)/artifacts/w-\(completed).bin", bytes: body)
-                    completed += 1
-                }
-                return completed
-            }
-            try await Task.sleep(for: .milliseconds(400 + (round * 173) % 1000))
+            let seed = random.next()
+            let run = runID
+            let worker = Task { try await Self.workload(http, server, round: round, seed: seed, runID: run) }
+            try await Task.sleep(for: .milliseconds(150 + Int(random.next() % 900)))
             server.kill(SIGKILL)
             _ = server.wait()
             worker.cancel()
-            if await worker.value > 0 { killedDuringWork += 1 }
+            if (try? await worker.value) ?? 0 > 0 { killedDuringWork += 1 }
+            try await Self.checkConsistency(data, after: round, verified: &verified)
         }
         #expect(killedDuringWork > 0, "the kills landed while work was in flight")
-        try await Self.checkConsistency(data)
+        print("soak-report kills=\(kills) killed_during_work=\(killedDuringWork) blobs=\(verified.count)")
     }
 
-    static let uploadSize = 2 << 20
+    static let uploadSize = 256 << 10
 
-    static func checkConsistency(_ data: URL) async throws {
+    /// Registrations with uploads, readiness, deploys, score updates and log-batch in a seeded order, until killed.
+    static func workload(_ http: HTTPClient, _ server: ServerProcess, round: Int, seed: UInt64, runID: String?) async throws
+        -> Int
+    {
+        var random = SoakRandom(state: seed)
+        var completed = 0
+        var ready: [String] = []
+        while !Task.isCancelled {
+            switch random.next() % 5 {
+            case 0, 1:
+                guard let created = try? await send(http, server, .POST, "/api/v1/models/crash/versions", body: "{}"),
+                    let version = version(in: created)
+                else { return completed }
+                var body = [UInt8](repeating: 0x5A, count: uploadSize)
+                withUnsafeBytes(of: (round, completed)) { body.replaceSubrange(0..<$0.count, with: $0) }
+                _ = try? await send(http, server, .PUT, "/api/v1/models/crash/versions/\(version)/artifacts/w.bin", bytes: body)
+                if (try? await send(http, server, .PATCH, "/api/v1/models/crash/versions/\(version)", body: #"{"status": "ready"}"#)) != nil {
+                    ready.append(version)
+                }
+            case 2:
+                guard let version = ready.randomElement(using: &random) else { continue }
+                _ = try? await send(
+                    http, server, .POST, "/api/v1/models/crash/deployments", body: #"{"version": "\#(version)", "environment": "production"}"#)
+            case 3:
+                guard let version = ready.randomElement(using: &random) else { continue }
+                _ = try? await send(
+                    http, server, .PUT, "/api/v1/models/crash/versions/\(version)/scores", body: #"{"scores": {"f1": 0.\#(completed % 10)}}"#)
+            default:
+                guard let runID else { continue }
+                let metrics = (0..<50).map { #"{"key": "loss", "value": \#($0), "timestamp": \#(completed), "step": \#($0)}"# }
+                _ = try? await send(
+                    http, server, .POST, "/api/2.0/mlflow/runs/log-batch",
+                    body: #"{"run_id": "\#(runID)", "metrics": [\#(metrics.joined(separator: ","))]}"#)
+            }
+            completed += 1
+        }
+        return completed
+    }
+
+    /// `verified`: blobs already hashed in an earlier round (blobs are immutable), so each round hashes only new ones.
+    static func checkConsistency(_ data: URL, after round: Int, verified: inout Set<BlobDigest>) async throws {
         let store = try SQLiteRegistryStore(path: data.appendingPathComponent("registry.sqlite").path)
         let artifacts = try LocalArtifactStore(root: data.appendingPathComponent("artifacts"))
-        let versions = try await store.listVersions(ModelName(rawValue: "crash"), filter: .init(), page: .all).items
-        #expect(!versions.isEmpty)
+        let model = ModelName(rawValue: "crash")
+        let versions = try await everything { try await store.listVersions(model, filter: .init(), page: $0) }
         let patches = versions.map(\.version.patch).sorted()
-        #expect(patches == Array(0..<patches.count), "version numbers have no gaps or duplicates")
-        var referenced = 0
+        #expect(patches == Array(0..<patches.count), "round \(round): version numbers have gaps or duplicates: \(patches)")
+        let numbers = versions.map(\.number).sorted()
+        #expect(numbers == Array(1...Int64(max(numbers.count, 1))).prefix(numbers.count).map { $0 }, "round \(round): registration numbers")
         for version in versions {
             for entry in try await store.artifacts(version.model, version.version) {
-                referenced += 1
-                #expect(try await artifacts.contains(entry.sha256), "manifest entry \(entry.path) has its blob")
-                #expect(try await artifacts.verify(entry.sha256), "blob of \(entry.path) is complete")
-                #expect(entry.size == Int64(Self.uploadSize), "a manifest entry only ever names a complete upload")
+                #expect(try await artifacts.contains(entry.sha256), "round \(round): manifest entry \(entry.path) has no blob")
+                if !verified.contains(entry.sha256) {
+                    #expect(try await artifacts.verify(entry.sha256), "round \(round): blob of \(entry.path) is incomplete")
+                }
+                #expect(entry.size == Int64(uploadSize), "round \(round): a manifest entry names a partial upload")
             }
         }
-        #expect(referenced > 0, "some uploads completed between kills")
-        for blob in try await artifacts.list() {
-            #expect(try await artifacts.verify(blob.digest), "no partial file is visible as a blob")
+        for blob in try await artifacts.list() where !verified.contains(blob.digest) {
+            #expect(try await artifacts.verify(blob.digest), "round \(round): a partial file is visible as a blob")
+            verified.insert(blob.digest)
         }
+        // Aliases point at existing versions, and agree with the newest deployment record and its audit entry.
+        let existing = Set(versions.map(\.version))
+        let aliases = try await store.aliases(model)
+        for alias in aliases {
+            #expect(existing.contains(alias.version), "round \(round): alias \(alias.environment) points at a missing version")
+        }
+        let deployments = try await everything { try await store.deployments(model, environment: nil, page: $0) }
+        #expect(deployments.first?.toVersion == aliases.first { $0.environment == .production }?.version, "round \(round)")
+        let audit = try await everything { try await store.auditEntries(model, page: $0) }
+        #expect(audit.filter { $0.action == "version.register" }.count == versions.count, "round \(round): a registration without its audit entry")
+        #expect(
+            audit.filter { ["deploy", "rollback", "undeploy"].contains($0.action) }.count == deployments.count,
+            "round \(round): a deployment without its audit entry")
+        let scored = versions.filter { !$0.scores.isEmpty }.count
+        #expect(audit.filter { $0.action == "version.scores" }.count >= scored, "round \(round): scores without an audit entry")
+    }
+
+    /// Every item of a paged listing.
+    static func everything<T>(_ fetch: (PageRequest) async throws -> Page<T>) async throws -> [T] {
+        var items: [T] = []
+        var token: String?
+        repeat {
+            let page = try await fetch(try PageRequest(limit: PageRequest.maxLimit, token: token))
+            items += page.items
+            token = page.nextPageToken
+        } while token != nil
+        return items
     }
 
     static func send(
@@ -91,6 +160,18 @@ import Testing
 
     static func version(in data: Data) -> String? {
         (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["version"] as? String
+    }
+}
+
+/// The soak's seeded choices (SplitMix64).
+struct SoakRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 
