@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "HTTPServerTests",
             dependencies: [
-                "HTTPServer", "Serving", "ModelRuntime", "FuzzSupport",
+                "HTTPServer", "Serving", "ModelRuntime", "FuzzSupport", "Registry", "RegistryCore", "RegistryStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

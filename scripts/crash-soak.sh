@@ -19,14 +19,16 @@ while [ $# -gt 0 ]; do
 done
 export OPENBLAS_NUM_THREADS=1
 swift build --build-tests >/dev/null
-# The server runs from a copy, so builds made while the soak runs do not swap the binary under it.
+# The server and the test run from copies, outside SwiftPM (which would hold the build directory's lock), so
+# builds made while the soak runs neither wait for it nor swap a binary under it.
 mkdir -p .build/soak
 cp .build/debug/modelyard .build/soak/modelyard
+cp .build/debug/modelyardPackageTests.xctest .build/soak/tests.xctest
 log=.build/soak/soak-$seed.log
 start=$(date +%s)
 set +e
 MODELYARD_BIN=.build/soak/modelyard MODELYARD_SOAK_KILLS=$kills MODELYARD_SOAK_SEED=$seed \
-    swift test --skip-build --filter CrashConsistencyTests >"$log" 2>&1
+    .build/soak/tests.xctest --testing-library swift-testing --filter CrashConsistencyTests >"$log" 2>&1
 rc=$?
 set -e
 inconsistencies=$(grep -c 'Expectation failed' "$log" || true)

@@ -44,29 +44,44 @@ public struct ServerConfiguration: Sendable, Equatable {
 
 /// Wiring: stores from a data directory, routes onto a router, the router into an application.
 public enum ModelyardServer {
+    /// What the routes and services run on: the registry's use cases, the model pool that serves, and the narrow
+    /// store the pool writes its inference summaries to. Built once, by whoever composes the server.
+    public struct Components: Sendable {
+        public let registry: Registry
+        public let pool: ModelPool
+        public let summaries: any InferenceSummaryStore
+
+        public init(registry: Registry, pool: ModelPool, summaries: any InferenceSummaryStore) {
+            self.registry = registry
+            self.pool = pool
+            self.summaries = summaries
+        }
+    }
+
     /// Opens (creating if needed) the embedded SQLite store and local artifact folder under `directory`, with a
     /// model pool serving what is deployed.
-    public static func openRegistry(
+    public static func open(
         dataDirectory directory: URL, limits: RegistryLimits = .init(), serving: ModelPool.Configuration = .init(),
         logger: Logger
-    ) throws -> Registry {
+    ) throws -> Components {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteRegistryStore(path: directory.appendingPathComponent("registry.sqlite").path)
         let artifacts = try LocalArtifactStore(root: directory.appendingPathComponent("artifacts", isDirectory: true))
         let pool = ModelPool(store: store, artifacts: artifacts, configuration: serving, logger: logger)
-        return Registry(store: store, artifacts: artifacts, limits: limits, serving: pool, logger: logger)
+        return Components(
+            registry: Registry(store: store, artifacts: artifacts, limits: limits, serving: pool, logger: logger),
+            pool: pool, summaries: store)
     }
 
     /// Every route of every surface, with the error middleware in front.
-    public static func buildRouter(registry: Registry) -> Router<ModelyardRequestContext> {
+    public static func buildRouter(_ components: Components) -> Router<ModelyardRequestContext> {
+        let (registry, pool) = (components.registry, components.pool)
         let router = Router(context: ModelyardRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
         HealthRoutes(registry: registry).register(on: router)
         let api = router.group("api/v1")
-        if let pool = registry.serving as? ModelPool {
-            ServingRoutes(registry: registry, pool: pool).register(on: api, root: router)
-            InferenceProtocolRoutes(registry: registry, pool: pool).register(on: router.group("v2"))
-        }
+        ServingRoutes(registry: registry, pool: pool).register(on: api, root: router)
+        InferenceProtocolRoutes(registry: registry, pool: pool).register(on: router.group("v2"))
         ModelRoutes(registry: registry).register(on: api)
         VersionRoutes(registry: registry).register(on: api)
         ArtifactRoutes(registry: registry).register(on: api)
@@ -79,29 +94,31 @@ public enum ModelyardServer {
         MLflowRegistryRoutes(registry: registry).register(on: mlflow)
         MLflowArtifactRoutes(registry: registry).register(
             proxy: router.group("api/2.0/mlflow-artifacts"), tracking: mlflow, root: router)
-        DashboardRoutes(registry: registry, pool: registry.serving as? ModelPool).register(on: router)
+        DashboardRoutes(registry: registry, pool: pool).register(on: router)
         return router
     }
 
     /// The application: HTTP server plus background services, shut down gracefully on SIGTERM/SIGINT.
     /// `onServerRunning` receives the bound port (useful with port 0).
     public static func buildApplication(
-        registry: Registry, configuration: ServerConfiguration, logger: Logger,
+        _ components: Components, configuration: ServerConfiguration, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        let (registry, pool) = (components.registry, components.pool)
         var services: [any Service] = []
         if let interval = configuration.gcInterval {
             services.append(GarbageCollectorService(registry: registry, interval: interval, logger: logger))
         }
-        if let interval = configuration.servingSyncInterval, let pool = registry.serving as? ModelPool {
+        if let interval = configuration.servingSyncInterval {
             services.append(ServingReconciler(pool: pool, interval: interval, logger: logger))
             services.append(FallbackMonitor(pool: pool, registry: registry, interval: interval, logger: logger))
             services.append(
                 InferenceSummaryService(
-                    pool: pool, store: registry.store, retention: configuration.inferenceRetention, logger: logger))
+                    pool: pool, store: components.summaries, retention: configuration.inferenceRetention,
+                    logger: logger))
         }
         return Application(
-            router: buildRouter(registry: registry),
+            router: buildRouter(components),
             server: .eventLoopPinnedHTTP1(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "modelyard"),
             services: services,

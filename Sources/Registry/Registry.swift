@@ -6,7 +6,8 @@ public import RegistryStore
 /// The registry's use cases. Each method is one unit of work over a metadata store and an artifact store; rules
 /// live in `RegistryCore`, persistence in the stores.
 public struct Registry: Sendable {
-    public let store: any RegistryStore
+    /// The metadata store: reached only through the use cases, never by the interface layer.
+    let store: any RegistryStore
     public let artifacts: any ArtifactStore
     public let limits: RegistryLimits
     /// The model server's checks on registration and deployment; `nil` when nothing serves.

@@ -37,7 +37,7 @@ public struct FallbackMonitor: Service {
     /// One pass over every route: rolls back those whose version breaks its limits. Returns what it rolled back.
     @discardableResult
     public func check() async throws -> [Deployment] {
-        let limits = try await registry.store.allServingLimits()
+        let limits = try await registry.allServingLimits()
         var rolledBack: [Deployment] = []
         for route in pool.servingRoutes() {
             let applicable = limits[route.model] ?? .default
@@ -70,7 +70,7 @@ public struct FallbackMonitor: Service {
     /// A canary that breaks the limits loses its share (the traffic policy is rewritten without it, audited).
     @discardableResult
     public func withdrawFailingCanaries(_ limits: [ModelName: ServingLimits]? = nil) async throws -> [VersionKey] {
-        let limits = if let limits { limits } else { try await registry.store.allServingLimits() }
+        let limits = if let limits { limits } else { try await registry.allServingLimits() }
         var withdrawn: [VersionKey] = []
         for share in pool.canaryShares() {
             let applicable = limits[share.model] ?? .default

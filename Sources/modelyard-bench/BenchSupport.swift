@@ -12,10 +12,10 @@ struct LiveServer {
     let port: Int
     let task: Task<Void, any Error>
 
-    static func start(registry: Registry, logger: Logger) async throws -> LiveServer {
+    static func start(_ components: ModelyardServer.Components, logger: Logger) async throws -> LiveServer {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = ModelyardServer.buildApplication(
-            registry: registry,
+            components,
             configuration: ServerConfiguration(port: 0, gcInterval: nil), logger: logger
         ) { port in continuation.yield(port) }
         let task = Task { try await app.run() }

@@ -26,9 +26,10 @@ struct DashboardBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        let registry = try ModelyardServer.openRegistry(dataDirectory: work.appendingPathComponent("data"), logger: logger)
+        let components = try ModelyardServer.open(dataDirectory: work.appendingPathComponent("data"), logger: logger)
+        let registry = components.registry
         try await Self.seed(registry: registry, versions: versions, points: points, compared: compared, models: models)
-        let server = try await LiveServer.start(registry: registry, logger: logger)
+        let server = try await LiveServer.start(components, logger: logger)
         defer { server.stop() }
         let client = BenchClient(base: "http://127.0.0.1:\(server.port)")
 
@@ -127,7 +128,7 @@ struct DashboardBenchmark: AsyncParsableCommand {
                 parents: parents, createdBy: "bench", createdAt: now, updatedAt: now)
             return VersionSnapshot(version: record, artifacts: [], scoreChanges: [])
         }
-        try await registry.store.importSnapshot(
+        try await registry.importSnapshot(
             RegistrySnapshot(
                 exportedAt: now, models: [ModelSnapshot(model: model, versions: snapshots, aliases: [], deployments: [], audit: [])],
                 runs: []),

@@ -27,8 +27,9 @@ struct RegistryBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        let registry = try ModelyardServer.openRegistry(dataDirectory: work.appendingPathComponent("data"), logger: logger)
-        let server = try await LiveServer.start(registry: registry, logger: logger)
+        let components = try ModelyardServer.open(dataDirectory: work.appendingPathComponent("data"), logger: logger)
+        let registry = components.registry
+        let server = try await LiveServer.start(components, logger: logger)
         defer { server.stop() }
         let client = BenchClient(base: "http://127.0.0.1:\(server.port)")
         var report = Report()
@@ -120,7 +121,7 @@ struct RegistryBenchmark: AsyncParsableCommand {
                     createdBy: "bench", createdAt: now, updatedAt: now),
                 artifacts: [], scoreChanges: [])
         }
-        try await registry.store.importSnapshot(
+        try await registry.importSnapshot(
             RegistrySnapshot(
                 exportedAt: now,
                 models: [ModelSnapshot(model: model, versions: snapshots, aliases: [], deployments: [], audit: [])],

@@ -75,9 +75,9 @@ struct ServingLoadBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        let registry = try ModelyardServer.openRegistry(
+        let components = try ModelyardServer.open(
             dataDirectory: work, serving: .init(offloadInference: offload), logger: logger)
-        let server = try await LiveServer.start(registry: registry, logger: logger)
+        let server = try await LiveServer.start(components, logger: logger)
         defer { server.stop() }
         let client = BenchClient(base: "http://127.0.0.1:\(server.port)")
         try await client.send(.POST, "/api/v1/models", #"{"name": "forest"}"#)

@@ -7,24 +7,28 @@ import Logging
 import NIOCore
 import Registry
 import RegistryCore
+import RegistryStore
 import Serving
 import Testing
 
 /// A fresh registry in a temporary directory (real SQLite file, real artifact folder) behind the real router.
 struct APIHarness {
     let directory: URL
-    let registry: Registry
+    let components: ModelyardServer.Components
+    var registry: Registry { components.registry }
+    var pool: ModelPool { components.pool }
+    var summaries: any InferenceSummaryStore { components.summaries }
 
     init(limits: RegistryLimits = .init(), serving: ModelPool.Configuration = .init()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-api-\(UUID().uuidString)")
-        registry = try ModelyardServer.openRegistry(
+        components = try ModelyardServer.open(
             dataDirectory: directory, limits: limits, serving: serving, logger: Logger(label: "test"))
     }
 
     /// Runs `body` against the router in-process (no socket); removes the data afterwards unless `keep`.
     func run(keep: Bool = false, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         defer { if !keep { cleanup() } }
-        let app = Application(router: ModelyardServer.buildRouter(registry: registry))
+        let app = Application(router: ModelyardServer.buildRouter(components))
         try await app.test(.router) { client in try await body(client) }
     }
 
@@ -32,7 +36,7 @@ struct APIHarness {
     func live(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         defer { cleanup() }
         let app = Application(
-            router: ModelyardServer.buildRouter(registry: registry), server: .eventLoopPinnedHTTP1(),
+            router: ModelyardServer.buildRouter(components), server: .eventLoopPinnedHTTP1(),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in try await body(client) }
     }

@@ -22,7 +22,8 @@ final class CollectingWriter: ResponseBodyWriter, Sendable {
 
 @Suite struct DashboardEventsTests {
     /// A change to the model (a registration, which is audited) reaches the stream as a `change` event; a change
-    /// to another model does not.
+    /// to another model does not. The test drives the polls itself: the stream signals each time it waits for the
+    /// next poll (its previous poll fully written), and polls when the test says so, so no sleep decides the result.
     @Test func registryChangesOfTheWatchedModelBecomeEvents() async throws {
         let harness = try APIHarness()
         defer { harness.cleanup() }
@@ -30,7 +31,15 @@ final class CollectingWriter: ResponseBodyWriter, Sendable {
         let audit = AuditContext(actor: "test")
         _ = try await registry.createModel(NewModel(name: ModelName(rawValue: "watched")), audit: audit)
         _ = try await registry.createModel(NewModel(name: ModelName(rawValue: "other")), audit: audit)
-        let events = DashboardEvents(store: registry.store, interval: .milliseconds(50), polls: 12)
+        let (waiting, waitingFeed) = AsyncStream<Void>.makeStream()
+        let ticks = Ticks()
+        let events = DashboardEvents(
+            latestChange: { try await registry.latestChange(model: $0) },
+            nextPoll: {
+                waitingFeed.yield()
+                await ticks.wait()
+            }, polls: 2)
+        var idle = waiting.makeAsyncIterator()
         let request = Request(
             head: HTTPRequest(method: .get, scheme: "http", authority: "localhost", path: "/events?model=watched"),
             body: RequestBody(buffer: ByteBuffer()))
@@ -38,14 +47,39 @@ final class CollectingWriter: ResponseBodyWriter, Sendable {
         #expect(response.headers[.contentType] == "text/event-stream")
         let writer = CollectingWriter()
         async let streamed: Void = response.body.write(writer)
-        try await Task.sleep(for: .milliseconds(120))
-        _ = try await registry.registerVersion(ModelName(rawValue: "other"), NewVersion(), audit: audit)
-        try await Task.sleep(for: .milliseconds(120))
-        #expect(!writer.text.contains("event: change"))
-        _ = try await registry.registerVersion(ModelName(rawValue: "watched"), NewVersion(), audit: audit)
-        try await streamed
+        await idle.next()
         #expect(writer.text.hasPrefix("retry: 2000\nevent: ready\n"))
+        _ = try await registry.registerVersion(ModelName(rawValue: "other"), NewVersion(), audit: audit)
+        await ticks.tick()
+        await idle.next()
+        #expect(!writer.text.contains("event: change"), "a change to another model is not an event")
+        _ = try await registry.registerVersion(ModelName(rawValue: "watched"), NewVersion(), audit: audit)
+        await ticks.tick()
+        try await streamed
         #expect(writer.text.components(separatedBy: "event: change").count - 1 == 1)
         #expect(writer.finished)
+    }
+}
+
+/// Polls on demand: `wait` returns once per `tick`.
+actor Ticks {
+    private var pending = 0
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    func wait() async {
+        if pending > 0 {
+            pending -= 1
+            return
+        }
+        await withCheckedContinuation { waiter = $0 }
+    }
+
+    func tick() {
+        if let waiter {
+            self.waiter = nil
+            waiter.resume()
+        } else {
+            pending += 1
+        }
     }
 }

@@ -35,7 +35,7 @@ struct EventLoopPinningTests {
         let executor = InferenceExecutor.shared
         let harness = try APIHarness()
         defer { harness.cleanup() }
-        let pool = try #require(harness.registry.serving as? ModelPool)
+        let pool = harness.pool
         let (before, after) = try await pool.offloaded {
             let before = executor.isCurrent
             await Self.resumedFromAnotherThread()
@@ -46,7 +46,7 @@ struct EventLoopPinningTests {
         // The benchmark's baseline: inline, where the caller runs.
         let inline = try APIHarness(serving: .init(offloadInference: false))
         defer { inline.cleanup() }
-        let inlinePool = try #require(inline.registry.serving as? ModelPool)
+        let inlinePool = inline.pool
         #expect(try await inlinePool.offloaded { executor.isCurrent } == false)
     }
 

@@ -141,7 +141,7 @@ import Testing
             }
             #expect(statuses.values.reduce(0, +) == 1_000)
 
-            let pool = try #require(harness.registry.serving as? ModelPool)
+            let pool = harness.pool
             let monitor = FallbackMonitor(pool: pool, registry: harness.registry, logger: Logger(label: "test"))
             #expect(try await monitor.check().isEmpty, "client mistakes rolled a version back")
             let performance = try S.json(

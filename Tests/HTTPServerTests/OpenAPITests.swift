@@ -12,7 +12,7 @@ import Testing
     @Test func documentMatchesTheRouter() throws {
         let harness = try APIHarness()
         defer { try? FileManager.default.removeItem(at: harness.directory) }
-        let router = ModelyardServer.buildRouter(registry: harness.registry)
+        let router = ModelyardServer.buildRouter(harness.components)
         let served = Set(router.routes.map { route in
             "\(route.method.rawValue.lowercased()) " + route.path.description.replacingOccurrences(of: "**", with: "{path}")
         }.map { $0.hasPrefix("get /") || $0.contains(" /") ? $0 : $0.replacingOccurrences(of: " ", with: " /") }

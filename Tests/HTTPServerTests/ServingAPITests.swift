@@ -406,7 +406,7 @@ import Testing
             let invalid = try await client.call(.put, "/api/v1/models/fb/serving-limits", raw: #"{"max_error_rate": 2}"#)
             #expect(invalid.status == .badRequest && invalid.error?.message.contains("between 0 and 1") == true)
 
-            let pool = try #require(harness.registry.serving as? ModelPool)
+            let pool = harness.pool
             let monitor = FallbackMonitor(pool: pool, registry: harness.registry, logger: Logger(label: "test"))
             let rows = Array(try Self.rows("gbr").prefix(2))
             let one = try await client.call(.post, "/api/v1/models/fb/predict", raw: try Self.body(["inputs": [rows[0]]]))
@@ -455,7 +455,7 @@ import Testing
                 if response.status != .ok { failures += 1 }
             }
             #expect(failures >= 5)
-            let pool = try #require(harness.registry.serving as? ModelPool)
+            let pool = harness.pool
             let monitor = FallbackMonitor(pool: pool, registry: harness.registry, logger: Logger(label: "test"))
             #expect(try await monitor.check().isEmpty)  // production's own version is healthy: no rollback
             let traffic = try Self.json(try await client.call(.get, "/api/v1/models/can/traffic"))
@@ -496,25 +496,25 @@ import Testing
             let body = try Self.body(["inputs": Array(try Self.rows("random_forest").prefix(2))])
             for _ in 0..<3 { _ = try await client.call(.post, "/api/v1/models/bench/predict", raw: body) }
             _ = try await client.call(.post, "/api/v1/models/bench/predict", raw: #"{"inputs": [[1]]}"#)
-            let pool = try #require(harness.registry.serving as? ModelPool)
-            try await InferenceSummaryService(pool: pool, store: harness.registry.store, logger: Logger(label: "test")).flush()
+            let pool = harness.pool
+            try await InferenceSummaryService(pool: pool, store: harness.summaries, logger: Logger(label: "test")).flush()
             let performance = try Self.json(try await client.call(.get, "/api/v1/models/bench/versions/\(version.version)/performance"))
             #expect((performance["history"] as? [[String: Any]])?.first?["requests"] as? Int == 3)
         }
         // A fresh process on the same data sees the summary.
-        let restarted = try ModelyardServer.openRegistry(dataDirectory: harness.directory, logger: Logger(label: "restarted"))
-        let history = try await restarted.inferenceHistory(
+        let restarted = try ModelyardServer.open(dataDirectory: harness.directory, logger: Logger(label: "restarted"))
+        let history = try await restarted.registry.inferenceHistory(
             ModelName(rawValue: "bench"), .number(1), since: Date().addingTimeInterval(-3600))
         #expect(history.count == 1)
         #expect(history.first?.requests == 3 && history.first?.rows == 6 && history.first?.rejected == 1)
         #expect(history.first?.p50Milliseconds != nil)
         // Retention: kept while younger than 30 days, deleted after.
-        let pool = try #require(restarted.serving as? ModelPool)
-        let service = InferenceSummaryService(pool: pool, store: restarted.store, logger: Logger(label: "retention"))
+        let pool = restarted.pool
+        let service = InferenceSummaryService(pool: pool, store: restarted.summaries, logger: Logger(label: "retention"))
         #expect(try await service.prune(now: Date().addingTimeInterval(29 * 86_400)) == 0)
         #expect(try await service.prune(now: Date().addingTimeInterval(31 * 86_400)) == 1)
         #expect(
-            try await restarted.inferenceHistory(ModelName(rawValue: "bench"), .number(1), since: .distantPast).isEmpty)
+            try await restarted.registry.inferenceHistory(ModelName(rawValue: "bench"), .number(1), since: .distantPast).isEmpty)
     }
 
     @Test func hundredSwapsUnderLoadFailNoRequest() async throws {
@@ -582,8 +582,8 @@ import Testing
     @Test func aReplicaSharingTheStoreSwapsWhenItPolls() async throws {
         let harness = try APIHarness()
         defer { harness.cleanup() }
-        let replica = try ModelyardServer.openRegistry(dataDirectory: harness.directory, logger: Logger(label: "replica"))
-        let replicaPool = try #require(replica.serving as? ModelPool)
+        let replica = try ModelyardServer.open(dataDirectory: harness.directory, logger: Logger(label: "replica"))
+        let replicaPool = replica.pool
         try await harness.run(keep: true) { client in
             _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "r"))
             let one = try await Self.register(client, model: "r", bytes: try Self.fixture("random_forest"))

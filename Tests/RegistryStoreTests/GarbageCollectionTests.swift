@@ -28,7 +28,8 @@ import Testing
         // Wait until the upload holds the gate (a fixed sleep is too short on a busy machine).
         while await registry.uploadGate.uploadsInFlight == 0 { try await Task.sleep(for: .milliseconds(5)) }
         let collection = Task { try await registry.collectGarbage(gracePeriod: 0) }
-        try await Task.sleep(for: .milliseconds(50))
+        // The collection must be waiting behind the upload before the upload goes on: wait for that, not a time.
+        while await registry.uploadGate.waiting == 0 { try await Task.sleep(for: .milliseconds(1)) }
         feed.yield(bytes)
         feed.finish()
         let entry = try await upload.value

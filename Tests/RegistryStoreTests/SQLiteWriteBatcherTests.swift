@@ -36,20 +36,24 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let batcher = SQLiteWriteBatcher(writer: pool)
         let count = 200
+        // The first write holds the writer until every other write has queued up behind it: signals, not times.
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
         let outcomes = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
-            // The first write holds the writer while the others queue up behind it.
             group.addTask {
-                (1, await Result { try await batcher.write { db in Thread.sleep(forTimeInterval: 0.3); return try Self.write(1, db) } })
+                (1, await Result { try await batcher.write { db in started.signal(); release.wait(); return try Self.write(1, db) } })
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            while started.wait(timeout: .now()) == .timedOut { try? await Task.sleep(for: .milliseconds(1)) }
             for owner in 2...count {
                 group.addTask { (owner, await Result { try await batcher.write { db in try Self.write(owner, db) } }) }
             }
+            while batcher.queuedWrites < count - 1 { try? await Task.sleep(for: .milliseconds(1)) }
+            release.signal()
             var outcomes: [Int: Result<Int, any Error>] = [:]
             for await (owner, outcome) in group { outcomes[owner] = outcome }
             return outcomes
         }
-        #expect(batcher.largestBatch > 1, "the queued writes should have shared a transaction")
+        #expect(batcher.largestBatch == count - 1, "the writes queued behind the first should have shared one transaction")
         var expected: Set<Int> = []
         for owner in 1...count {
             switch outcomes[owner] {

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Registry
 import RegistryCore
-import RegistryStore
 import ServiceLifecycle
 import Synchronization
 
@@ -12,27 +12,42 @@ import Synchronization
 /// indexed read, and it sees changes made through any replica sharing the store. A stream lasts a few minutes and
 /// then ends, and the browser's `EventSource` reconnects, so no connection is held forever.
 struct DashboardEvents {
-    let store: any RegistryStore
-    var interval: Duration = .seconds(1)
+    /// The change cursor of a model (or of all).
+    let latestChange: @Sendable (ModelName?) async throws -> Int64
+    /// Waits until the next poll: a second in the server; tests pass a signal, so no sleep decides what they see.
+    var nextPoll: @Sendable () async throws -> Void = { try await Task.sleep(for: .seconds(1)) }
     var polls = 300
+
+    init(registry: Registry) {
+        latestChange = { try await registry.latestChange(model: $0) }
+    }
+
+    init(
+        latestChange: @escaping @Sendable (ModelName?) async throws -> Int64,
+        nextPoll: @escaping @Sendable () async throws -> Void, polls: Int
+    ) {
+        self.latestChange = latestChange
+        self.nextPoll = nextPoll
+        self.polls = polls
+    }
 
     func response(_ request: Request) -> Response {
         let model = request.query("model").flatMap { try? ModelName(validating: $0) }
-        let store = self.store
-        let interval = self.interval
+        let latestChange = self.latestChange
+        let nextPoll = self.nextPoll
         let polls = self.polls
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: ResponseBody { writer in
-                var last = try await store.latestAuditID(model: model)
+                var last = try await latestChange(model)
                 try await writer.write(ByteBuffer(string: "retry: 2000\nevent: ready\ndata: \(last)\n\n"))
                 let stopping = StopFlag()
                 try await withGracefulShutdownHandler {
                     for poll in 1...polls {
                         // On shutdown the stream ends within one interval instead of holding the server open.
-                        guard (try? await Task.sleep(for: interval)) != nil, !stopping.isSet else { break }
-                        let latest = try await store.latestAuditID(model: model)
+                        guard (try? await nextPoll()) != nil, !stopping.isSet else { break }
+                        let latest = try await latestChange(model)
                         if latest != last {
                             last = latest
                             try await writer.write(ByteBuffer(string: "event: change\ndata: \(latest)\n\n"))

@@ -9,7 +9,7 @@ import Serving
 /// The web dashboard at `/`: pages rendered on the server from the same registry calls the API makes.
 struct DashboardRoutes {
     let registry: Registry
-    let pool: ModelPool?
+    let pool: ModelPool
 
     func register(on router: Router<ModelyardRequestContext>) {
         let pages = router.group().add(middleware: DashboardErrorMiddleware(registry: registry))
@@ -34,7 +34,7 @@ struct DashboardRoutes {
         pages.post("models/{model}/versions/{version}/finish") { request, context in
             try await finishVersion(request, context.modelName(), try context.versionSelector())
         }
-        router.get("events") { request, _ in DashboardEvents(store: registry.store).response(request) }
+        router.get("events") { request, _ in DashboardEvents(registry: registry).response(request) }
         router.get("static/{file}") { _, context in try Self.asset(context.parameters.get("file") ?? "") }
     }
 
@@ -100,7 +100,7 @@ struct DashboardRoutes {
     }
 
     func servingFacts(_ name: ModelName, _ version: ModelVersion) async throws -> VersionServing? {
-        guard let pool, version.serving != nil else { return nil }
+        guard version.serving != nil else { return nil }
         let loaded = pool.loadedInstance(version.key)
         let windows = loaded?.metrics.snapshot().windows.map {
             LiveWindow(
@@ -136,7 +136,7 @@ struct DashboardRoutes {
         let details = try await registry.modelDetails(name)
         let deployments = try await registry.deployments(name, environment: nil, page: try PageRequest(limit: 200)).items
         let versions = try await registry.allVersions(name).sorted { $0.version > $1.version }
-        let serving = (pool?.status() ?? []).filter { $0.model == name.rawValue }.compactMap { status in
+        let serving = pool.status().filter { $0.model == name.rawValue }.compactMap { status in
             (try? EnvironmentName(validating: status.environment)).map {
                 EnvironmentServing(environment: $0, state: status.state, problem: status.problem)
             }

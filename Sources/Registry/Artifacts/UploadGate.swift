@@ -11,6 +11,8 @@ actor UploadGate {
 
     /// How many uploads hold the gate (for tests that need an upload to be in flight).
     var uploadsInFlight: Int { uploads }
+    /// How many callers wait at the gate (for tests that need a collection to be blocked by an upload).
+    var waiting: Int { waiters.count }
 
     /// Enters as an upload; waits while a collection is deleting. Pair with `endUpload()`.
     func beginUpload() async {

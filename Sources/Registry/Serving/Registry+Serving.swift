@@ -43,6 +43,17 @@ extension Registry {
     }
 
     /// The model's automatic-rollback limits (the defaults unless set).
+    /// Every model's limits that differ from the defaults (the automatic-rollback monitor reads them each tick).
+    public func allServingLimits() async throws -> [ModelName: ServingLimits] {
+        try await store.allServingLimits()
+    }
+
+    /// The id of the newest audit entry (of `model`, or of any model): a change cursor, since every state change is
+    /// audited; dashboards poll it.
+    public func latestChange(model: ModelName?) async throws -> Int64 {
+        try await store.latestAuditID(model: model)
+    }
+
     public func servingLimits(_ model: ModelName) async throws -> ServingLimits {
         _ = try await store.model(named: model)
         return try await store.allServingLimits()[model] ?? .default

@@ -37,6 +37,8 @@ final class SQLiteWriteBatcher: Sendable {
 
     /// The most writes one transaction has carried so far (for tests and diagnostics).
     var largestBatch: Int { queue.withLock { $0.largestBatch } }
+    /// Writes waiting for the next batch (for tests that need writes queued behind a running one).
+    var queuedWrites: Int { queue.withLock { $0.jobs.count } }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -54,10 +54,10 @@ struct ServeCommand: AsyncParsableCommand {
             host: settings.host, port: settings.port, dataDirectory: settings.dataDirectory,
             limits: .init(maxArtifactSize: settings.maxArtifactSize),
             inferenceRetention: TimeInterval(settings.inferenceRetentionDays) * 86_400)
-        let registry = try ModelyardServer.openRegistry(
+        let components = try ModelyardServer.open(
             dataDirectory: settings.dataDirectory, limits: configuration.limits,
             serving: .init(maxLoadedBytes: settings.maxLoadedBytes, maxModelBytes: settings.maxModelBytes), logger: logger)
-        let app = ModelyardServer.buildApplication(registry: registry, configuration: configuration, logger: logger) {
+        let app = ModelyardServer.buildApplication(components, configuration: configuration, logger: logger) {
             port in
             // One parseable line on stdout so scripts (and tests using port 0) learn the address.
             Output.print("modelyard listening on http://\(settings.host):\(port) (data: \(settings.dataDirectory.path))")
