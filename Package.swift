@@ -93,7 +93,9 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "Registry", "Serving", "ModelRuntime", "Dashboard",
+                "Registry", "RegistryCore", "RegistryStore", "Serving", "ModelRuntime", "Dashboard",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -111,6 +113,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -119,9 +123,12 @@ let package = Package(
         .executableTarget(
             name: "modelyard-bench",
             dependencies: [
-                "HTTPServer", "Registry", "ModelRuntime", "Dashboard",
+                "HTTPServer", "Registry", "RegistryCore", "RegistryStore", "Serving", "ModelRuntime", "Dashboard",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -131,12 +138,13 @@ let package = Package(
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport", swiftSettings: swiftSettings),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "FuzzSupport"], swiftSettings: swiftSettings),
+            name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "CModelKernels", "FuzzSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RegistryStoreTests",
             dependencies: [
-                "RegistryStore", "Registry", .product(name: "NIOCore", package: "swift-nio"),
+                "RegistryStore", "Registry", "RegistryCore", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -145,9 +153,14 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "Serving", "ModelRuntime", "FuzzSupport", "Registry", "RegistryCore", "RegistryStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -158,6 +171,7 @@ let package = Package(
             dependencies: [
                 "modelyard", "HTTPServer", "RegistryStore", "RegistryCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

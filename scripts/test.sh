@@ -25,6 +25,9 @@ fi
 # One BLAS thread per call: OpenBLAS's idle threads otherwise compete for the cores.
 export OPENBLAS_NUM_THREADS=1
 
+echo "== Package.swift declares every module each target imports"
+python3 scripts/check-imports.py
+
 echo "== swift build (debug, with tests)"
 swift build --build-tests
 
