@@ -253,9 +253,15 @@ static TARGET512 __attribute__((noinline)) void panel_pair_512(
     }
 }
 
-TARGET void mk_sgemm_packed(
+void mk_sgemm_packed(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu) {
+    mk_sgemm_packed_at(m, n, k, a, lda, packed, bias, c, ldc, relu, mk_vector_level());
+}
+
+TARGET void mk_sgemm_packed_at(
+    int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
+    int relu, int level) {
     if (m <= 0 || n <= 0) return;
     int panels = (n + NR - 1) / NR;
     if (k <= 0) {
@@ -274,7 +280,7 @@ TARGET void mk_sgemm_packed(
     // A's rows are copied, MR at a time, into k-major strips (MR floats per k step): the micro-kernel then reads
     // both operands sequentially, whatever A's stride and alignment (unpacked rows ran 40% slower here, varying
     // with where the allocator placed them).
-    int wide = mk_vector_level() >= 2;
+    int wide = level >= 2 && mk_vector_level() >= 2;
     float *strips = aligned_alloc(64, sizeof(float) * MC * KC);
     if (!strips) return;
     for (int p0 = 0; p0 < k; p0 += KC) {
@@ -341,6 +347,13 @@ void mk_sgemm_packed(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu) {
     (void)m; (void)n; (void)k; (void)a; (void)lda; (void)packed; (void)bias; (void)c; (void)ldc; (void)relu;
+}
+
+void mk_sgemm_packed_at(
+    int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
+    int relu, int level) {
+    (void)level;
+    mk_sgemm_packed(m, n, k, a, lda, packed, bias, c, ldc, relu);
 }
 
 #endif

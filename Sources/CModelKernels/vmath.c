@@ -3,7 +3,7 @@
 // exp(x) = 2^n * e^r with n = round(x / ln 2) and r = x - n ln 2 (ln 2 split in two so n ln 2 is exact), e^r by its
 // Taylor series to r^7 (|r| <= ln 2 / 2: truncation below 1e-8 relative), and 2^n built from exponent bits in two
 // halves so results down to the subnormals stay in range. Measured against glibc's expf over [-104, 89]: within
-// 1 ulp; tanh within 3e-7 and sigmoid within 2e-7 relative (VectorMathTests). Outside that range the results are
+// 2 ulp; tanh within 3e-7 and sigmoid within 2e-7 relative (VectorMathTests). Outside that range the results are
 // expf's own (0 below, infinity above); NaN stays NaN.
 //
 // Every element goes through the same vector code (the tail through a padded copy), so a value's result does not
@@ -100,26 +100,34 @@ static void sigmoid_avx2(float *x, size_t n) { (void)x; (void)n; }
 static void tanh_avx2(float *x, size_t n) { (void)x; (void)n; }
 #endif
 
-void mk_exp_f32(float *x, size_t n) {
-    if (mk_vector_level() >= 1) {
+static int capped(int level) { return level < mk_vector_level() ? level : mk_vector_level(); }
+
+int mk_vector_level_detected(void) { return mk_vector_level(); }
+
+void mk_exp_f32_at(float *x, size_t n, int level) {
+    if (capped(level) >= 1) {
         exp_avx2(x, n);
         return;
     }
     for (size_t i = 0; i < n; i++) x[i] = expf(x[i]);
 }
 
-void mk_sigmoid_f32(float *x, size_t n) {
-    if (mk_vector_level() >= 1) {
+void mk_sigmoid_f32_at(float *x, size_t n, int level) {
+    if (capped(level) >= 1) {
         sigmoid_avx2(x, n);
         return;
     }
     for (size_t i = 0; i < n; i++) x[i] = 1.0f / (1.0f + expf(-x[i]));
 }
 
-void mk_tanh_f32(float *x, size_t n) {
-    if (mk_vector_level() >= 1) {
+void mk_tanh_f32_at(float *x, size_t n, int level) {
+    if (capped(level) >= 1) {
         tanh_avx2(x, n);
         return;
     }
     for (size_t i = 0; i < n; i++) x[i] = tanhf(x[i]);
 }
+
+void mk_exp_f32(float *x, size_t n) { mk_exp_f32_at(x, n, mk_vector_level()); }
+void mk_sigmoid_f32(float *x, size_t n) { mk_sigmoid_f32_at(x, n, mk_vector_level()); }
+void mk_tanh_f32(float *x, size_t n) { mk_tanh_f32_at(x, n, mk_vector_level()); }

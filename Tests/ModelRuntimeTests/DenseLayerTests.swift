@@ -17,7 +17,11 @@ struct DenseLayerTests {
         return out
     }
 
-    @Test("constant-weight MatMul matches the naive product on every tile shape")
+    @Test("constant-weight MatMul matches the naive product on every tile shape and kernel path", arguments: FixtureTests.levels)
+    func constantWeightsMatchNaive(level: Int) throws {
+        try KernelPaths.$cap.withValue(level) { try constantWeightsMatchNaive() }
+    }
+
     func constantWeightsMatchNaive() throws {
         var rng = SplitMix64(state: 11)
         // Row counts around the 6-row micro-tile and 48-row block, widths around the 16-column panel and the
@@ -34,15 +38,15 @@ struct DenseLayerTests {
         }
     }
 
-    @Test func denseKernelIsUsedForConstantWeights() throws {
-        guard PackedWeights.available else { return }  // CPUs without AVX2/FMA keep the OpenBLAS path.
+    @Test("the packed dense kernel runs where the level allows it, OpenBLAS below", arguments: FixtureTests.levels)
+    func denseKernelIsUsedForConstantWeights(level: Int) throws {
         var b = ModelBuilder()
         b.inputs = [ModelBuilder.value("X", .float32, [nil, 2])]
         b.outputs = [ModelBuilder.value("Y", .float32, [nil, 2])]
         b.initializer("W", floats: [1, 2, 3, 4], dims: [2, 2])
         b.node("MatMul", ["X", "W"], ["Y"])
-        let session = try b.session()
-        #expect(session.plan.steps.contains { $0.kernel is DenseKernel })
+        let session = try KernelPaths.$cap.withValue(level) { try b.session() }
+        #expect(session.plan.steps.contains { $0.kernel is DenseKernel } == (level >= 1))
     }
 
     @Test("MatMul + Add + Relu run as one step with the same results")

@@ -9,7 +9,14 @@ struct FixtureTests {
         #expect(Fixtures.names.count >= 19, "run scripts/onnx/generate_fixtures.py")
     }
 
-    @Test("outputs match onnxruntime", arguments: Fixtures.names)
+    /// Every kernel path this CPU runs (portable, AVX2/FMA, AVX-512), forced per test by a task-local cap.
+    static let levels = Array(0...KernelPaths.detected)
+
+    @Test("outputs match onnxruntime on every kernel path", arguments: Fixtures.names, levels)
+    func outputsMatch(name: String, level: Int) throws {
+        try KernelPaths.$cap.withValue(level) { try outputsMatch(name: name) }
+    }
+
     func outputsMatch(name: String) throws {
         let session = try ONNXSession(contentsOf: Fixtures.model(name))
         let (inputs, expected) = try Fixtures.expectations(name)

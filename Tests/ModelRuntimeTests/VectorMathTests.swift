@@ -1,5 +1,6 @@
 import CModelKernels
 import Foundation
+import ModelRuntime
 import Testing
 
 /// CModelKernels' vectorised exp, sigmoid and tanh against the C library, over their whole useful range.
@@ -19,11 +20,14 @@ struct VectorMathTests {
         (0..<count).map { from + (to - from) * Float($0) / Float(count - 1) } + specials
     }
 
-    @Test("exp is within 2 ulp of expf, including subnormal results, overflow, underflow and NaN")
-    func exponential() {
+    /// Every path this CPU runs: libm (0) and the AVX2/FMA kernels (1), whatever the default here is.
+    static let levels = Array(0...min(KernelPaths.detected, 1))
+
+    @Test("exp is within 2 ulp of expf, including subnormal results, overflow, underflow and NaN", arguments: levels)
+    func exponential(level: Int) {
         let xs = Self.sweep(-104, 89, count: 400_003)
         var ys = xs
-        mk_exp_f32(&ys, ys.count)
+        mk_exp_f32_at(&ys, ys.count, Int32(level))
         var worst = 0
         for (x, y) in zip(xs, ys) {
             let want = Foundation.exp(x)
@@ -38,13 +42,13 @@ struct VectorMathTests {
         #expect(worst <= 2, "worst distance from expf: \(worst) ulp")
     }
 
-    @Test("tanh and sigmoid stay within 1e-6 relative (and 1e-7 absolute near zero) of libm")
-    func tanhAndSigmoid() {
+    @Test("tanh and sigmoid stay within 1e-6 relative (and 1e-7 absolute near zero) of libm", arguments: levels)
+    func tanhAndSigmoid(level: Int) {
         let xs = Self.sweep(-20, 20, count: 200_003) + Self.sweep(-0.5, 0.5, count: 100_001)
         var tanhs = xs
-        mk_tanh_f32(&tanhs, tanhs.count)
+        mk_tanh_f32_at(&tanhs, tanhs.count, Int32(level))
         var sigmoids = xs
-        mk_sigmoid_f32(&sigmoids, sigmoids.count)
+        mk_sigmoid_f32_at(&sigmoids, sigmoids.count, Int32(level))
         var worstTanh: Double = 0
         var worstSigmoid: Double = 0
         for (i, x) in xs.enumerated() {
@@ -62,12 +66,12 @@ struct VectorMathTests {
         #expect(worstSigmoid < 1e-6, "sigmoid: worst relative error \(worstSigmoid)")
     }
 
-    @Test("a value's result does not depend on its place in the buffer (the tail is computed the same way)")
-    func tailMatchesTheVectorBody() {
+    @Test("a value's result does not depend on its place in the buffer (the tail is computed the same way)", arguments: levels)
+    func tailMatchesTheVectorBody(level: Int) {
         for value: Float in [0.3, -2.5, 40, -90] {
-            for function in [mk_exp_f32, mk_sigmoid_f32, mk_tanh_f32] {
+            for function in [mk_exp_f32_at, mk_sigmoid_f32_at, mk_tanh_f32_at] {
                 var xs = [Float](repeating: value, count: 13)
-                function(&xs, xs.count)
+                function(&xs, xs.count, Int32(level))
                 #expect(Set(xs.map(\.bitPattern)).count == 1, "\(value): \(xs)")
             }
         }

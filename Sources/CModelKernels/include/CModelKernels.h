@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+/// The vector extensions this CPU runs: 0 none (portable code), 1 AVX2/FMA, 2 AVX-512F/VL too.
+int mk_vector_level_detected(void);
+
 /// 1 when this CPU runs the AVX2/FMA kernels; callers use their portable path otherwise.
 int mk_sgemm_available(void);
 
@@ -21,11 +24,21 @@ void mk_sgemm_packed(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu);
 
-/// exp, the logistic sigmoid and tanh of each of `n` floats, in place: AVX2/FMA where the CPU has it (within 1 ulp
+/// `mk_sgemm_packed` with the tile chosen for `level` (1: 6x16 AVX2, 2: 6x32 AVX-512), capped at what the CPU runs,
+/// so tests exercise every path the CPU supports.
+void mk_sgemm_packed_at(
+    int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
+    int relu, int level);
+
+/// exp, the logistic sigmoid and tanh of each of `n` floats, in place: AVX2/FMA where the CPU has it (within 2 ulp
 /// of libm's expf), libm otherwise (see vmath.c).
 void mk_exp_f32(float *x, size_t n);
 void mk_sigmoid_f32(float *x, size_t n);
 void mk_tanh_f32(float *x, size_t n);
+/// The same at a chosen `level` (0: libm, 1 or more: AVX2/FMA), capped at what the CPU runs.
+void mk_exp_f32_at(float *x, size_t n, int level);
+void mk_sigmoid_f32_at(float *x, size_t n, int level);
+void mk_tanh_f32_at(float *x, size_t n, int level);
 
 /// `base + (x <= threshold ? 0 : 1)`, NaN failing: one step of a branch-free tree walk. In assembly, because
 /// LLVM's x86 back end turns the compare-and-add into a jump in some lanes of an unrolled walk, and that jump

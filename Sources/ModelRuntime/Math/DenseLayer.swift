@@ -8,7 +8,8 @@ struct PackedWeights: Sendable {
     let n: Int
     private let panels: [Float]
 
-    static let available = mk_sgemm_available() != 0
+    /// Whether the packed kernel runs here (the CPU has AVX2/FMA and no `KernelPaths` cap below it).
+    static var available: Bool { KernelPaths.level >= 1 }
 
     /// Packs `b` (`k x n` row-major, or its `n x k` transpose when `transposed`), each element times `scale`.
     init?(_ b: [Float], k: Int, n: Int, transposed: Bool, scale: Float = 1) {
@@ -34,8 +35,9 @@ struct PackedWeights: Sendable {
         _ a: UnsafePointer<Float>, rows m: Int, bias: UnsafePointer<Float>?, relu: Bool, into c: UnsafeMutablePointer<Float>
     ) {
         panels.withUnsafeBufferPointer { p in
-            mk_sgemm_packed(
-                Int32(m), Int32(n), Int32(k), a, Int32(k), p.baseAddress, bias, c, Int32(n), relu ? 1 : 0)
+            mk_sgemm_packed_at(
+                Int32(m), Int32(n), Int32(k), a, Int32(k), p.baseAddress, bias, c, Int32(n), relu ? 1 : 0,
+                KernelPaths.level)
         }
     }
 }

@@ -16,10 +16,10 @@ enum FloatKernels {
         case .abs: return try mapInPlace(&x, Float.self, label: label) { Swift.abs($0) }
         case .relu: return try mapInPlace(&x, Float.self, label: label) { $0 < 0 ? 0 : $0 }
         case .log: return try mapInPlace(&x, Float.self, label: label) { Foundation.log($0) }
-        case .exp: return try mapBuffer(&x, label: label, mk_exp_f32)
+        case .exp: return try mapBuffer(&x, label: label, mk_exp_f32_at)
         case .sqrt: return try mapInPlace(&x, Float.self, label: label) { $0.squareRoot() }
-        case .sigmoid: return try mapBuffer(&x, label: label, mk_sigmoid_f32)
-        case .tanh: return try mapBuffer(&x, label: label, mk_tanh_f32)
+        case .sigmoid: return try mapBuffer(&x, label: label, mk_sigmoid_f32_at)
+        case .tanh: return try mapBuffer(&x, label: label, mk_tanh_f32_at)
         case .erf: return try mapInPlace(&x, Float.self, label: label) { Foundation.erf($0) }
         case .floor: return try mapInPlace(&x, Float.self, label: label) { $0.rounded(.down) }
         case .ceil: return try mapInPlace(&x, Float.self, label: label) { $0.rounded(.up) }
@@ -29,13 +29,14 @@ enum FloatKernels {
 
     /// A whole-buffer C kernel (CModelKernels' vectorised exp, sigmoid, tanh) applied in place.
     static func mapBuffer(
-        _ x: inout Tensor, label: String, _ kernel: (UnsafeMutablePointer<Float>?, Int) -> Void
+        _ x: inout Tensor, label: String, _ kernel: (UnsafeMutablePointer<Float>?, Int, Int32) -> Void
     ) throws -> Tensor {
         let shape = x.shape
         guard var values = x.takeElements(Float.self) else {
             throw ModelRuntimeError.invalidInput("\(label): expected float32 input")
         }
-        values.withUnsafeMutableBufferPointer { kernel($0.baseAddress, $0.count) }
+        let level = KernelPaths.level
+        values.withUnsafeMutableBufferPointer { kernel($0.baseAddress, $0.count, level) }
         return Tensor.make(shape, values)
     }
 

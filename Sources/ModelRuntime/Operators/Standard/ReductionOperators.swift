@@ -330,7 +330,7 @@ enum ReductionOperators {
             for k in 0..<width { m = Swift.max(m, row[k]) }
             for k in 0..<width { row[k] -= m }
         }
-        mk_exp_f32(base, p.count)
+        mk_exp_f32_at(base, p.count, KernelPaths.level)
         for o in 0..<rows {
             let row = base + o * width
             var sum: Float = 0
