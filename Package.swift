@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "modelyard", "HTTPServer", "RegistryStore", "RegistryCore",
+                "modelyard", "HTTPServer", "RegistryStore", "RegistryCore", "FuzzSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -39,6 +39,9 @@ for surface in "${surfaces[@]}"; do filter_for "$surface" >/dev/null; done
 export OPENBLAS_NUM_THREADS=1
 swift build --build-tests >/dev/null
 mkdir -p .build/fuzz
+# The tests run from a copy, outside SwiftPM (which would hold the build directory's lock for the whole run), so
+# builds made meanwhile neither wait for the fuzzer nor swap its binary.
+cp .build/debug/modelyardPackageTests.xctest .build/fuzz/tests.xctest
 summary=()
 status=0
 for surface in "${surfaces[@]}"; do
@@ -52,7 +55,7 @@ for surface in "${surfaces[@]}"; do
         rm -f "$case_file"
         set +e
         MODELYARD_FUZZ_SECONDS=$remaining MODELYARD_FUZZ_SEED=$(( seed + run )) MODELYARD_FUZZ_CASE_FILE="$case_file" \
-            swift test --skip-build --filter "$filter" >"$log" 2>&1
+            .build/fuzz/tests.xctest --testing-library swift-testing --filter "$filter" >"$log" 2>&1
         rc=$?
         set -e
         report=$(grep -o 'fuzz-report .*' "$log" | tail -n 1 || true)

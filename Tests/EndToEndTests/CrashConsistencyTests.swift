@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import FuzzSupport
 import NIOCore
 import NIOHTTP1
 import RegistryCore
@@ -16,7 +17,7 @@ import Testing
     @Test func sigkillAtRandomMomentsOfAMixedWorkloadLeavesTheRegistryConsistent() async throws {
         let environment = ProcessInfo.processInfo.environment
         let kills = environment["MODELYARD_SOAK_KILLS"].flatMap(Int.init) ?? 10
-        var random = SoakRandom(state: environment["MODELYARD_SOAK_SEED"].flatMap(UInt64.init) ?? 20_261_207)
+        var random = SplitMix64(state: environment["MODELYARD_SOAK_SEED"].flatMap(UInt64.init) ?? 20_261_207)
         let data = try temporaryDirectory("crash")
         defer { try? FileManager.default.removeItem(at: data) }
         let http = HTTPClient.shared
@@ -52,7 +53,7 @@ import Testing
     static func workload(_ http: HTTPClient, _ server: ServerProcess, round: Int, seed: UInt64, runID: String?) async throws
         -> Int
     {
-        var random = SoakRandom(state: seed)
+        var random = SplitMix64(state: seed)
         var completed = 0
         var ready: [String] = []
         while !Task.isCancelled {
@@ -160,18 +161,6 @@ import Testing
 
     static func version(in data: Data) -> String? {
         (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["version"] as? String
-    }
-}
-
-/// The soak's seeded choices (SplitMix64).
-struct SoakRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

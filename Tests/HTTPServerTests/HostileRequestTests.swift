@@ -19,21 +19,6 @@ import Testing
 
     /// A one-node model whose input declares `dims` (nil: a free dimension).
     static func model(input dims: [Int64?]) throws -> [UInt8] {
-        func value(_ name: String) -> Onnx_ValueInfoProto {
-            var info = Onnx_ValueInfoProto()
-            info.name = name
-            var tensor = Onnx_TypeProto.Tensor()
-            tensor.elemType = Int32(ElementType.float32.onnxCode)
-            var shape = Onnx_TensorShapeProto()
-            shape.dim = dims.map { d in
-                var dim = Onnx_TensorShapeProto.Dimension()
-                if let d { dim.dimValue = d } else { dim.dimParam = "N" }
-                return dim
-            }
-            tensor.shape = shape
-            info.type.tensorType = tensor
-            return info
-        }
         var relu = Onnx_NodeProto()
         relu.opType = "Relu"
         relu.input = ["wide"]
@@ -41,16 +26,9 @@ import Testing
         var graph = Onnx_GraphProto()
         graph.name = "wide"
         graph.node = [relu]
-        graph.input = [value("wide")]
-        graph.output = [value("Y")]
-        var model = Onnx_ModelProto()
-        model.irVersion = 8
-        var opset = Onnx_OperatorSetIdProto()
-        opset.version = 17
-        model.opsetImport = [opset]
-        model.graph = graph
-        let bytes: [UInt8] = try model.serializedBytes()
-        return bytes
+        graph.input = [S.value("wide", dims)]
+        graph.output = [S.value("Y", dims)]
+        return try S.model(graph)
     }
 
     @Test func aModelDeclaringAHugeInputIsRefusedAtUploadAndTheServerKeepsServing() async throws {

@@ -21,19 +21,6 @@ import Testing
         "\"Infinity\"", "\"x\"", "null", "true", "[]", "{}",
     ]
 
-    struct Random {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(max(bound, 1)))
-        }
-        mutating func pick<T>(_ options: [T]) -> T { options[next(options.count)] }
-        mutating func chance(_ oneIn: Int) -> Bool { next(oneIn) == 0 }
-    }
-
     /// A deployed 20-feature forest behind the router, with the strictest rollback limits: any client request
     /// counted as the model's error would show.
     static func withServer(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -57,7 +44,7 @@ import Testing
         return true
     }
 
-    static func tensorJSON(_ r: inout Random, binarySize: Int? = nil) -> String {
+    static func tensorJSON(_ r: inout SplitMix64, binarySize: Int? = nil) -> String {
         let dims = (0..<r.next(5)).map { _ in r.chance(3) ? r.pick(hostileNumbers) : String(r.pick([0, 1, 2, 3, 20, 64])) }
         let datatype = r.pick(["\"FP32\"", "\"FP64\"", "\"INT64\"", "\"INT32\"", "\"BOOL\"", "\"BYTES\"", "\"FP16\"", "\"\"", "7", "null"])
         var entry = "\"name\": \(r.pick(["\"X\"", "\"Y\"", "\"\"", "3"])), \"shape\": [\(dims.joined(separator: ", "))], \"datatype\": \(datatype)"
@@ -75,7 +62,7 @@ import Testing
     @Test func openInferenceProtocolJSON() async throws {
         try await Self.withServer { client in
             var run = FuzzRun(surface: "oip-json", cases: 300)
-            var r = Random(state: run.seed)
+            var r = SplitMix64(state: run.seed)
             while true {
                 let tensors = (0..<r.pick([0, 1, 1, 1, 2])).map { _ in Self.tensorJSON(&r) }
                 var body = "{\"inputs\": [\(tensors.joined(separator: ", "))]"
@@ -90,7 +77,7 @@ import Testing
     @Test func openInferenceProtocolBinary() async throws {
         try await Self.withServer { client in
             var run = FuzzRun(surface: "oip-binary", cases: 300)
-            var r = Random(state: run.seed)
+            var r = SplitMix64(state: run.seed)
             while true {
                 let size = r.pick([0, 1, 16, 80, 1600, -1, 1 << 40, 4096])
                 let header = "{\"inputs\": [\(Self.tensorJSON(&r, binarySize: size))]}"
@@ -110,7 +97,7 @@ import Testing
     @Test func nativePredict() async throws {
         try await Self.withServer { client in
             var run = FuzzRun(surface: "native-predict", cases: 300)
-            var r = Random(state: run.seed)
+            var r = SplitMix64(state: run.seed)
             while true {
                 let rows = (0..<r.pick([0, 1, 2, 64, 65])).map { _ -> String in
                     if r.chance(6) {
@@ -136,11 +123,11 @@ import Testing
     @Test func mlflowJSON() async throws {
         try await Self.withServer { client in
             var run = FuzzRun(surface: "mlflow-json", cases: 300)
-            var r = Random(state: run.seed)
+            var r = SplitMix64(state: run.seed)
             let created = try await client.call(.post, "/api/2.0/mlflow/runs/create", raw: #"{"experiment_id": "0"}"#)
             let runID = (try? S.json(created)["run"] as? [String: Any])?["info"].flatMap { ($0 as? [String: Any])?["run_id"] as? String } ?? "none"
             while true {
-                let n = { (r: inout Random) in r.pick(Self.hostileNumbers) }
+                let n = { (r: inout SplitMix64) in r.pick(Self.hostileNumbers) }
                 let orderBy = "[" + (0..<r.pick([0, 1, 3, 70, 2500])).map { i in "\"\(["metrics.m\(i)", "params.p\(i)", "attributes.start_time", "name"][i % 4]) \(i % 2 == 0 ? "DESC" : "ASC")\"" }.joined(separator: ",") + "]"
                 let filter = r.pick([
                     "metrics.acc > 0.5", String(repeating: "metrics.a > 1 AND ", count: r.pick([1, 300, 1200])) + "metrics.b < 2",
@@ -173,7 +160,7 @@ import Testing
     @Test func artifactUpload() async throws {
         try await Self.withServer { client in
             var run = FuzzRun(surface: "upload", cases: 200)
-            var r = Random(state: run.seed)
+            var r = SplitMix64(state: run.seed)
             _ = try await client.call(.post, "/api/v1/models/m/versions", raw: "{}")
             while true {
                 let path = r.pick([

@@ -329,24 +329,37 @@ import Testing
         }
     }
 
+    /// A float32 value of the given dimensions (`nil`: a free dimension `N`).
+    static func value(_ name: String, _ dims: [Int64?]) -> Onnx_ValueInfoProto {
+        var info = Onnx_ValueInfoProto()
+        info.name = name
+        var tensor = Onnx_TypeProto.Tensor()
+        tensor.elemType = Int32(ElementType.float32.onnxCode)
+        var shape = Onnx_TensorShapeProto()
+        shape.dim = dims.map { d in
+            var dim = Onnx_TensorShapeProto.Dimension()
+            if let d { dim.dimValue = d } else { dim.dimParam = "N" }
+            return dim
+        }
+        tensor.shape = shape
+        info.type.tensorType = tensor
+        return info
+    }
+
+    /// `graph` as a model at opset 17, serialized.
+    static func model(_ graph: Onnx_GraphProto) throws -> [UInt8] {
+        var model = Onnx_ModelProto()
+        model.irVersion = 8
+        var opset = Onnx_OperatorSetIdProto()
+        opset.version = 17
+        model.opsetImport = [opset]
+        model.graph = graph
+        return Array(try model.serializedBytes() as Data)
+    }
+
     /// A regressor exported with its batch size fixed at 1 (a classic export mistake): it loads, warms up (with one
     /// row) and serves single rows, but fails every request with more rows.
     static func batchOfOneRegressor() throws -> [UInt8] {
-        func value(_ name: String, _ dims: [Int64?]) -> Onnx_ValueInfoProto {
-            var info = Onnx_ValueInfoProto()
-            info.name = name
-            var tensor = Onnx_TypeProto.Tensor()
-            tensor.elemType = Int32(ElementType.float32.onnxCode)
-            var shape = Onnx_TensorShapeProto()
-            shape.dim = dims.map { d in
-                var dim = Onnx_TensorShapeProto.Dimension()
-                if let d { dim.dimValue = d } else { dim.dimParam = "N" }
-                return dim
-            }
-            tensor.shape = shape
-            info.type.tensorType = tensor
-            return info
-        }
         var target = Onnx_TensorProto()
         target.name = "one_row"
         target.dataType = Int32(ElementType.int64.onnxCode)
@@ -379,13 +392,7 @@ import Testing
         graph.initializer = [target, axes]
         graph.input = [value("X", [nil, 20])]
         graph.output = [value("variable", [nil, 1])]
-        var model = Onnx_ModelProto()
-        model.irVersion = 8
-        var opset = Onnx_OperatorSetIdProto()
-        opset.version = 17
-        model.opsetImport = [opset]
-        model.graph = graph
-        return Array(try model.serializedBytes() as Data)
+        return try model(graph)
     }
 
     @Test func aVersionThatStartsFailingIsRolledBackAutomaticallyWithTheReasonRecorded() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 @testable import ModelRuntime
 
 /// Builds small ONNX models in memory for malformed-input and operator tests.
@@ -141,17 +142,5 @@ func runtimeError(_ body: () throws -> Void) -> ModelRuntimeError? {
         return error
     } catch {
         return ModelRuntimeError(.init(rawValue: "unexpected_error_type"), "\(error)")
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so fuzz runs are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
