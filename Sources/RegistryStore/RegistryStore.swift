@@ -6,7 +6,7 @@ public import RegistryCore
 ///
 /// Implementations: `SQLiteRegistryStore` (the embedded default). Every implementation must pass the
 /// conformance suite in `RegistryStoreTests`.
-public protocol RegistryStore: TrackingStore, InferenceSummaryStore {
+public protocol RegistryStore: TrackingStore, ServingStore {
     // MARK: Models
     func createModel(_ model: NewModel, audit: AuditContext) async throws -> RegisteredModel
     func model(named name: ModelName) async throws -> RegisteredModel
@@ -20,7 +20,6 @@ public protocol RegistryStore: TrackingStore, InferenceSummaryStore {
     // MARK: Versions
     /// Assigns the next version number and stores the version in one transaction; concurrent calls never collide.
     func registerVersion(_ model: ModelName, _ version: NewVersion, audit: AuditContext) async throws -> ModelVersion
-    func version(_ model: ModelName, _ selector: VersionSelector) async throws -> ModelVersion
     /// Versions, highest first.
     func listVersions(_ model: ModelName, filter: VersionFilter, page: PageRequest) async throws -> Page<ModelVersion>
     func updateVersion(_ model: ModelName, _ version: SemanticVersion, patch: VersionPatch, audit: AuditContext)
@@ -43,14 +42,9 @@ public protocol RegistryStore: TrackingStore, InferenceSummaryStore {
     /// Adds (or replaces) a manifest entry; refused once the version is sealed. The blob must already be stored.
     func addArtifact(_ model: ModelName, _ version: SemanticVersion, entry: ArtifactEntry, audit: AuditContext)
         async throws
-    func artifacts(_ model: ModelName, _ version: SemanticVersion) async throws -> [ArtifactEntry]
     func artifact(_ model: ModelName, _ version: SemanticVersion, path: ArtifactPath) async throws -> ArtifactEntry
     /// Every digest some manifest or tracked file references (for garbage collection of blobs).
     func referencedDigests() async throws -> Set<BlobDigest>
-
-    /// Records what the model server learnt from the version's model file. Derived data, so not audited; allowed
-    /// on sealed versions.
-    func setServing(_ model: ModelName, _ version: SemanticVersion, info: ServingInfo) async throws
 
     // MARK: Training history
     /// Appends points to the version's run (created on first use); returns how many were stored.
@@ -69,15 +63,9 @@ public protocol RegistryStore: TrackingStore, InferenceSummaryStore {
         async throws -> Deployment
     func rollback(_ model: ModelName, environment: EnvironmentName, to version: SemanticVersion?, audit: AuditContext)
         async throws -> Deployment
-    func aliases(_ model: ModelName) async throws -> [AliasPointer]
-    /// Every alias of every model: what the model server should be serving. Read often (each replica polls it), so
-    /// it is one cheap query.
-    func allAliases() async throws -> [ModelName: [AliasPointer]]
     /// Sets (or, with an empty policy, clears) how an environment's traffic is shared; audited.
     func setTraffic(_ model: ModelName, environment: EnvironmentName, policy: TrafficPolicy, audit: AuditContext)
         async throws
-    /// The traffic policies of a model's environments (environments without one are absent).
-    func traffic(_ model: ModelName) async throws -> [EnvironmentName: TrafficPolicy]
     /// Sets a model's automatic-rollback limits (`nil` restores the defaults); audited.
     func setServingLimits(_ model: ModelName, limits: ServingLimits?, audit: AuditContext) async throws
     /// Limits of every model that set them.
@@ -88,8 +76,6 @@ public protocol RegistryStore: TrackingStore, InferenceSummaryStore {
     func benchmarks(_ model: ModelName, _ version: SemanticVersion, limit: Int) async throws -> [BenchmarkReport]
     /// A version's inference summaries since `since`, oldest first.
     func inferenceSummaries(_ model: ModelName, _ version: SemanticVersion, since: Date) async throws -> [InferenceSummary]
-    /// Every model's traffic policies, for the serving poll.
-    func allTraffic() async throws -> [ModelName: [EnvironmentName: TrafficPolicy]]
     /// Deployment records, newest first; one environment when given.
     func deployments(_ model: ModelName, environment: EnvironmentName?, page: PageRequest) async throws
         -> Page<Deployment>
@@ -155,4 +141,23 @@ public protocol InferenceSummaryStore: Sendable {
     /// Deletes summaries of periods that started before `cutoff` (the retention setting); answers how many.
     @discardableResult
     func pruneInferenceSummaries(before cutoff: Date) async throws -> Int
+}
+
+/// What the model server reads (versions, manifests, aliases, traffic) and writes (what it makes of a model file,
+/// its inference summaries): the narrow part of the store `Serving` depends on.
+public protocol ServingStore: InferenceSummaryStore {
+    func version(_ model: ModelName, _ selector: VersionSelector) async throws -> ModelVersion
+    func artifacts(_ model: ModelName, _ version: SemanticVersion) async throws -> [ArtifactEntry]
+    func aliases(_ model: ModelName) async throws -> [AliasPointer]
+    /// Every alias of every model: what the model server should be serving. Read often (each replica polls it), so
+    /// it is one cheap query.
+    func allAliases() async throws -> [ModelName: [AliasPointer]]
+    /// The traffic policies of a model's environments (environments without one are absent).
+    func traffic(_ model: ModelName) async throws -> [EnvironmentName: TrafficPolicy]
+    /// Every model's traffic policies, for the serving poll.
+    func allTraffic() async throws -> [ModelName: [EnvironmentName: TrafficPolicy]]
+    /// Records what the model server learnt from the version's model file (allowed on sealed versions); a change of
+    /// whether it can be served, or why not, is audited as `version.serving`.
+    func setServing(_ model: ModelName, _ version: SemanticVersion, info: ServingInfo, audit: AuditContext)
+        async throws
 }

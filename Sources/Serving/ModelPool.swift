@@ -15,6 +15,9 @@ import Synchronization
 /// the switch and freed when its last in-flight request ends. Loads are bounded in concurrency and in the bytes of
 /// model files held.
 public final class ModelPool: ServingHooks, Sendable {
+    /// Who the audit log names for what the pool records itself (a version found unloadable).
+    public static let actor = "modelyard-serving"
+
     public struct Configuration: Sendable, Equatable {
         /// Loads running at once.
         public var maxConcurrentLoads: Int
@@ -96,7 +99,7 @@ public final class ModelPool: ServingHooks, Sendable {
         var loadedBytes: Int64 { cache.values.reduce(0) { $0 + $1.artifact.size } }
     }
 
-    let store: any RegistryStore
+    let store: any ServingStore
     let loader: ModelLoader
     public let configuration: Configuration
     public let prometheus: PrometheusCollectorRegistry
@@ -107,7 +110,7 @@ public final class ModelPool: ServingHooks, Sendable {
     let state = Mutex(State())
 
     public init(
-        store: any RegistryStore, artifacts: any ArtifactStore, configuration: Configuration = .init(),
+        store: any ServingStore, artifacts: any ArtifactStore, configuration: Configuration = .init(),
         prometheus: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "modelyard.serving")
     ) {
@@ -446,7 +449,9 @@ public final class ModelPool: ServingHooks, Sendable {
         info.reasonCode = problem.code
         info.reason = problem.message
         info.inspectedAt = clock()
-        try await store.setServing(version.model, version.version, info: info)
+        try await store.setServing(
+            version.model, version.version, info: info,
+            audit: AuditContext(actor: Self.actor, reason: "version \(version.version) could not be loaded: \(problem.message)"))
     }
 
     static func problem(_ error: any Error) -> ServingProblem {

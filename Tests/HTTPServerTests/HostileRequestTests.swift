@@ -38,6 +38,10 @@ import Testing
             let serving = try #require(refused.serving)
             #expect(!serving.servable && serving.reason_code == "too_large", "\(String(describing: serving.reason))")
             #expect(serving.reason?.contains("'wide'") == true)
+            // What serving made of the file is a state change of the version: audited.
+            let audit = try S.json(try await client.call(.get, "/api/v1/models/wide/audit"))
+            let recorded = (audit["entries"] as? [[String: Any]])?.first { $0["action"] as? String == "version.serving" }
+            #expect((recorded?["details"] as? [String: String])?["reason_code"] == "too_large", "\(audit)")
             let deploy = try await client.call(
                 .post, "/api/v1/models/wide/deployments", json: ["version": refused.version, "environment": "production"])
             #expect(deploy.status == .conflict)

@@ -21,7 +21,7 @@ extension Registry {
             let blob = try await artifacts.put(bytes, maxSize: limits.maxArtifactSize, expected: expected)
             let entry = ArtifactEntry(path: path, size: blob.size, sha256: blob.digest, createdAt: clock())
             try await store.addArtifact(model, version.version, entry: entry, audit: audit)
-            if Self.touchesModelFile([path]) { try await refreshServing(model, version.version) }
+            if Self.touchesModelFile([path]) { try await refreshServing(model, version.version, audit: audit) }
             return entry
         }
     }

@@ -20,12 +20,12 @@ public protocol ServingHooks: Sendable {
 extension Registry {
     /// Records what the model server makes of the version's model file, when the version has one or had one
     /// inspected before. Called after artifacts change.
-    func refreshServing(_ model: ModelName, _ version: SemanticVersion) async throws {
+    func refreshServing(_ model: ModelName, _ version: SemanticVersion, audit: AuditContext) async throws {
         guard let serving else { return }
         let current = try await store.version(model, .version(version))
         let manifest = try await store.artifacts(model, version)
         let info = await serving.inspect(current, manifest: manifest)
-        try await store.setServing(model, version, info: info)
+        try await store.setServing(model, version, info: info, audit: audit.with(reason: "model file inspected"))
     }
 
     /// Whether adding these files can change what serving makes of a version.

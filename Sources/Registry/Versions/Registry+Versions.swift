@@ -15,7 +15,7 @@ extension Registry {
     {
         let registered = try await store.registerVersion(model, version, audit: audit)
         guard Self.touchesModelFile(version.artifacts.map(\.path)) else { return registered }
-        try await refreshServing(model, registered.version)
+        try await refreshServing(model, registered.version, audit: audit)
         return try await store.version(model, .version(registered.version))
     }
 

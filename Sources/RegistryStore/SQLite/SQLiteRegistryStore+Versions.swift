@@ -134,11 +134,23 @@ extension SQLiteRegistryStore {
         }
     }
 
-    public func setServing(_ model: ModelName, _ version: SemanticVersion, info: ServingInfo) async throws {
+    public func setServing(_ model: ModelName, _ version: SemanticVersion, info: ServingInfo, audit: AuditContext)
+        async throws
+    {
         let json = try SQLiteRows.json(info)
+        let now = self.now
         try await write { db in
-            let (versionID, _, _) = try SQLiteRows.version(db, model, .version(version))
+            let (versionID, _, current) = try SQLiteRows.version(db, model, .version(version))
             try db.cachedStatement(sql: "UPDATE versions SET serving = ? WHERE id = ?").execute(arguments: [json, versionID])
+            // Re-inspections that find the same thing are not changes; becoming servable or not (and why) is.
+            guard current.serving?.servable != info.servable || current.serving?.reasonCode != info.reasonCode else {
+                return
+            }
+            var details = ["servable": info.servable ? "true" : "false"]
+            if let code = info.reasonCode { details["reason_code"] = code }
+            if let artifact = info.artifact { details["artifact"] = artifact.rawValue }
+            try SQLiteRows.audit(
+                db, model: model, version: version, action: "version.serving", context: audit, details: details, at: now)
         }
     }
 
