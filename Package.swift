@@ -63,6 +63,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The native API's request and response types and JSON conventions, shared by the server and the CLI's
+        // client commands (which so depend on the core's value types, not on the server).
+        .target(name: "ModelyardAPI", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
         // HTML pages and SVG charts rendered on the server from core values; no I/O.
         .target(name: "Dashboard", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
         // Use cases: one transaction each.
@@ -93,7 +96,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "Registry", "RegistryCore", "RegistryStore", "Serving", "ModelRuntime", "Dashboard",
+                "ModelyardAPI", "Registry", "RegistryCore", "RegistryStore", "Serving", "ModelRuntime", "Dashboard",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -108,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "modelyard",
             dependencies: [
-                "HTTPServer", "Registry", "RegistryStore", "RegistryCore", "ModelRuntime",
+                "HTTPServer", "ModelyardAPI", "Registry", "RegistryStore", "RegistryCore", "ModelRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -123,7 +126,8 @@ let package = Package(
         .executableTarget(
             name: "modelyard-bench",
             dependencies: [
-                "HTTPServer", "Registry", "RegistryCore", "RegistryStore", "Serving", "ModelRuntime", "Dashboard",
+                "HTTPServer", "ModelyardAPI", "Registry", "RegistryCore", "RegistryStore", "Serving", "ModelRuntime",
+                "Dashboard",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -152,7 +156,8 @@ let package = Package(
         .testTarget(
             name: "HTTPServerTests",
             dependencies: [
-                "HTTPServer", "Serving", "ModelRuntime", "FuzzSupport", "Registry", "RegistryCore", "RegistryStore",
+                "HTTPServer", "ModelyardAPI", "Serving", "ModelRuntime", "FuzzSupport", "Registry", "RegistryCore",
+                "RegistryStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -169,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "modelyard", "HTTPServer", "RegistryStore", "RegistryCore", "FuzzSupport",
+                "modelyard", "HTTPServer", "ModelyardAPI", "RegistryStore", "RegistryCore", "FuzzSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

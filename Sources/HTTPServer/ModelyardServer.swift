@@ -8,11 +8,6 @@ import NIOCore
 public import Serving
 import ServiceLifecycle
 
-/// The product's version, reported by the CLI and the inference protocol's server metadata.
-public enum ModelyardVersion {
-    public static let current = "0.1.0"
-}
-
 /// Where and how the server runs.
 public struct ServerConfiguration: Sendable, Equatable {
     public var host: String

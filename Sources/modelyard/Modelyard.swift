@@ -1,5 +1,5 @@
 import ArgumentParser
-import HTTPServer
+import ModelyardAPI
 
 /// The `modelyard` command: the server and every registry operation against it.
 @main

@@ -10,6 +10,7 @@ import RegistryCore
 import RegistryStore
 import Serving
 import Testing
+import ModelyardAPI
 
 /// A fresh registry in a temporary directory (real SQLite file, real artifact folder) behind the real router.
 struct APIHarness {

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import RegistryCore
 import Testing
+import ModelyardAPI
 
 @Suite struct ArtifactAPITests {
     static func sha(_ bytes: [UInt8]) -> String { BlobDigest(bytes: SHA256.hash(data: bytes)).rawValue }

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOCore
 import RegistryCore
 import Testing
+import ModelyardAPI
 
 @Suite struct DashboardRoutesTests {
     static let token = String(repeating: "5", count: 64)

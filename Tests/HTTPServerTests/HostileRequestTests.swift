@@ -11,6 +11,7 @@ import Serving
 import Testing
 
 @testable import ModelRuntime
+import ModelyardAPI
 
 /// Requests and model files built to crash or stall the server: each is answered with a 4xx (or the model refused
 /// with its reason), the server keeps serving, and nothing a client sends counts against a version.

@@ -3,6 +3,7 @@ import HTTPServer
 import HummingbirdTesting
 import RegistryCore
 import Testing
+import ModelyardAPI
 
 @Suite struct ModelAndVersionAPITests {
     @Test func modelLifecycleOverTheAPI() async throws {

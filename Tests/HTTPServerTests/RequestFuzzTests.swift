@@ -7,6 +7,7 @@ import HummingbirdTesting
 import NIOCore
 import RegistryCore
 import Testing
+import ModelyardAPI
 
 /// Structure-aware fuzzing of every request surface through the real router: requests are built from what each
 /// surface expects, with hostile dimensions, sizes, numbers, nesting, headers and paths. None may be answered with

@@ -11,6 +11,7 @@ import Serving
 import Testing
 
 @testable import ModelRuntime
+import ModelyardAPI
 
 /// Real ONNX exports from fixtures/onnx served through the real router: registration records servability,
 /// deploys load before they switch, predictions validate their input, and swaps never fail a request.

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import RegistryCore
 import RegistryStore
 import Testing
+import ModelyardAPI
 
 @Suite struct WorkflowAPITests {
     @Test func historyScoresCompareBestAndReport() async throws {

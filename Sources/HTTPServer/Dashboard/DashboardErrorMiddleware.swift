@@ -2,6 +2,7 @@ import Dashboard
 import Hummingbird
 import Registry
 import RegistryCore
+import ModelyardAPI
 
 /// Dashboard failures are pages, not JSON: the status, what went wrong in the server's words, and a way back.
 struct DashboardErrorMiddleware: RouterMiddleware {

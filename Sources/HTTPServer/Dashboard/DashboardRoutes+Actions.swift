@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Registry
 import RegistryCore
+import ModelyardAPI
 
 /// The dashboard's state changes. Each one checks the CSRF token, then calls the same registry use case the API
 /// calls, so validation and the audit log are the API's own.

@@ -1,21 +1,9 @@
 import Foundation
 public import Hummingbird
 public import RegistryCore
+import ModelyardAPI
 
 /// The JSON error body every `/api/v1` failure carries: `{"error": {"code": "...", "message": "..."}}`.
-public struct APIErrorBody: Codable, Sendable {
-    public struct Detail: Codable, Sendable {
-        public var code: String
-        public var message: String
-    }
-
-    public var error: Detail
-
-    public init(code: String, message: String) {
-        self.error = Detail(code: code, message: message)
-    }
-}
-
 extension RegistryError {
     /// The one place a registry error code becomes an HTTP status.
     public var httpStatus: HTTPResponse.Status {
@@ -64,7 +52,7 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as RegistryError:
             return error
         case let error as DecodingError:
-            return .invalidArgument(JSONBody.describe(error))
+            return .invalidArgument(APIJSON.describe(error))
         case let error as HTTPError:
             switch error.status {
             case .notFound:

@@ -4,6 +4,7 @@ import NIOCore
 import Registry
 import RegistryCore
 import RegistryStore
+import ModelyardAPI
 
 /// Artifact upload (streamed) and download (streamed, with Content-Length and an ETag).
 struct ArtifactRoutes {

@@ -1,6 +1,7 @@
 import Hummingbird
 import Registry
 import RegistryCore
+import ModelyardAPI
 
 /// Deploy, roll back, and read deployment history, aliases and the audit log.
 struct DeploymentRoutes {

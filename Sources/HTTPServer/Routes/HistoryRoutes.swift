@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Registry
 import RegistryCore
+import ModelyardAPI
 
 /// Training history: append batches of points, read series and summaries.
 struct HistoryRoutes {

@@ -6,6 +6,7 @@ import NIOCore
 import Registry
 import RegistryCore
 import Serving
+import ModelyardAPI
 
 /// The Open Inference Protocol v2 REST surface (KServe, Triton): health, server and model metadata, readiness and
 /// `infer`, with the binary tensor data extension `tritonclient` uses by default.

@@ -1,6 +1,7 @@
 import Hummingbird
 import Registry
 import RegistryCore
+import ModelyardAPI
 
 /// `/api/v1/models` and `/api/v1/models/{model}`: create, list, show, update, delete; best and its pin.
 struct ModelRoutes {

@@ -1,6 +1,7 @@
 import Hummingbird
 import Registry
 import RegistryCore
+import ModelyardAPI
 
 /// Experiments and runs in the native API: the same records MLflow clients write.
 struct TrackingRoutes {

@@ -1,6 +1,7 @@
 import Hummingbird
 import Registry
 import RegistryCore
+import ModelyardAPI
 
 /// Versions: register, list, show, update, delete; scores, lineage and report.
 struct VersionRoutes {

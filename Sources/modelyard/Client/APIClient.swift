@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
-import HTTPServer
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import ModelyardAPI
 
 /// A failure reported to the CLI user as one line on stderr.
 struct CLIError: Error, CustomStringConvertible {
@@ -52,7 +52,7 @@ struct APIClient {
         var request = makeRequest(method, path)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: try JSONBody.encoder.encode(body)))
+            request.body = .bytes(ByteBuffer(data: try APIJSON.encoder.encode(body)))
         }
         if let accept { request.headers.add(name: "Accept", value: accept) }
         let response = try await execute(request)
@@ -73,7 +73,7 @@ struct APIClient {
     }
 
     func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
-        try JSONBody.decoder.decode(type, from: try await send(.GET, path))
+        try APIJSON.decoder.decode(type, from: try await send(.GET, path))
     }
 
     func execute(_ request: HTTPClientRequest, timeout: TimeAmount = .hours(24)) async throws -> HTTPClientResponse {
@@ -89,7 +89,7 @@ struct APIClient {
     /// Throws the server's `{"error": {"code", "message"}}` as a one-line error.
     static func check(_ status: HTTPResponseStatus, _ data: Data) throws {
         guard status.code >= 400 else { return }
-        if let body = try? JSONBody.decoder.decode(APIErrorBody.self, from: data) {
+        if let body = try? APIJSON.decoder.decode(APIErrorBody.self, from: data) {
             throw CLIError("\(body.error.message) [\(body.error.code), HTTP \(status.code)]")
         }
         throw CLIError("the server answered HTTP \(status.code)")

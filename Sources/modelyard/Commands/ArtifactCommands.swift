@@ -1,8 +1,8 @@
 import ArgumentParser
 import Crypto
 import Foundation
-import HTTPServer
 import RegistryCore
+import ModelyardAPI
 
 /// `modelyard upload MODEL VERSION FILE...`: stream files into a version's artifacts.
 struct UploadCommand: AsyncParsableCommand {
@@ -39,7 +39,7 @@ struct UploadCommand: AsyncParsableCommand {
             if options.json {
                 Output.printJSON(data)
             } else {
-                let entry = try JSONBody.decoder.decode(ArtifactEntry.self, from: data)
+                let entry = try APIJSON.decoder.decode(ArtifactEntry.self, from: data)
                 Output.print("uploaded \(entry.path) (\(entry.size) bytes, sha256 \(entry.sha256))")
             }
         }
@@ -91,7 +91,7 @@ struct ArtifactsCommand: AsyncParsableCommand {
     func run() async throws {
         let data = try await options.client.send(.GET, APIPath.version(model, version) + "/artifacts")
         if options.json { return Output.printJSON(data) }
-        let list = try JSONBody.decoder.decode(ArtifactListResponse.self, from: data)
+        let list = try APIJSON.decoder.decode(ArtifactListResponse.self, from: data)
         var table = Table("PATH", "SIZE", "SHA256")
         for entry in list.artifacts { table.add(entry.path.rawValue, String(entry.size), entry.sha256.rawValue) }
         Output.print(list.artifacts.isEmpty ? "No artifacts." : table.rendered)

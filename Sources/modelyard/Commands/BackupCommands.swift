@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import HTTPServer
+import ModelyardAPI
 import RegistryCore
 import Registry
 import RegistryStore
@@ -26,7 +26,7 @@ struct ExportCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
         let client = options.client
         let data = try await client.send(.GET, "/api/v1/export")
-        let snapshot = try JSONBody.decoder.decode(RegistrySnapshot.self, from: data)
+        let snapshot = try APIJSON.decoder.decode(RegistrySnapshot.self, from: data)
         let digests = snapshot.digests.sorted { $0.rawValue < $1.rawValue }
         for (index, digest) in digests.enumerated() {
             let file = blobs.appendingPathComponent(digest.rawValue)
@@ -71,7 +71,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let snapshot: RegistrySnapshot
         do {
-            snapshot = try JSONBody.decoder.decode(RegistrySnapshot.self, from: data)
+            snapshot = try APIJSON.decoder.decode(RegistrySnapshot.self, from: data)
         } catch {
             throw CLIError("\(directory)/snapshot.json is not a valid export: \(error)")
         }
@@ -110,7 +110,7 @@ struct GCCommand: AsyncParsableCommand {
         let data = try await options.client.send(
             .POST, "/api/v1/admin/gc" + APIPath.query([("grace_seconds", graceSeconds.map(String.init))]))
         if options.json { return Output.printJSON(data) }
-        let report = try JSONBody.decoder.decode(GarbageReport.self, from: data)
+        let report = try APIJSON.decoder.decode(GarbageReport.self, from: data)
         Output.print("deleted \(report.deletedBlobs) blobs (\(report.deletedBytes) bytes), kept \(report.keptBlobs)")
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import HTTPServer
 import RegistryCore
+import ModelyardAPI
 
 /// `modelyard deploy MODEL VERSION`
 struct DeployCommand: AsyncParsableCommand {
@@ -20,7 +20,7 @@ struct DeployCommand: AsyncParsableCommand {
             .POST, APIPath.model(model) + "/deployments",
             json: DeployRequest(version: version, environment: environment, reason: reason))
         if options.json { return Output.printJSON(data) }
-        let record = try JSONBody.decoder.decode(Deployment.self, from: data)
+        let record = try APIJSON.decoder.decode(Deployment.self, from: data)
         Output.print(
             "\(model) \(record.environment): \(record.fromVersion?.description ?? "none") → \(record.toVersion?.description ?? "none")")
     }
@@ -43,7 +43,7 @@ struct RollbackCommand: AsyncParsableCommand {
             .POST, APIPath.model(model) + "/rollback",
             json: RollbackRequest(environment: environment, version: to, reason: reason))
         if options.json { return Output.printJSON(data) }
-        let record = try JSONBody.decoder.decode(Deployment.self, from: data)
+        let record = try APIJSON.decoder.decode(Deployment.self, from: data)
         Output.print(
             "\(model) \(record.environment) rolled back: \(record.fromVersion?.description ?? "none") → \(record.toVersion?.description ?? "none")")
     }
@@ -65,7 +65,7 @@ struct DeploymentsCommand: AsyncParsableCommand {
             .GET, APIPath.model(model) + "/deployments" + APIPath.query([("environment", environment), ("limit", limit.map(String.init))]))
         if options.json { return Output.printJSON(data) }
         let aliases = try await options.client.get(APIPath.model(model) + "/aliases", as: AliasListResponse.self)
-        let list = try JSONBody.decoder.decode(DeploymentListResponse.self, from: data)
+        let list = try APIJSON.decoder.decode(DeploymentListResponse.self, from: data)
         var lines = aliases.aliases.map { "\($0.environment): \($0.version)" }
         if lines.isEmpty { lines.append("Nothing deployed.") }
         var table = Table("TIME", "ENV", "ACTION", "FROM", "TO", "ACTOR", "REASON")
@@ -94,7 +94,7 @@ struct AuditCommand: AsyncParsableCommand {
         let data = try await options.client.send(
             .GET, APIPath.model(model) + "/audit" + APIPath.query([("limit", limit.map(String.init)), ("page_token", pageToken)]))
         if options.json { return Output.printJSON(data) }
-        let list = try JSONBody.decoder.decode(AuditListResponse.self, from: data)
+        let list = try APIJSON.decoder.decode(AuditListResponse.self, from: data)
         var table = Table("TIME", "ACTOR", "ACTION", "VERSION", "DETAILS", "REASON")
         for e in list.entries {
             table.add(

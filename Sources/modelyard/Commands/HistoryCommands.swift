@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import HTTPServer
 import RegistryCore
+import ModelyardAPI
 
 /// `modelyard log-history`: append training metric points from a file or the command line.
 struct LogHistoryCommand: AsyncParsableCommand {
@@ -56,9 +56,9 @@ enum HistoryFile {
     static func parse(_ data: Data, name: String) throws -> [MetricPointInput] {
         let trimmed = String(decoding: data.prefix(64), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("[") || trimmed.hasPrefix("{") {
-            if let list = try? JSONBody.decoder.decode([MetricPointInput].self, from: data) { return list }
+            if let list = try? APIJSON.decoder.decode([MetricPointInput].self, from: data) { return list }
             do {
-                return try JSONBody.decoder.decode(AppendHistoryRequest.self, from: data).points
+                return try APIJSON.decoder.decode(AppendHistoryRequest.self, from: data).points
             } catch {
                 throw CLIError("\(name) is not a list of {metric, step, value} points")
             }
@@ -101,7 +101,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let data = try await options.client.send(
             .GET, APIPath.version(model, version) + "/history" + APIPath.query([("metric", metric)]))
         if options.json { return Output.printJSON(data) }
-        let history = try JSONBody.decoder.decode(HistoryResponse.self, from: data)
+        let history = try APIJSON.decoder.decode(HistoryResponse.self, from: data)
         if points {
             var table = Table("METRIC", "STEP", "VALUE", "TIMESTAMP")
             for p in history.points { table.add(p.name, String(p.step), Format.number(p.value), String(p.timestamp)) }
@@ -134,7 +134,7 @@ struct ScoreCommand: AsyncParsableCommand {
         let body = ScoresRequest(scores: try Scores.parse(scores), mode: replace ? "replace" : "merge", reason: reason)
         let data = try await options.client.send(.PUT, APIPath.version(model, version) + "/scores", json: body)
         if options.json { return Output.printJSON(data) }
-        let result = try JSONBody.decoder.decode(ScoresResponse.self, from: data)
+        let result = try APIJSON.decoder.decode(ScoresResponse.self, from: data)
         Output.print(result.scores.keys.sorted().map { "\($0)=\(Format.number(result.scores[$0]))" }.joined(separator: " "))
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import HTTPServer
 import RegistryCore
+import ModelyardAPI
 
 /// `modelyard compare MODEL V1 V2 ...`
 struct CompareCommand: AsyncParsableCommand {
@@ -43,7 +43,7 @@ struct BestCommand: AsyncParsableCommand {
     func run() async throws {
         let data = try await options.client.send(.GET, APIPath.model(model) + "/best")
         if options.json { return Output.printJSON(data) }
-        let best = try JSONBody.decoder.decode(BestVersion.self, from: data)
+        let best = try APIJSON.decoder.decode(BestVersion.self, from: data)
         Output.print("\(best.version)  (\(best.rule.rawValue)) \(best.explanation)")
     }
 }
@@ -72,7 +72,7 @@ struct MarkBestCommand: AsyncParsableCommand {
         let data = try await options.client.send(
             .POST, APIPath.version(model, version ?? "") + "/mark-best", json: ReasonRequest(reason: reason))
         if options.json { return Output.printJSON(data) }
-        let best = try JSONBody.decoder.decode(BestVersion.self, from: data)
+        let best = try APIJSON.decoder.decode(BestVersion.self, from: data)
         Output.print("best of \(model) is now \(best.version) (pinned)")
     }
 }
@@ -90,7 +90,7 @@ struct LineageCommand: AsyncParsableCommand {
     func run() async throws {
         let data = try await options.client.send(.GET, APIPath.version(model, version) + "/lineage")
         if options.json { return Output.printJSON(data) }
-        let lineage = try JSONBody.decoder.decode(Lineage.self, from: data)
+        let lineage = try APIJSON.decoder.decode(Lineage.self, from: data)
         func list(_ keys: [VersionKey]) -> String { keys.isEmpty ? "none" : keys.map(\.description).joined(separator: ", ") }
         var lines = [
             "\(lineage.model) \(lineage.version)", "parents:     \(list(lineage.parents))",
@@ -119,7 +119,7 @@ struct TreeCommand: AsyncParsableCommand {
     func run() async throws {
         let data = try await options.client.send(.GET, APIPath.model(model) + "/tree")
         if options.json { return Output.printJSON(data) }
-        let tree = try JSONBody.decoder.decode(VersionTree.self, from: data)
+        let tree = try APIJSON.decoder.decode(VersionTree.self, from: data)
         let nodes = Dictionary(uniqueKeysWithValues: tree.nodes.map { ($0.version, $0) })
         var lines: [String] = []
         var printed: Set<SemanticVersion> = []

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import HTTPServer
 import RegistryCore
+import ModelyardAPI
 
 /// `modelyard models ...`: create, list, show, update and delete registered models.
 struct ModelsCommand: AsyncParsableCommand {
@@ -27,7 +27,7 @@ struct ModelsCommand: AsyncParsableCommand {
             ])
             let data = try await options.client.send(.GET, path)
             if options.json { return Output.printJSON(data) }
-            let page = try JSONBody.decoder.decode(ModelListResponse.self, from: data)
+            let page = try APIJSON.decoder.decode(ModelListResponse.self, from: data)
             var table = Table("NAME", "TASK", "OWNER", "PRIMARY METRIC", "TAGS")
             for model in page.models {
                 table.add(
@@ -50,7 +50,7 @@ struct ModelsCommand: AsyncParsableCommand {
         func run() async throws {
             let data = try await options.client.send(.GET, APIPath.model(model))
             if options.json { return Output.printJSON(data) }
-            let details = try JSONBody.decoder.decode(ModelDetailsResponse.self, from: data)
+            let details = try APIJSON.decoder.decode(ModelDetailsResponse.self, from: data)
             let m = details.model
             var lines = [
                 "model:        \(m.name)", "description:  \(m.description)", "owner:        \(m.owner)",

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HTTPServer
 
 /// `modelyard predict MODEL`
 struct PredictCommand: AsyncParsableCommand {

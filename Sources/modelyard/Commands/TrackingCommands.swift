@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import HTTPServer
+import ModelyardAPI
 
 /// `modelyard experiments` — the experiments runs are grouped in (MLflow's experiments are these).
 struct ExperimentsCommand: AsyncParsableCommand {
@@ -17,7 +17,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
         let data = try await options.client.send(
             .GET, "/api/v1/experiments" + APIPath.query([("name", name), ("view", view), ("limit", limit.map(String.init))]))
         if options.json { return Output.printJSON(data) }
-        let list = try JSONBody.decoder.decode(ExperimentListResponse.self, from: data)
+        let list = try APIJSON.decoder.decode(ExperimentListResponse.self, from: data)
         var table = Table("ID", "NAME", "STAGE", "CREATED", "TAGS")
         for experiment in list.experiments {
             table.add(
@@ -50,7 +50,7 @@ struct RunsCommand: AsyncParsableCommand {
                 .GET,
                 "/api/v1/runs" + APIPath.query([("experiment", experiment), ("filter", filter), ("limit", limit.map(String.init))]))
             if options.json { return Output.printJSON(data) }
-            let list = try JSONBody.decoder.decode(RunListResponse.self, from: data)
+            let list = try APIJSON.decoder.decode(RunListResponse.self, from: data)
             var table = Table("ID", "NAME", "STATUS", "STARTED", "METRICS")
             for run in list.runs {
                 let metrics = run.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
@@ -70,7 +70,7 @@ struct RunsCommand: AsyncParsableCommand {
         func run() async throws {
             let data = try await options.client.send(.GET, "/api/v1/runs/" + APIClient.segment(run))
             if options.json { return Output.printJSON(data) }
-            let shown = try JSONBody.decoder.decode(RunResponse.self, from: data)
+            let shown = try APIJSON.decoder.decode(RunResponse.self, from: data)
             var lines = [
                 "run \(shown.id) (\(shown.name)) in experiment \(shown.experimentID)",
                 "status: \(shown.status), started \(Format.time(shown.startTime))"

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import HTTPServer
 import RegistryCore
+import ModelyardAPI
 
 /// `modelyard versions ...`: register, list, show, update and delete versions.
 struct VersionsCommand: AsyncParsableCommand {
@@ -29,7 +29,7 @@ struct VersionsCommand: AsyncParsableCommand {
                 ])
             let data = try await options.client.send(.GET, path)
             if options.json { return Output.printJSON(data) }
-            let page = try JSONBody.decoder.decode(VersionListResponse.self, from: data)
+            let page = try APIJSON.decoder.decode(VersionListResponse.self, from: data)
             var table = Table("VERSION", "STATUS", "SERVING", "SCORES", "CREATED", "BY")
             for item in page.versions {
                 let v = item.version
@@ -54,7 +54,7 @@ struct VersionsCommand: AsyncParsableCommand {
         func run() async throws {
             let data = try await options.client.send(.GET, APIPath.version(model, version))
             if options.json { return Output.printJSON(data) }
-            let item = try JSONBody.decoder.decode(VersionResponse.self, from: data)
+            let item = try APIJSON.decoder.decode(VersionResponse.self, from: data)
             let v = item.version
             var lines = [
                 "model:       \(v.model)", "version:     \(v.version)  (registration #\(v.number))",
@@ -145,7 +145,7 @@ struct VersionsCommand: AsyncParsableCommand {
             var body = RegisterVersionRequest()
             if let fromJson {
                 guard let data = FileManager.default.contents(atPath: fromJson) else { throw CLIError("cannot read \(fromJson)") }
-                body = try JSONBody.decoder.decode(RegisterVersionRequest.self, from: data)
+                body = try APIJSON.decoder.decode(RegisterVersionRequest.self, from: data)
             }
             body.version = version ?? body.version
             body.bump = bump ?? body.bump
@@ -174,7 +174,7 @@ struct VersionsCommand: AsyncParsableCommand {
             body.cost = cost ?? body.cost
             let data = try await options.client.send(.POST, APIPath.model(model) + "/versions", json: body)
             if options.json { return Output.printJSON(data) }
-            let created = try JSONBody.decoder.decode(VersionResponse.self, from: data)
+            let created = try APIJSON.decoder.decode(VersionResponse.self, from: data)
             Output.print("registered \(model) \(created.version.version) (\(created.version.status))")
         }
 
@@ -209,7 +209,7 @@ struct VersionsCommand: AsyncParsableCommand {
                 reason: reason)
             let data = try await options.client.send(.PATCH, APIPath.version(model, version), json: body)
             if options.json { return Output.printJSON(data) }
-            let updated = try JSONBody.decoder.decode(VersionResponse.self, from: data)
+            let updated = try APIJSON.decoder.decode(VersionResponse.self, from: data)
             Output.print("updated \(model) \(updated.version.version) (\(updated.version.status))")
         }
     }

@@ -35,7 +35,7 @@ public struct RegisterVersionRequest: Codable, Sendable {
         case runID = "run_id"
     }
 
-    func domain(model: ModelName) throws -> NewVersion {
+    package func domain(model: ModelName) throws -> NewVersion {
         if version != nil && bump != nil {
             throw RegistryError.invalidArgument("give either version or bump, not both")
         }
@@ -80,7 +80,7 @@ public struct UpdateVersionRequest: Codable, Sendable, KnownFields {
     public var status: String?
     public var reason: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    public enum CodingKeys: String, CodingKey, CaseIterable {
         case description, tags, status, reason
     }
 
@@ -91,7 +91,7 @@ public struct UpdateVersionRequest: Codable, Sendable, KnownFields {
         self.reason = reason
     }
 
-    func domain() throws -> VersionPatch {
+    package func domain() throws -> VersionPatch {
         VersionPatch(description: description, tags: tags, status: try status.map(VersionStatus.init(parsing:)))
     }
 }
@@ -106,7 +106,7 @@ public struct VersionResponse: Codable, Sendable {
         case environments, artifacts
     }
 
-    init(_ version: ModelVersion, aliases: [AliasPointer], artifacts: [ArtifactEntry]? = nil) {
+    package init(_ version: ModelVersion, aliases: [AliasPointer], artifacts: [ArtifactEntry]? = nil) {
         self.version = version
         self.environments = aliases.filter { $0.version == version.version }.map(\.environment)
         self.artifacts = artifacts
@@ -135,6 +135,10 @@ public struct VersionListResponse: Codable, Sendable {
         case versions
         case nextPageToken = "next_page_token"
     }
+    package init(versions: [VersionResponse], nextPageToken: String? = nil) {
+        self.versions = versions
+        self.nextPageToken = nextPageToken
+    }
 }
 
 /// Body of `PUT .../scores`.
@@ -150,7 +154,7 @@ public struct ScoresRequest: Codable, Sendable {
         self.reason = reason
     }
 
-    func updateMode() throws -> ScoreUpdateMode {
+    package func updateMode() throws -> ScoreUpdateMode {
         guard let mode else { return .merge }
         guard let parsed = ScoreUpdateMode(rawValue: mode.lowercased()) else {
             throw RegistryError.invalidArgument("mode must be merge or replace")
@@ -162,6 +166,10 @@ public struct ScoresRequest: Codable, Sendable {
 public struct ScoresResponse: Codable, Sendable {
     public var scores: [String: Double]
     public var changes: [ScoreChange]
+    package init(scores: [String: Double], changes: [ScoreChange]) {
+        self.scores = scores
+        self.changes = changes
+    }
 }
 
 /// An optional reason, the body of actions like mark-best and delete.
@@ -173,4 +181,7 @@ public struct ReasonRequest: Codable, Sendable {
 
 public struct ArtifactListResponse: Codable, Sendable {
     public var artifacts: [ArtifactEntry]
+    package init(artifacts: [ArtifactEntry]) {
+        self.artifacts = artifacts
+    }
 }

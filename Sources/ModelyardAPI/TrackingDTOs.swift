@@ -38,6 +38,10 @@ public struct ExperimentListResponse: Codable, Sendable {
         case experiments
         case nextPageToken = "next_page_token"
     }
+    package init(experiments: [ExperimentResponse], nextPageToken: String? = nil) {
+        self.experiments = experiments
+        self.nextPageToken = nextPageToken
+    }
 }
 
 /// A training run in the native API (`GET /api/v1/runs/{id}`): its state, params, tags, the latest value of
@@ -94,5 +98,9 @@ public struct RunListResponse: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case runs
         case nextPageToken = "next_page_token"
+    }
+    package init(runs: [RunResponse], nextPageToken: String? = nil) {
+        self.runs = runs
+        self.nextPageToken = nextPageToken
     }
 }

@@ -56,10 +56,17 @@ public struct AppendHistoryRequest: Codable, Sendable {
 
 public struct AppendHistoryResponse: Codable, Sendable {
     public var appended: Int
+    package init(appended: Int) {
+        self.appended = appended
+    }
 }
 
 /// `GET .../history`: the series and their summaries.
 public struct HistoryResponse: Codable, Sendable {
     public var points: [MetricPoint]
     public var summaries: [MetricSummary]
+    package init(points: [MetricPoint], summaries: [MetricSummary]) {
+        self.points = points
+        self.summaries = summaries
+    }
 }

@@ -35,10 +35,17 @@ public struct DeploymentListResponse: Codable, Sendable {
         case deployments
         case nextPageToken = "next_page_token"
     }
+    package init(deployments: [Deployment], nextPageToken: String? = nil) {
+        self.deployments = deployments
+        self.nextPageToken = nextPageToken
+    }
 }
 
 public struct AliasListResponse: Codable, Sendable {
     public var aliases: [AliasPointer]
+    package init(aliases: [AliasPointer]) {
+        self.aliases = aliases
+    }
 }
 
 public struct AuditListResponse: Codable, Sendable {
@@ -49,8 +56,12 @@ public struct AuditListResponse: Codable, Sendable {
         case entries
         case nextPageToken = "next_page_token"
     }
+    package init(entries: [AuditEntry], nextPageToken: String? = nil) {
+        self.entries = entries
+        self.nextPageToken = nextPageToken
+    }
 }
 
-func environment(_ text: String?) throws -> EnvironmentName {
+package func environment(_ text: String?) throws -> EnvironmentName {
     try text.map(EnvironmentName.init(validating:)) ?? .production
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Registry
 public import RegistryCore
 
 /// Body of `POST /api/v1/models`.
@@ -38,7 +37,7 @@ public struct CreateModelRequest: Codable, Sendable {
         case deprecateOnReplace = "deprecate_on_replace"
     }
 
-    func domain() throws -> NewModel {
+    package func domain() throws -> NewModel {
         NewModel(
             name: try ModelName(validating: name), description: description ?? "", owner: owner ?? "",
             task: task ?? "", tags: tags ?? [:], primaryMetric: primaryMetric,
@@ -77,7 +76,7 @@ public struct UpdateModelRequest: Codable, Sendable, KnownFields {
         self.reason = reason
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    public enum CodingKeys: String, CodingKey, CaseIterable {
         case description, owner, task, tags, reason
         case primaryMetric = "primary_metric"
         case metricDirection = "metric_direction"
@@ -113,7 +112,7 @@ public struct UpdateModelRequest: Codable, Sendable, KnownFields {
         try c.encodeIfPresent(reason, forKey: .reason)
     }
 
-    func domain() throws -> ModelPatch {
+    package func domain() throws -> ModelPatch {
         ModelPatch(
             description: description, owner: owner, task: task, tags: tags, primaryMetric: primaryMetric,
             metricDirection: try metricDirection.map(MetricDirection.init(parsing:)),
@@ -134,7 +133,7 @@ public struct ModelDetailsResponse: Codable, Sendable {
         case best, deployed
     }
 
-    init(_ details: ModelDetails) {
+    package init(_ details: ModelDetails) {
         model = details.model
         latestVersion = details.latest
         best = details.best
@@ -166,5 +165,9 @@ public struct ModelListResponse: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case models
         case nextPageToken = "next_page_token"
+    }
+    package init(models: [RegisteredModel], nextPageToken: String? = nil) {
+        self.models = models
+        self.nextPageToken = nextPageToken
     }
 }
