@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "ModelyardAPI", "Registry", "RegistryCore", "RegistryStore", "Serving", "ModelRuntime", "Dashboard",
+                "ModelyardAPI", "Registry", "RegistryCore", "Serving", "ModelRuntime", "Dashboard",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -108,10 +108,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The composition root's helper: constructs the stores, the model pool and the registry (serve, tests and
+        // benchmarks use it; HTTPServer itself never sees a store implementation).
+        .target(
+            name: "ModelyardComposition",
+            dependencies: [
+                "HTTPServer", "Registry", "RegistryStore", "Serving", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "modelyard",
             dependencies: [
-                "HTTPServer", "ModelyardAPI", "Registry", "RegistryStore", "RegistryCore", "ModelRuntime",
+                "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Registry", "RegistryStore", "RegistryCore",
+                "ModelRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -126,8 +136,8 @@ let package = Package(
         .executableTarget(
             name: "modelyard-bench",
             dependencies: [
-                "HTTPServer", "ModelyardAPI", "Registry", "RegistryCore", "RegistryStore", "Serving", "ModelRuntime",
-                "Dashboard",
+                "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Registry", "RegistryCore", "RegistryStore",
+                "Serving", "ModelRuntime", "Dashboard",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -156,8 +166,8 @@ let package = Package(
         .testTarget(
             name: "HTTPServerTests",
             dependencies: [
-                "HTTPServer", "ModelyardAPI", "Serving", "ModelRuntime", "FuzzSupport", "Registry", "RegistryCore",
-                "RegistryStore",
+                "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Serving", "ModelRuntime", "FuzzSupport",
+                "Registry", "RegistryCore", "RegistryStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

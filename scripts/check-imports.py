@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Fails when a Swift file imports a module its target does not declare in Package.swift.
+"""Fails when a Swift file imports a module its target does not declare in Package.swift, when a target depends on
+a layer it must not (the one-way flow of DESIGN: the core and the runtime depend on nothing of ours, the HTTP
+layer never on a store), or when a store is constructed outside the composition root.
 
 SwiftPM lets a target import any module that a dependency of a dependency brings in, so an undeclared import
 compiles today and breaks when that other dependency changes; it also hides the real layering. This reads each
@@ -46,19 +48,45 @@ def imports(folder):
     return found
 
 
+OURS = {"RegistryCore", "RegistryStore", "Registry", "ModelRuntime", "CModelKernels", "COpenBLAS", "Serving",
+        "HTTPServer", "Dashboard", "ModelyardAPI", "ModelyardComposition"}
+# What each target may depend on among our own (absent: no rule).
+ALLOWED = {
+    "RegistryCore": set(),
+    "ModelRuntime": {"CModelKernels", "COpenBLAS"},
+    "ModelyardAPI": {"RegistryCore"},
+    "Dashboard": {"RegistryCore"},
+    "RegistryStore": {"RegistryCore"},
+    "Registry": {"RegistryCore", "RegistryStore"},
+    "HTTPServer": OURS - {"RegistryStore", "ModelyardComposition"},
+}
+# Store implementations are constructed only here (and in tests, which compose their own servers).
+CONSTRUCTORS = re.compile(r"\b(SQLiteRegistryStore|LocalArtifactStore)\(")
+COMPOSERS = ("Sources/ModelyardComposition/", "Sources/RegistryStore/")
+
+
 def main():
     problems = []
     for name, kind, deps, folder in targets(open("Package.swift", encoding="utf-8").read()):
         if kind == "systemLibrary":
             continue
+        if name in ALLOWED:
+            for dep in sorted((deps & OURS) - ALLOWED[name]):
+                problems.append(f"Package.swift: target {name} depends on {dep}, which its layer must not")
         for module, where in sorted(imports(folder).items()):
             if module not in deps and module not in SYSTEM and module != name:
                 problems.append(f"{where}: target {name} imports {module}, which Package.swift does not declare")
+    for path in glob.glob("Sources/**/*.swift", recursive=True):
+        if path.startswith(COMPOSERS):
+            continue
+        for number, line in enumerate(open(path, encoding="utf-8"), 1):
+            if CONSTRUCTORS.search(line) and not line.lstrip().startswith("///"):
+                problems.append(f"{path}:{number}: a store is constructed outside ModelyardComposition")
     for problem in problems:
         print(problem)
     if problems:
         sys.exit(1)
-    print("every import is declared in Package.swift")
+    print("every import is declared in Package.swift, layers depend one way, stores are built by the composition root")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ public import Hummingbird
 public import Logging
 public import Registry
 import RegistryCore
-public import RegistryStore
 import NIOCore
 public import Serving
 import ServiceLifecycle
@@ -39,33 +38,16 @@ public struct ServerConfiguration: Sendable, Equatable {
 
 /// Wiring: stores from a data directory, routes onto a router, the router into an application.
 public enum ModelyardServer {
-    /// What the routes and services run on: the registry's use cases, the model pool that serves, and the narrow
-    /// store the pool writes its inference summaries to. Built once, by whoever composes the server.
+    /// What the routes and services run on: the registry's use cases and the model pool that serves. Built once,
+    /// by whoever composes the server (`Composition.open` for the embedded stores).
     public struct Components: Sendable {
         public let registry: Registry
         public let pool: ModelPool
-        public let summaries: any InferenceSummaryStore
 
-        public init(registry: Registry, pool: ModelPool, summaries: any InferenceSummaryStore) {
+        public init(registry: Registry, pool: ModelPool) {
             self.registry = registry
             self.pool = pool
-            self.summaries = summaries
         }
-    }
-
-    /// Opens (creating if needed) the embedded SQLite store and local artifact folder under `directory`, with a
-    /// model pool serving what is deployed.
-    public static func open(
-        dataDirectory directory: URL, limits: RegistryLimits = .init(), serving: ModelPool.Configuration = .init(),
-        logger: Logger
-    ) throws -> Components {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try SQLiteRegistryStore(path: directory.appendingPathComponent("registry.sqlite").path)
-        let artifacts = try LocalArtifactStore(root: directory.appendingPathComponent("artifacts", isDirectory: true))
-        let pool = ModelPool(store: store, artifacts: artifacts, configuration: serving, logger: logger)
-        return Components(
-            registry: Registry(store: store, artifacts: artifacts, limits: limits, serving: pool, logger: logger),
-            pool: pool, summaries: store)
     }
 
     /// Every route of every surface, with the error middleware in front.
@@ -109,8 +91,7 @@ public enum ModelyardServer {
             services.append(FallbackMonitor(pool: pool, registry: registry, interval: interval, logger: logger))
             services.append(
                 InferenceSummaryService(
-                    pool: pool, store: components.summaries, retention: configuration.inferenceRetention,
-                    logger: logger))
+                    pool: pool, retention: configuration.inferenceRetention, logger: logger))
         }
         return Application(
             router: buildRouter(components),

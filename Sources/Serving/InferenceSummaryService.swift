@@ -6,21 +6,18 @@ public import ServiceLifecycle
 
 /// Writes each loaded version's inference counts and percentiles to the store once per period (and once more
 /// at shutdown), so a version's performance history survives restarts; summaries older than the retention are
-/// deleted at start and then about once an hour.
+/// deleted at start and then about once an hour. It writes through the pool's narrow store.
 public struct InferenceSummaryService: Service {
     let pool: ModelPool
-    let store: any InferenceSummaryStore
     let period: Duration
     let retention: TimeInterval
     let logger: Logger
 
     /// - Parameter retention: how long stored summaries are kept (default 30 days).
     public init(
-        pool: ModelPool, store: any InferenceSummaryStore, period: Duration = .seconds(60),
-        retention: TimeInterval = 30 * 86_400, logger: Logger
+        pool: ModelPool, period: Duration = .seconds(60), retention: TimeInterval = 30 * 86_400, logger: Logger
     ) {
         self.pool = pool
-        self.store = store
         self.period = period
         self.retention = retention
         self.logger = logger
@@ -45,7 +42,7 @@ public struct InferenceSummaryService: Service {
     /// Deletes the summaries older than the retention.
     @discardableResult
     public func prune(now: Date) async throws -> Int {
-        try await store.pruneInferenceSummaries(before: now.addingTimeInterval(-retention))
+        try await pool.store.pruneInferenceSummaries(before: now.addingTimeInterval(-retention))
     }
 
     private func pruneLogged(now: Date) async {
@@ -77,6 +74,6 @@ public struct InferenceSummaryService: Service {
                 rows: period.rows, errors: period.errors, rejected: period.rejected, p50Milliseconds: period.p50,
                 p95Milliseconds: period.p95, p99Milliseconds: period.p99)
         }
-        try await store.addInferenceSummaries(summaries)
+        try await pool.store.addInferenceSummaries(summaries)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dashboard
 import Foundation
 import HTTPServer
+import ModelyardComposition
 import Logging
 import NIOHTTP1
 import Registry
@@ -26,7 +27,7 @@ struct DashboardBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        let components = try ModelyardServer.open(dataDirectory: work.appendingPathComponent("data"), logger: logger)
+        let components = try Composition.open(dataDirectory: work.appendingPathComponent("data"), logger: logger)
         let registry = components.registry
         try await Self.seed(registry: registry, versions: versions, points: points, compared: compared, models: models)
         let server = try await LiveServer.start(components, logger: logger)

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import GRDB
 import HTTPServer
+import ModelyardComposition
 import Hummingbird
 import Logging
 import NIOCore
@@ -27,7 +28,7 @@ struct RegistryBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        let components = try ModelyardServer.open(dataDirectory: work.appendingPathComponent("data"), logger: logger)
+        let components = try Composition.open(dataDirectory: work.appendingPathComponent("data"), logger: logger)
         let registry = components.registry
         let server = try await LiveServer.start(components, logger: logger)
         defer { server.stop() }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ArgumentParser
 import Foundation
 import HTTPServer
+import ModelyardComposition
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -75,7 +76,7 @@ struct ServingLoadBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        let components = try ModelyardServer.open(
+        let components = try Composition.open(
             dataDirectory: work, serving: .init(offloadInference: offload), logger: logger)
         let server = try await LiveServer.start(components, logger: logger)
         defer { server.stop() }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import ModelyardComposition
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -7,7 +8,6 @@ import Logging
 import NIOCore
 import Registry
 import RegistryCore
-import RegistryStore
 import Serving
 import Testing
 import ModelyardAPI
@@ -18,11 +18,10 @@ struct APIHarness {
     let components: ModelyardServer.Components
     var registry: Registry { components.registry }
     var pool: ModelPool { components.pool }
-    var summaries: any InferenceSummaryStore { components.summaries }
 
     init(limits: RegistryLimits = .init(), serving: ModelPool.Configuration = .init()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-api-\(UUID().uuidString)")
-        components = try ModelyardServer.open(
+        components = try Composition.open(
             dataDirectory: directory, limits: limits, serving: serving, logger: Logger(label: "test"))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import ModelyardComposition
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -505,12 +506,12 @@ import ModelyardAPI
             for _ in 0..<3 { _ = try await client.call(.post, "/api/v1/models/bench/predict", raw: body) }
             _ = try await client.call(.post, "/api/v1/models/bench/predict", raw: #"{"inputs": [[1]]}"#)
             let pool = harness.pool
-            try await InferenceSummaryService(pool: pool, store: harness.summaries, logger: Logger(label: "test")).flush()
+            try await InferenceSummaryService(pool: pool, logger: Logger(label: "test")).flush()
             let performance = try Self.json(try await client.call(.get, "/api/v1/models/bench/versions/\(version.version)/performance"))
             #expect((performance["history"] as? [[String: Any]])?.first?["requests"] as? Int == 3)
         }
         // A fresh process on the same data sees the summary.
-        let restarted = try ModelyardServer.open(dataDirectory: harness.directory, logger: Logger(label: "restarted"))
+        let restarted = try Composition.open(dataDirectory: harness.directory, logger: Logger(label: "restarted"))
         let history = try await restarted.registry.inferenceHistory(
             ModelName(rawValue: "bench"), .number(1), since: Date().addingTimeInterval(-3600))
         #expect(history.count == 1)
@@ -518,7 +519,7 @@ import ModelyardAPI
         #expect(history.first?.p50Milliseconds != nil)
         // Retention: kept while younger than 30 days, deleted after.
         let pool = restarted.pool
-        let service = InferenceSummaryService(pool: pool, store: restarted.summaries, logger: Logger(label: "retention"))
+        let service = InferenceSummaryService(pool: pool, logger: Logger(label: "retention"))
         #expect(try await service.prune(now: Date().addingTimeInterval(29 * 86_400)) == 0)
         #expect(try await service.prune(now: Date().addingTimeInterval(31 * 86_400)) == 1)
         #expect(
@@ -590,7 +591,7 @@ import ModelyardAPI
     @Test func aReplicaSharingTheStoreSwapsWhenItPolls() async throws {
         let harness = try APIHarness()
         defer { harness.cleanup() }
-        let replica = try ModelyardServer.open(dataDirectory: harness.directory, logger: Logger(label: "replica"))
+        let replica = try Composition.open(dataDirectory: harness.directory, logger: Logger(label: "replica"))
         let replicaPool = replica.pool
         try await harness.run(keep: true) { client in
             _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "r"))

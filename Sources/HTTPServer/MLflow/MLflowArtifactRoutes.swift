@@ -48,7 +48,7 @@ struct MLflowArtifactRoutes {
         }
         proxy.get("artifacts/**") { request, context in
             let (file, contents) = try await registry.downloadTrackedFile(path: Self.path(context))
-            return ArtifactRoutes.blobResponse(request: request, digest: file.sha256, contents: contents)
+            return ArtifactRoutes.blobResponse(request: request, digest: file.sha256, size: contents.size, chunks: contents.chunks)
         }
         proxy.delete("artifacts/**") { _, context in
             try await registry.deleteTracked(path: Self.path(context))

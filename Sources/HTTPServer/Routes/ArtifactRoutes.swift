@@ -3,7 +3,6 @@ import Hummingbird
 import NIOCore
 import Registry
 import RegistryCore
-import RegistryStore
 import ModelyardAPI
 
 /// Artifact upload (streamed) and download (streamed, with Content-Length and an ETag).
@@ -38,13 +37,15 @@ struct ArtifactRoutes {
         api.get("models/{model}/versions/{version}/artifacts/**") { request, context in
             let (entry, contents) = try await registry.downloadArtifact(
                 try context.modelName(), try context.versionSelector(), path: try context.artifactPath())
-            return Self.blobResponse(request: request, digest: entry.sha256, contents: contents)
+            return Self.blobResponse(request: request, digest: entry.sha256, size: contents.size, chunks: contents.chunks)
         }
     }
 
     /// A streamed blob with Content-Length, a strong ETag (the sha256) and `304 Not Modified` for a matching
     /// `If-None-Match`.
-    static func blobResponse(request: Request, digest: BlobDigest, contents: BlobContents) -> Response {
+    static func blobResponse<Chunks: AsyncSequence & Sendable>(
+        request: Request, digest: BlobDigest, size: Int64, chunks: Chunks
+    ) -> Response where Chunks.Element == ByteBuffer {
         var headers = HTTPFields()
         let etag = "\"\(digest.rawValue)\""
         headers[.eTag] = etag
@@ -53,7 +54,7 @@ struct ArtifactRoutes {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "application/octet-stream"
-        headers[.contentLength] = String(contents.size)
-        return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: contents.chunks))
+        headers[.contentLength] = String(size)
+        return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: chunks))
     }
 }

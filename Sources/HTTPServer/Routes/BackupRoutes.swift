@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Registry
 import RegistryCore
-import RegistryStore
 
 /// Whole-registry export and import, blob transfer by digest, and garbage collection.
 struct BackupRoutes {
@@ -15,11 +14,11 @@ struct BackupRoutes {
             try JSONBody.response(try await registry.exportSnapshot())
         }
         api.post("import") { request, _ in
-            let snapshot = try await JSONBody.decode(RegistrySnapshot.self, from: request, limit: Self.importLimit)
-            try await registry.importSnapshot(snapshot, audit: request.audit())
+            let body = try await JSONBody.collect(request, limit: Self.importLimit)
+            let imported = try await registry.importSnapshot(
+                json: Data(body.readableBytesView), decoder: JSONBody.decoder, audit: request.audit())
             return try JSONBody.response(
-                ImportResponse(models: snapshot.models.count, versions: snapshot.models.reduce(0) { $0 + $1.versions.count }),
-                status: .created)
+                ImportResponse(models: imported.models, versions: imported.versions), status: .created)
         }
         api.put("blobs/{sha256}") { request, context in
             let digest = try BlobDigest(validating: context.pathParameter("sha256"))
@@ -28,11 +27,8 @@ struct BackupRoutes {
         }
         api.get("blobs/{sha256}") { request, context in
             let digest = try BlobDigest(validating: context.pathParameter("sha256"))
-            guard try await registry.artifacts.contains(digest) else {
-                throw RegistryError.notFound("no blob \(digest)")
-            }
-            let contents = try await registry.artifacts.open(digest)
-            return ArtifactRoutes.blobResponse(request: request, digest: digest, contents: contents)
+            let contents = try await registry.openBlob(digest)
+            return ArtifactRoutes.blobResponse(request: request, digest: digest, size: contents.size, chunks: contents.chunks)
         }
         api.post("admin/gc") { request, _ in
             let grace = try request.queryInt("grace_seconds")

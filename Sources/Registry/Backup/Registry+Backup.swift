@@ -1,3 +1,4 @@
+public import Foundation
 public import NIOCore
 public import RegistryCore
 public import RegistryStore
@@ -24,6 +25,22 @@ extension Registry {
     }
 
     /// Stores a blob whose digest the client states (used by import); the bytes must match it.
+    /// Decodes a snapshot (an export's JSON, with `decoder`'s conventions) and restores it; answers how many models and
+    /// versions it held. A body that is not a snapshot is a `DecodingError` naming the field.
+    public func importSnapshot(json: Data, decoder: JSONDecoder, audit: AuditContext) async throws
+        -> (models: Int, versions: Int)
+    {
+        let snapshot = try decoder.decode(RegistrySnapshot.self, from: json)
+        try await importSnapshot(snapshot, audit: audit)
+        return (snapshot.models.count, snapshot.models.reduce(0) { $0 + $1.versions.count })
+    }
+
+    /// A stored blob by its digest (`not_found` when absent).
+    public func openBlob(_ digest: BlobDigest) async throws -> BlobContents {
+        guard try await artifacts.contains(digest) else { throw RegistryError.notFound("no blob \(digest)") }
+        return try await artifacts.open(digest)
+    }
+
     public func putBlob<Bytes: AsyncSequence>(_ digest: BlobDigest, bytes: Bytes) async throws -> StoredBlob
     where Bytes.Element == ByteBuffer {
         try await asUpload {

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import HTTPServer
+import ModelyardComposition
 import Hummingbird
 import Logging
 import Registry
@@ -54,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
             host: settings.host, port: settings.port, dataDirectory: settings.dataDirectory,
             limits: .init(maxArtifactSize: settings.maxArtifactSize),
             inferenceRetention: TimeInterval(settings.inferenceRetentionDays) * 86_400)
-        let components = try ModelyardServer.open(
+        let components = try Composition.open(
             dataDirectory: settings.dataDirectory, limits: configuration.limits,
             serving: .init(maxLoadedBytes: settings.maxLoadedBytes, maxModelBytes: settings.maxModelBytes), logger: logger)
         let app = ModelyardServer.buildApplication(components, configuration: configuration, logger: logger) {
