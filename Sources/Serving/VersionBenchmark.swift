@@ -10,7 +10,27 @@ public enum VersionBenchmark {
     private static let gate = AsyncSemaphore(permits: 1)
 
     /// Runs each batch size for about `seconds` (at least 5 and at most 2,000 iterations) after a short warm-up.
+    /// A batch size the model cannot take is `invalid_argument` (a fixed batch dimension) or `payload_too_large`; a
+    /// model that fails on a batch that fits its signature is `failed_precondition`, naming the batch.
     public static func run(_ model: LoadedModel, batches: [Int] = defaultBatches, seconds: Double = 0.5) async throws
+        -> [BenchmarkReport.Measurement]
+    {
+        do {
+            return try await measure(model, batches: batches, seconds: seconds)
+        } catch let error as ModelRuntimeError {
+            switch error.code {
+            case .invalidInput:
+                throw RegistryError.invalidArgument(
+                    "version \(model.key.version) cannot be benchmarked at these batch sizes: \(error.message)")
+            case .tooLarge: throw RegistryError.payloadTooLarge(error.message + "; benchmark smaller batches")
+            default:
+                throw RegistryError.failedPrecondition(
+                    "version \(model.key.version) failed while being benchmarked: \(error.message)")
+            }
+        }
+    }
+
+    private static func measure(_ model: LoadedModel, batches: [Int], seconds: Double) async throws
         -> [BenchmarkReport.Measurement]
     {
         try await gate.withPermit {

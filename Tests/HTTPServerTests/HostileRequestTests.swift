@@ -56,6 +56,25 @@ import ModelyardAPI
         }
     }
 
+    @Test func benchmarkingAtBatchSizesAModelCannotTakeIsAClientErrorNot500() async throws {
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "fixed"))
+            let fixed = try await S.register(client, model: "fixed", bytes: try Self.model(input: [1, 4]))
+            let refused = try await client.call(
+                .post, "/api/v1/models/fixed/versions/\(fixed.version)/benchmark", raw: #"{"batches": [1, 32]}"#)
+            #expect(refused.status == .badRequest && refused.error?.code == "invalid_argument", "\(refused.text)")
+            let one = try await client.call(
+                .post, "/api/v1/models/fixed/versions/\(fixed.version)/benchmark", raw: #"{"batches": [1]}"#)
+            #expect(one.status == .created, "\(one.text)")
+
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "broken"))
+            let broken = try await S.register(client, model: "broken", bytes: try S.batchOfOneRegressor())
+            let failing = try await client.call(
+                .post, "/api/v1/models/broken/versions/\(broken.version)/benchmark", raw: #"{"batches": [32]}"#)
+            #expect(failing.status == .conflict && failing.error?.code == "failed_precondition", "\(failing.text)")
+        }
+    }
+
     /// The Open Inference Protocol's binary extension: a JSON header, then raw bytes.
     static func binary(_ header: String, bytes: Int) -> (String, [String: String]) {
         (header + String(repeating: "\0", count: bytes), ["Inference-Header-Content-Length": "\(header.utf8.count)"])
