@@ -22,11 +22,12 @@ import ModelyardAPI
         "\"Infinity\"", "\"x\"", "null", "true", "[]", "{}",
     ]
 
-    /// A deployed 20-feature forest behind the router, with the strictest rollback limits: any client request
-    /// counted as the model's error would show.
+    /// A deployed 20-feature forest behind a live server on a loopback socket. Live, not the in-process router
+    /// client: that client's memory grows by about 5 KB per request, which hid the server's own (flat) memory in
+    /// long runs' peak RSS.
     static func withServer(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let harness = try APIHarness(serving: .init(maxRows: 64))
-        try await harness.run { client in
+        try await harness.live { client in
             _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "m"))
             let version = try await S.register(client, model: "m", bytes: try S.fixture("random_forest"))
             _ = try await client.call(.post, "/api/v1/models/m/deployments", json: ["version": version.version])
