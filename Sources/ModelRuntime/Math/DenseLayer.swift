@@ -7,6 +7,8 @@ struct PackedWeights: Sendable {
     let k: Int
     let n: Int
     private let panels: [Float]
+    /// The GEMM tile's level, read once at packing (a task-local read per call would cost ~20 ns).
+    private let level: Int32
 
     /// Whether the packed kernel runs here (the CPU has AVX2/FMA and no `KernelPaths` cap below it).
     static var available: Bool { KernelPaths.level >= 1 }
@@ -18,6 +20,7 @@ struct PackedWeights: Sendable {
         }
         self.k = k
         self.n = n
+        level = KernelPaths.level
         let source = scale == 1 ? b : b.map { $0 * scale }
         let count = mk_sgemm_packed_count(Int32(k), Int32(n))
         panels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -36,8 +39,7 @@ struct PackedWeights: Sendable {
     ) {
         panels.withUnsafeBufferPointer { p in
             mk_sgemm_packed_at(
-                Int32(m), Int32(n), Int32(k), a, Int32(k), p.baseAddress, bias, c, Int32(n), relu ? 1 : 0,
-                KernelPaths.level)
+                Int32(m), Int32(n), Int32(k), a, Int32(k), p.baseAddress, bias, c, Int32(n), relu ? 1 : 0, level)
         }
     }
 }

@@ -9,7 +9,7 @@ public enum KernelPaths {
     public static let detected = Int(mk_vector_level_detected())
 
     /// A cap for the current task (`nil`: none). Set it with `KernelPaths.$cap.withValue(level) { ... }` around
-    /// both loading and running a model: weights are packed at load only when the level allows the AVX2 kernel.
+    /// loading a model: kernels read the level once, when the model is planned, not on every call.
     @TaskLocal public static var cap: Int? = nil
 
     /// The level in force: the detected one, or the task's cap below it.

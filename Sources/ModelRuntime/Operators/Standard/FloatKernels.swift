@@ -10,16 +10,16 @@ import Foundation
 enum FloatKernels {
     enum Unary: Sendable { case neg, abs, relu, log, exp, sqrt, sigmoid, tanh, erf, floor, ceil, reciprocal }
 
-    static func unary(_ op: Unary, _ x: inout Tensor, _ label: String) throws -> Tensor {
+    static func unary(_ op: Unary, _ x: inout Tensor, _ label: String, level: Int32) throws -> Tensor {
         switch op {
         case .neg: return try mapInPlace(&x, Float.self, label: label) { -$0 }
         case .abs: return try mapInPlace(&x, Float.self, label: label) { Swift.abs($0) }
         case .relu: return try mapInPlace(&x, Float.self, label: label) { $0 < 0 ? 0 : $0 }
         case .log: return try mapInPlace(&x, Float.self, label: label) { Foundation.log($0) }
-        case .exp: return try mapBuffer(&x, label: label, mk_exp_f32_at)
+        case .exp: return try mapBuffer(&x, label: label, level: level, mk_exp_f32_at)
         case .sqrt: return try mapInPlace(&x, Float.self, label: label) { $0.squareRoot() }
-        case .sigmoid: return try mapBuffer(&x, label: label, mk_sigmoid_f32_at)
-        case .tanh: return try mapBuffer(&x, label: label, mk_tanh_f32_at)
+        case .sigmoid: return try mapBuffer(&x, label: label, level: level, mk_sigmoid_f32_at)
+        case .tanh: return try mapBuffer(&x, label: label, level: level, mk_tanh_f32_at)
         case .erf: return try mapInPlace(&x, Float.self, label: label) { Foundation.erf($0) }
         case .floor: return try mapInPlace(&x, Float.self, label: label) { $0.rounded(.down) }
         case .ceil: return try mapInPlace(&x, Float.self, label: label) { $0.rounded(.up) }
@@ -29,13 +29,12 @@ enum FloatKernels {
 
     /// A whole-buffer C kernel (CModelKernels' vectorised exp, sigmoid, tanh) applied in place.
     static func mapBuffer(
-        _ x: inout Tensor, label: String, _ kernel: (UnsafeMutablePointer<Float>?, Int, Int32) -> Void
+        _ x: inout Tensor, label: String, level: Int32, _ kernel: (UnsafeMutablePointer<Float>?, Int, Int32) -> Void
     ) throws -> Tensor {
         let shape = x.shape
         guard var values = x.takeElements(Float.self) else {
             throw ModelRuntimeError.invalidInput("\(label): expected float32 input")
         }
-        let level = KernelPaths.level
         values.withUnsafeMutableBufferPointer { kernel($0.baseAddress, $0.count, level) }
         return Tensor.make(shape, values)
     }
@@ -55,8 +54,11 @@ enum FloatKernels {
 struct FloatUnaryKernel: Kernel {
     let op: FloatKernels.Unary
     let label: String
+    /// The vector-math path, read once when the model is planned: a task-local read costs ~20 ns, too much to pay
+    /// on every call of a microsecond prediction.
+    var level = KernelPaths.level
     func run(_ inputs: inout [Tensor?]) throws -> [Tensor] {
         var x = try inputs.takeRequired(0, label)
-        return [try FloatKernels.unary(op, &x, label)]
+        return [try FloatKernels.unary(op, &x, label, level: level)]
     }
 }

@@ -281,7 +281,8 @@ enum ReductionOperators {
     }
 
     static func softmax<T: FloatElement>(_: T.Type, axis: Int, coerce2D: Bool, log: Bool, label: String) -> any Kernel {
-        ClosureKernel { inputs in
+        let level = KernelPaths.level  // read once, at planning (see FloatUnaryKernel)
+        return ClosureKernel { inputs in
             var x = try inputs.takeRequired(0, label)
             let a = try ShapeOperators.normaliseAxis(axis, rank: x.rank, label: label)
             let shape = x.shape
@@ -290,7 +291,7 @@ enum ReductionOperators {
             guard var v = x.takeElements(T.self) else { throw ModelRuntimeError.invalidInput("\(label): wrong type") }
             if T.self == Float.self, inner == 1, !log {
                 v.withUnsafeMutableBufferPointer { p in
-                    p.withMemoryRebound(to: Float.self) { softmaxRows($0, rows: outer, width: dim) }
+                    p.withMemoryRebound(to: Float.self) { softmaxRows($0, rows: outer, width: dim, level: level) }
                 }
                 return [Tensor.make(shape, v)]
             }
@@ -322,7 +323,7 @@ enum ReductionOperators {
     /// Softmax over contiguous float rows (the common case: the last axis): each row less its maximum, then the
     /// exponentials of the whole buffer in one call of the vectorised `mk_exp_f32` (a classifier's rows are only a
     /// few classes wide), then each row over its sum.
-    static func softmaxRows(_ p: UnsafeMutableBufferPointer<Float>, rows: Int, width: Int) {
+    static func softmaxRows(_ p: UnsafeMutableBufferPointer<Float>, rows: Int, width: Int, level: Int32) {
         guard let base = p.baseAddress, width > 0 else { return }
         for o in 0..<rows {
             let row = base + o * width
@@ -330,7 +331,7 @@ enum ReductionOperators {
             for k in 0..<width { m = Swift.max(m, row[k]) }
             for k in 0..<width { row[k] -= m }
         }
-        mk_exp_f32_at(base, p.count, KernelPaths.level)
+        mk_exp_f32_at(base, p.count, level)
         for o in 0..<rows {
             let row = base + o * width
             var sum: Float = 0
