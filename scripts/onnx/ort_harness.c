@@ -178,18 +178,23 @@ static int compare_double(const void *a, const void *b) {
     return x < y ? -1 : (x > y ? 1 : 0);
 }
 
-/* Reads a tensor as a client would: its element type, element count and data pointer. */
-static void touch_tensor(OrtValue *value, volatile uintptr_t *sink) {
+/* A tensor's element type and element count. */
+static void type_and_count(OrtValue *value, int *type, size_t *count) {
     OrtTensorTypeAndShapeInfo *info;
     check(FN(SLOT_GetTensorTypeAndShape, OrtStatus *, const OrtValue *, OrtTensorTypeAndShapeInfo **)(value, &info),
           "GetTensorTypeAndShape");
-    int type;
-    size_t count;
-    check(FN(SLOT_GetTensorElementType, OrtStatus *, const OrtTensorTypeAndShapeInfo *, int *)(info, &type),
+    check(FN(SLOT_GetTensorElementType, OrtStatus *, const OrtTensorTypeAndShapeInfo *, int *)(info, type),
           "GetTensorElementType");
-    check(FN(SLOT_GetTensorShapeElementCount, OrtStatus *, const OrtTensorTypeAndShapeInfo *, size_t *)(info, &count),
+    check(FN(SLOT_GetTensorShapeElementCount, OrtStatus *, const OrtTensorTypeAndShapeInfo *, size_t *)(info, count),
           "GetTensorShapeElementCount");
     FN(SLOT_ReleaseTensorTypeAndShapeInfo, void, OrtTensorTypeAndShapeInfo *)(info);
+}
+
+/* Reads a tensor as a client would: its element type, element count and data pointer. */
+static void touch_tensor(OrtValue *value, volatile uintptr_t *sink) {
+    int type;
+    size_t count;
+    type_and_count(value, &type, &count);
     if (type == ELEM_STRING) {
         size_t len;
         check(FN(SLOT_GetStringTensorDataLength, OrtStatus *, const OrtValue *, size_t *)(value, &len),
@@ -257,16 +262,9 @@ static void append(DumpTensor *t, const void *p, size_t n) {
 }
 
 static void dump_append_tensor(Dump *d, const char *name, OrtValue *value) {
-    OrtTensorTypeAndShapeInfo *info;
-    check(FN(SLOT_GetTensorTypeAndShape, OrtStatus *, const OrtValue *, OrtTensorTypeAndShapeInfo **)(value, &info),
-          "GetTensorTypeAndShape");
     int type;
     size_t count;
-    check(FN(SLOT_GetTensorElementType, OrtStatus *, const OrtTensorTypeAndShapeInfo *, int *)(info, &type),
-          "GetTensorElementType");
-    check(FN(SLOT_GetTensorShapeElementCount, OrtStatus *, const OrtTensorTypeAndShapeInfo *, size_t *)(info, &count),
-          "GetTensorShapeElementCount");
-    FN(SLOT_ReleaseTensorTypeAndShapeInfo, void, OrtTensorTypeAndShapeInfo *)(info);
+    type_and_count(value, &type, &count);
     DumpTensor *t = dump_tensor(d, name, type);
     t->count += count;
     if (type == ELEM_STRING) {
