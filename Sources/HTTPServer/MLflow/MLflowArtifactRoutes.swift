@@ -95,7 +95,6 @@ struct MLflowArtifactRoutes {
 
     func registerLoggedModels(on api: RouterGroup<ModelyardRequestContext>) {
         let registry = self.registry
-        let tracking = registry.tracking
         api.post("logged-models") { request, _ in
             let body = try await JSONBody.decode(CreateLoggedModel.self, from: request)
             let params = (body.params ?? []).dictionary
@@ -111,7 +110,7 @@ struct MLflowArtifactRoutes {
             return MLflowJSON.object([("model", MLflowEntities.loggedModel(model))]).response()
         }
         api.get("logged-models/{id}") { _, context in
-            let model = try await tracking.loggedModel(id: context.pathParameter("id"))
+            let model = try await registry.loggedModel(id: context.pathParameter("id"))
             return MLflowJSON.object([("model", MLflowEntities.loggedModel(model))]).response()
         }
         api.patch("logged-models/{id}") { request, context in
@@ -119,28 +118,28 @@ struct MLflowArtifactRoutes {
             let id = try context.pathParameter("id")
             let model: LoggedModel
             if let status = body.status {
-                model = try await tracking.setLoggedModelStatus(id: id, try LoggedModelStatus(parsing: status))
+                model = try await registry.setLoggedModelStatus(id: id, try LoggedModelStatus(parsing: status))
             } else {
-                model = try await tracking.loggedModel(id: id)
+                model = try await registry.loggedModel(id: id)
             }
             return MLflowJSON.object([("model", MLflowEntities.loggedModel(model))]).response()
         }
         api.delete("logged-models/{id}") { _, context in
-            try await tracking.deleteLoggedModel(id: context.pathParameter("id"))
+            try await registry.deleteLoggedModel(id: context.pathParameter("id"))
             return MLflowJSON.empty.response()
         }
         api.patch("logged-models/{id}/tags") { request, context in
             let body = try await JSONBody.decode(LoggedModelBody.self, from: request)
-            try await tracking.setLoggedModelTags(id: context.pathParameter("id"), tags: (body.tags ?? []).dictionary)
+            try await registry.setLoggedModelTags(id: context.pathParameter("id"), tags: (body.tags ?? []).dictionary)
             return MLflowJSON.empty.response()
         }
         api.delete("logged-models/{id}/tags/{key}") { _, context in
-            try await tracking.deleteLoggedModelTag(id: context.pathParameter("id"), key: context.pathParameter("key"))
+            try await registry.deleteLoggedModelTag(id: context.pathParameter("id"), key: context.pathParameter("key"))
             return MLflowJSON.empty.response()
         }
         api.post("logged-models/{id}/params") { request, context in
             let body = try await JSONBody.decode(LoggedModelBody.self, from: request)
-            try await tracking.logLoggedModelParams(id: context.pathParameter("id"), params: (body.params ?? []).dictionary)
+            try await registry.logLoggedModelParams(id: context.pathParameter("id"), params: (body.params ?? []).dictionary)
             return MLflowJSON.empty.response()
         }
         api.post("logged-models/search") { request, _ in
@@ -157,7 +156,7 @@ struct MLflowArtifactRoutes {
                 }
                 name = value
             }
-            let page = try await tracking.searchLoggedModels(
+            let page = try await registry.searchLoggedModels(
                 experimentIDs: try MLflow.experimentIDs(body.experiment_ids), name: name,
                 offset: offset, limit: limit)
             return MLflowJSON.object([

@@ -37,27 +37,26 @@ struct MLflowTrackingRoutes {
     }
 
     func registerExperiments(on api: RouterGroup<ModelyardRequestContext>) {
-        let tracking = registry.tracking
         api.post("experiments/create") { request, _ in
             let body = try await JSONBody.decode(CreateExperiment.self, from: request)
-            let experiment = try await tracking.createExperiment(
+            let experiment = try await registry.createExperiment(
                 name: MLflow.required(body.name, "name"), tags: (body.tags ?? []).dictionary)
             return MLflowJSON.object([("experiment_id", .string(String(experiment.id)))]).response()
         }
         api.get("experiments/get") { request, _ in
             let query = FormQuery(request)
-            let experiment = try await tracking.experiment(id: MLflow.experimentID(query["experiment_id"]))
+            let experiment = try await registry.experiment(id: MLflow.experimentID(query["experiment_id"]))
             return MLflowJSON.object([("experiment", MLflowEntities.experiment(experiment))]).response()
         }
         api.get("experiments/get-by-name") { request, _ in
             let name = try MLflow.required(FormQuery(request)["experiment_name"], "experiment_name")
-            let experiment = try await tracking.experiment(named: name)
+            let experiment = try await registry.experiment(named: name)
             return MLflowJSON.object([("experiment", MLflowEntities.experiment(experiment))]).response()
         }
         let search: @Sendable (SearchExperiments) async throws -> Response = { body in
             let limit = try MLflowPage.limit(body.max_results?.value, default: 1000, max: 50_000, what: "experiments")
             let offset = try MLflowPage.offset(body.page_token)
-            let page = try await tracking.searchExperiments(
+            let page = try await registry.searchExperiments(
                 filter: SearchFilter(parsing: body.filter), orderBy: try SearchOrder.list(body.order_by ?? []),
                 view: try ViewType(parsing: body.view_type), offset: offset, limit: limit)
             return MLflowJSON.object([
@@ -77,20 +76,20 @@ struct MLflowTrackingRoutes {
         }
         api.post("experiments/update") { request, _ in
             let body = try await JSONBody.decode(ExperimentIDBody.self, from: request)
-            try await tracking.renameExperiment(
+            try await registry.renameExperiment(
                 id: MLflow.experimentID(body.experiment_id), to: MLflow.required(body.new_name, "new_name"))
             return MLflowJSON.empty.response()
         }
         for (path, stage) in [("experiments/delete", LifecycleStage.deleted), ("experiments/restore", .active)] {
             api.post(RouterPath(stringLiteral: path)) { request, _ in
                 let body = try await JSONBody.decode(ExperimentIDBody.self, from: request)
-                try await tracking.setExperimentLifecycle(id: MLflow.experimentID(body.experiment_id), stage)
+                try await registry.setExperimentLifecycle(id: MLflow.experimentID(body.experiment_id), stage)
                 return MLflowJSON.empty.response()
             }
         }
         api.post("experiments/set-experiment-tag") { request, _ in
             let body = try await JSONBody.decode(ExperimentIDBody.self, from: request)
-            try await tracking.setExperimentTag(
+            try await registry.setExperimentTag(
                 id: MLflow.experimentID(body.experiment_id), key: MLflow.required(body.key, "key"), value: body.value ?? "")
             return MLflowJSON.empty.response()
         }
@@ -126,7 +125,6 @@ struct MLflowTrackingRoutes {
     }
 
     func registerRuns(on api: RouterGroup<ModelyardRequestContext>) {
-        let tracking = registry.tracking
         let registry = self.registry
         api.post("runs/create") { request, _ in
             let body = try await JSONBody.decode(CreateRun.self, from: request)
@@ -140,13 +138,13 @@ struct MLflowTrackingRoutes {
         }
         api.get("runs/get") { request, _ in
             let query = FormQuery(request)
-            let run = try await tracking.run(id: MLflow.required(query["run_id"] ?? query["run_uuid"], "run_id"))
+            let run = try await registry.run(id: MLflow.required(query["run_id"] ?? query["run_uuid"], "run_id"))
             return MLflowJSON.object([("run", MLflowEntities.run(run))]).response()
         }
         api.post("runs/update") { request, _ in
             let body = try await JSONBody.decode(RunBody.self, from: request)
             // Unknown status strings are ignored, as MLflow does.
-            let info = try await tracking.updateRun(
+            let info = try await registry.updateRun(
                 id: MLflow.required(body.id, "run_id"),
                 RunUpdate(status: body.status.flatMap(RunStatus.init(lenient:)), endTime: body.end_time?.value, name: body.run_name))
             return MLflowJSON.object([("run_info", MLflowEntities.runInfo(info))]).response()
@@ -154,7 +152,7 @@ struct MLflowTrackingRoutes {
         for (path, stage) in [("runs/delete", LifecycleStage.deleted), ("runs/restore", .active)] {
             api.post(RouterPath(stringLiteral: path)) { request, _ in
                 let body = try await JSONBody.decode(RunBody.self, from: request)
-                try await tracking.setRunLifecycle(id: MLflow.required(body.id, "run_id"), stage)
+                try await registry.setRunLifecycle(id: MLflow.required(body.id, "run_id"), stage)
                 return MLflowJSON.empty.response()
             }
         }
@@ -163,7 +161,7 @@ struct MLflowTrackingRoutes {
             let limit = try MLflowPage.limit(body.max_results?.value, default: 1000, max: 50_000, what: "runs")
             let offset = try MLflowPage.offset(body.page_token)
             let experimentIDs = try MLflow.experimentIDs(body.experiment_ids)
-            let page = try await tracking.searchRuns(
+            let page = try await registry.searchRuns(
                 experimentIDs: experimentIDs, filter: SearchFilter(parsing: body.filter),
                 orderBy: try SearchOrder.list(body.order_by ?? []),
                 view: try ViewType(parsing: body.run_view_type), offset: offset, limit: limit)
@@ -231,34 +229,33 @@ struct MLflowTrackingRoutes {
     }
 
     func registerRunData(on api: RouterGroup<ModelyardRequestContext>) {
-        let tracking = registry.tracking
         api.post("runs/log-metric") { request, _ in
             let body = try await JSONBody.decode(MetricBody.self, from: request)
             let metric = try Self.metric(key: body.key, value: body.value, timestamp: body.timestamp, step: body.step)
-            try await tracking.logRunData(id: MLflow.required(body.id, "run_id"), RunDataBatch(metrics: [metric]))
+            try await registry.logRunData(id: MLflow.required(body.id, "run_id"), RunDataBatch(metrics: [metric]))
             return MLflowJSON.empty.response()
         }
         api.post("runs/log-parameter") { request, _ in
             let body = try await JSONBody.decode(KeyValueBody.self, from: request)
-            try await tracking.logRunData(
+            try await registry.logRunData(
                 id: MLflow.required(body.id, "run_id"),
                 RunDataBatch(params: [(try MLflow.required(body.key, "key"), body.value ?? "")]))
             return MLflowJSON.empty.response()
         }
         api.post("runs/set-tag") { request, _ in
             let body = try await JSONBody.decode(KeyValueBody.self, from: request)
-            try await tracking.logRunData(
+            try await registry.logRunData(
                 id: MLflow.required(body.id, "run_id"), RunDataBatch(tags: [(try MLflow.required(body.key, "key"), body.value ?? "")]))
             return MLflowJSON.empty.response()
         }
         api.post("runs/delete-tag") { request, _ in
             let body = try await JSONBody.decode(KeyValueBody.self, from: request)
-            try await tracking.deleteRunTag(id: MLflow.required(body.id, "run_id"), key: MLflow.required(body.key, "key"))
+            try await registry.deleteRunTag(id: MLflow.required(body.id, "run_id"), key: MLflow.required(body.key, "key"))
             return MLflowJSON.empty.response()
         }
         api.post("runs/log-batch") { request, _ in
             let (runID, batch) = try await MLflowLogBatch.decode(from: request)
-            try await tracking.logRunData(id: MLflow.required(runID, "run_id"), batch)
+            try await registry.logRunData(id: MLflow.required(runID, "run_id"), batch)
             return MLflowJSON.empty.response()
         }
         api.post("runs/log-inputs") { request, _ in
@@ -271,7 +268,7 @@ struct MLflowTrackingRoutes {
                     source: dataset.source ?? "", schema: dataset.schema, profile: dataset.profile,
                     tags: (input.tags ?? []).dictionary)
             }
-            try await tracking.logRunInputs(id: MLflow.required(body.run_id, "run_id"), datasets: datasets)
+            try await registry.logRunInputs(id: MLflow.required(body.run_id, "run_id"), datasets: datasets)
             return MLflowJSON.empty.response()
         }
         api.post("runs/outputs") { request, _ in
@@ -279,7 +276,7 @@ struct MLflowTrackingRoutes {
             let models = try (body.models ?? []).map {
                 RunModelOutput(modelID: try MLflow.required($0.model_id, "model_id"), step: $0.step?.value ?? 0)
             }
-            try await tracking.logRunOutputs(id: MLflow.required(body.run_id, "run_id"), models: models)
+            try await registry.logRunOutputs(id: MLflow.required(body.run_id, "run_id"), models: models)
             return MLflowJSON.empty.response()
         }
         api.get("metrics/get-history") { request, _ in
@@ -287,7 +284,7 @@ struct MLflowTrackingRoutes {
             let runID = try MLflow.required(query["run_id"] ?? query["run_uuid"], "run_id")
             let limit = try MLflowPage.limit(try query.int64("max_results"), default: 25_000, max: 1_000_000, what: "metric history")
             let offset = try MLflowPage.offset(query["page_token"])
-            let page = try await tracking.metricHistory(
+            let page = try await registry.metricHistory(
                 runID: runID, key: MLflow.required(query["metric_key"], "metric_key"), offset: offset, limit: limit)
             return MLflowJSON.object([
                 ("metrics", MLflowJSON.list(page.items.map(MLflowEntities.metric))),

@@ -14,14 +14,13 @@ struct TrackingRoutes {
     }
 
     func register(on api: RouterGroup<ModelyardRequestContext>) {
-        let tracking = registry.tracking
         api.get("experiments") { request, _ in
             let (offset, limit) = try Self.offset(request)
             var filter = SearchFilter(clauses: [])
             if let name = request.query("name") {
                 filter.clauses.append(.init(key: .init(kind: .attribute, name: "name"), op: .ilike, value: .string("%\(name)%")))
             }
-            let page = try await tracking.searchExperiments(
+            let page = try await registry.searchExperiments(
                 filter: filter, orderBy: [SearchOrder(key: .init(kind: .attribute, name: "experiment_id"), ascending: true)],
                 view: try ViewType(parsing: request.query("view")), offset: offset, limit: limit)
             return try JSONBody.response(
@@ -34,7 +33,7 @@ struct TrackingRoutes {
             guard let id = Int64(text) else {
                 throw RegistryError.invalidArgument("experiment id '\(text.prefix(40))' must be an integer")
             }
-            return try JSONBody.response(ExperimentResponse(try await tracking.experiment(id: id)))
+            return try JSONBody.response(ExperimentResponse(try await registry.experiment(id: id)))
         }
         api.get("runs") { request, _ in
             let (offset, limit) = try Self.offset(request)
@@ -42,7 +41,7 @@ struct TrackingRoutes {
             guard let experimentID = Int64(experiment) else {
                 throw RegistryError.invalidArgument("experiment '\(experiment.prefix(40))' must be an experiment id")
             }
-            let page = try await tracking.searchRuns(
+            let page = try await registry.searchRuns(
                 experimentIDs: [experimentID], filter: try SearchFilter(parsing: request.query("filter")),
                 orderBy: [], view: try ViewType(parsing: request.query("view")), offset: offset, limit: limit)
             return try JSONBody.response(
@@ -51,7 +50,7 @@ struct TrackingRoutes {
                     nextPageToken: PageToken.next(offset: offset, count: page.items.count, more: page.more)))
         }
         api.get("runs/{run}") { _, context in
-            try JSONBody.response(RunResponse(try await tracking.run(id: context.pathParameter("run"))))
+            try JSONBody.response(RunResponse(try await registry.run(id: context.pathParameter("run"))))
         }
     }
 }

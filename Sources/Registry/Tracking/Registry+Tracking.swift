@@ -1,13 +1,11 @@
 public import Foundation
 public import NIOCore
 public import RegistryCore
-public import RegistryStore
+import RegistryStore
 
 /// Training runs and what tracking clients (MLflow) record around them. Runs are the registry's own: a version
 /// registered from a run has the run's metric series as its training history.
 extension Registry {
-    public var tracking: any TrackingStore { store }
-
     /// Creates a run; without a name it gets a generated one (`brave-otter-417`).
     public func createRun(_ new: NewRun) async throws -> Run {
         var new = new
