@@ -48,11 +48,14 @@ let package = Package(
         ),
         // Pure domain: value types and rules, no I/O.
         .target(name: "RegistryCore", swiftSettings: swiftSettings),
+        // How the core's records are written as JSON (keys, optional fields, defaults for old files). The API, export
+        // files and the store's JSON columns share one format, so it is defined once, here, outside the domain.
+        .target(name: "RegistryWire", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
         // Persistence: RegistryStore / ArtifactStore protocols and their implementations.
         .target(
             name: "RegistryStore",
             dependencies: [
-                "RegistryCore",
+                "RegistryCore", "RegistryWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the one hot loop that reads history points column by column.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -65,7 +68,7 @@ let package = Package(
         ),
         // The native API's request and response types and JSON conventions, shared by the server and the CLI's
         // client commands (which so depend on the core's value types, not on the server).
-        .target(name: "ModelyardAPI", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
+        .target(name: "ModelyardAPI", dependencies: ["RegistryCore", "RegistryWire"], swiftSettings: swiftSettings),
         // HTML pages and SVG charts rendered on the server from core values; no I/O.
         .target(name: "Dashboard", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
         // Use cases: one transaction each.
@@ -151,6 +154,9 @@ let package = Package(
         // Budget, reproducer file and report line of the structure-aware fuzz tests (scripts/fuzz.sh runs them long).
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport", swiftSettings: swiftSettings),
         .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RegistryWireTests", dependencies: ["RegistryWire", "RegistryCore", "ModelyardAPI"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "CModelKernels", "FuzzSupport"],
             swiftSettings: swiftSettings),

@@ -48,15 +48,16 @@ def imports(folder):
     return found
 
 
-OURS = {"RegistryCore", "RegistryStore", "Registry", "ModelRuntime", "CModelKernels", "COpenBLAS", "Serving",
+OURS = {"RegistryCore", "RegistryWire", "RegistryStore", "Registry", "ModelRuntime", "CModelKernels", "COpenBLAS", "Serving",
         "HTTPServer", "Dashboard", "ModelyardAPI", "ModelyardComposition"}
 # What each target may depend on among our own (absent: no rule).
 ALLOWED = {
     "RegistryCore": set(),
+    "RegistryWire": {"RegistryCore"},
     "ModelRuntime": {"CModelKernels", "COpenBLAS"},
-    "ModelyardAPI": {"RegistryCore"},
+    "ModelyardAPI": {"RegistryCore", "RegistryWire"},
     "Dashboard": {"RegistryCore"},
-    "RegistryStore": {"RegistryCore"},
+    "RegistryStore": {"RegistryCore", "RegistryWire"},
     "Registry": {"RegistryCore", "RegistryStore"},
     "HTTPServer": OURS - {"RegistryStore", "ModelyardComposition"},
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import RegistryCore
+import RegistryWire
 
 /// One point as clients send it: `metric` (or `name`), `step` (or `epoch`), `value`, optional `timestamp`
 /// (milliseconds since the epoch; the server's time when absent).

@@ -1,5 +1,6 @@
 import Foundation
 public import RegistryCore
+import RegistryWire
 
 /// Body of `POST /api/v1/models`.
 public struct CreateModelRequest: Codable, Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 public import RegistryCore
+import RegistryWire
 
 /// An experiment in the native API (`GET /api/v1/experiments`). Ids are strings, as in MLflow.
 public struct ExperimentResponse: Codable, Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 public import RegistryCore
+import RegistryWire
 
 /// Body of `POST /api/v1/models/{model}/versions`. Give `version` for an explicit number, or `bump`, or neither
 /// (the model's default bump).

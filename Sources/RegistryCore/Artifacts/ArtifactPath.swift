@@ -31,7 +31,7 @@ public struct ArtifactPath: ValidatedName, Comparable {
 }
 
 /// One file in a version's manifest.
-public struct ArtifactEntry: Sendable, Hashable, Codable {
+public struct ArtifactEntry: Sendable, Hashable {
     public var path: ArtifactPath
     public var size: Int64
     public var sha256: BlobDigest
@@ -42,11 +42,6 @@ public struct ArtifactEntry: Sendable, Hashable, Codable {
         self.size = size
         self.sha256 = sha256
         self.createdAt = createdAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case path, size, sha256
-        case createdAt = "created_at"
     }
 }
 

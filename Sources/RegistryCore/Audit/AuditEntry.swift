@@ -1,7 +1,7 @@
 import Foundation
 
 /// A recorded state change: who did what to which model or version, when, and why.
-public struct AuditEntry: Sendable, Equatable, Codable {
+public struct AuditEntry: Sendable, Equatable {
     public var id: Int64
     public var model: ModelName
     public var version: SemanticVersion?
@@ -25,11 +25,6 @@ public struct AuditEntry: Sendable, Equatable, Codable {
         self.reason = reason
         self.details = details
         self.createdAt = createdAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, model, version, action, actor, reason, details
-        case createdAt = "created_at"
     }
 }
 

@@ -1,5 +1,5 @@
 /// The best version of a model and the rule that chose it.
-public struct BestVersion: Sendable, Equatable, Codable {
+public struct BestVersion: Sendable, Equatable {
     public enum Rule: String, Sendable, Codable {
         /// Pinned by a person with mark-best.
         case pinned
@@ -25,10 +25,6 @@ public struct BestVersion: Sendable, Equatable, Codable {
         self.direction = direction
         self.value = value
         self.explanation = explanation
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case version, rule, metric, direction, value, explanation
     }
 }
 

@@ -1,41 +1,72 @@
 /// Two or more versions side by side: scores with deltas against the first, params diffs, history summaries.
-public struct VersionComparison: Sendable, Equatable, Codable {
+public struct VersionComparison: Sendable, Equatable {
     /// The change of one value relative to the baseline (the first version).
-    public struct Delta: Sendable, Equatable, Codable {
+    public struct Delta: Sendable, Equatable {
         public var absolute: Double
         /// `nil` when the baseline is zero.
         public var relative: Double?
         /// Whether the change is an improvement under the metric's direction (`nil` when unchanged).
         public var improved: Bool?
+
+        public init(absolute: Double, relative: Double?, improved: Bool?) {
+            self.absolute = absolute
+            self.relative = relative
+            self.improved = improved
+        }
     }
 
-    public struct MetricRow: Sendable, Equatable, Codable {
+    public struct MetricRow: Sendable, Equatable {
         public var name: String
         public var direction: MetricDirection
         /// One value per compared version (`nil` where a version lacks the score).
         public var values: [Double?]
         /// One delta per compared version against the first (`nil` for the first and where a value is missing).
         public var deltas: [Delta?]
+
+        public init(name: String, direction: MetricDirection, values: [Double?], deltas: [Delta?]) {
+            self.name = name
+            self.direction = direction
+            self.values = values
+            self.deltas = deltas
+        }
     }
 
-    public struct ParamChange: Sendable, Equatable, Codable {
+    public struct ParamChange: Sendable, Equatable {
         public var key: String
         public var from: JSONValue?
         public var to: JSONValue?
+
+        public init(key: String, from: JSONValue?, to: JSONValue?) {
+            self.key = key
+            self.from = from
+            self.to = to
+        }
     }
 
     /// How one version's params differ from the first version's.
-    public struct ParamsDiff: Sendable, Equatable, Codable {
+    public struct ParamsDiff: Sendable, Equatable {
         public var version: SemanticVersion
         public var changed: [ParamChange]
         public var added: [ParamChange]
         public var removed: [ParamChange]
+
+        public init(version: SemanticVersion, changed: [ParamChange], added: [ParamChange], removed: [ParamChange]) {
+            self.version = version
+            self.changed = changed
+            self.added = added
+            self.removed = removed
+        }
     }
 
-    public struct HistoryRow: Sendable, Equatable, Codable {
+    public struct HistoryRow: Sendable, Equatable {
         public var name: String
         /// One summary per compared version (`nil` where the version has no such series).
         public var summaries: [MetricSummary?]
+
+        public init(name: String, summaries: [MetricSummary?]) {
+            self.name = name
+            self.summaries = summaries
+        }
     }
 
     public var model: ModelName
@@ -43,6 +74,16 @@ public struct VersionComparison: Sendable, Equatable, Codable {
     public var metrics: [MetricRow]
     public var params: [ParamsDiff]
     public var history: [HistoryRow]
+
+    public init(
+        model: ModelName, versions: [SemanticVersion], metrics: [MetricRow], params: [ParamsDiff], history: [HistoryRow]
+    ) {
+        self.model = model
+        self.versions = versions
+        self.metrics = metrics
+        self.params = params
+        self.history = history
+    }
 
     /// Builds the comparison; `histories[i]` are the summaries of `versions[i]`.
     public static func make(

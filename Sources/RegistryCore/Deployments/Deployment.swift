@@ -1,7 +1,7 @@
 import Foundation
 
 /// One move of an environment alias: what served before, what serves now, who moved it and why.
-public struct Deployment: Sendable, Equatable, Codable {
+public struct Deployment: Sendable, Equatable {
     public enum Action: String, Sendable, Codable {
         case deploy, rollback, undeploy
     }
@@ -31,17 +31,10 @@ public struct Deployment: Sendable, Equatable, Codable {
         self.reason = reason
         self.createdAt = createdAt
     }
-
-    enum CodingKeys: String, CodingKey {
-        case id, model, environment, action, actor, reason
-        case fromVersion = "from_version"
-        case toVersion = "to_version"
-        case createdAt = "created_at"
-    }
 }
 
 /// An environment alias and the version it points at now.
-public struct AliasPointer: Sendable, Equatable, Codable {
+public struct AliasPointer: Sendable, Equatable {
     public var environment: EnvironmentName
     public var version: SemanticVersion
     /// The version's registration number (its MLflow version).

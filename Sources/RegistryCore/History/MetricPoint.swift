@@ -1,5 +1,5 @@
 /// One point of a training metric series: `loss` at step 120 was 0.31.
-public struct MetricPoint: Sendable, Hashable, Codable {
+public struct MetricPoint: Sendable, Hashable {
     public var name: String
     /// The step or epoch.
     public var step: Int64

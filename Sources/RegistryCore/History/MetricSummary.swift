@@ -1,5 +1,5 @@
 /// The shape of one metric series: its last value, range, and where it was best.
-public struct MetricSummary: Sendable, Equatable, Codable {
+public struct MetricSummary: Sendable, Equatable {
     public var name: String
     public var count: Int
     public var firstStep: Int64
@@ -13,11 +13,20 @@ public struct MetricSummary: Sendable, Equatable, Codable {
     /// The step where the best value was first reached.
     public var bestStep: Int64
 
-    enum CodingKeys: String, CodingKey {
-        case name, count, last, min, max, direction, best
-        case firstStep = "first_step"
-        case lastStep = "last_step"
-        case bestStep = "best_step"
+    public init(
+        name: String, count: Int, firstStep: Int64, lastStep: Int64, last: Double, min: Double, max: Double,
+        direction: MetricDirection, best: Double, bestStep: Int64
+    ) {
+        self.name = name
+        self.count = count
+        self.firstStep = firstStep
+        self.lastStep = lastStep
+        self.last = last
+        self.min = min
+        self.max = max
+        self.direction = direction
+        self.best = best
+        self.bestStep = bestStep
     }
 
     /// Summarises each named series in `points`; `direction(name)` says which way is better for a metric.

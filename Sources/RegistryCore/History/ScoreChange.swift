@@ -1,7 +1,7 @@
 import Foundation
 
 /// One change of an evaluation score, kept so the time (and author) of every change is known.
-public struct ScoreChange: Sendable, Equatable, Codable {
+public struct ScoreChange: Sendable, Equatable {
     public var name: String
     /// The new value; `nil` when the score was removed.
     public var value: Double?
@@ -13,11 +13,6 @@ public struct ScoreChange: Sendable, Equatable, Codable {
         self.value = value
         self.actor = actor
         self.recordedAt = recordedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, value, actor
-        case recordedAt = "recorded_at"
     }
 }
 

@@ -1,5 +1,5 @@
 /// A dataset a version was trained or evaluated on.
-public struct DatasetRef: Sendable, Hashable, Codable {
+public struct DatasetRef: Sendable, Hashable {
     public var name: String
     public var uri: String
     public var sha256: String?
@@ -30,7 +30,7 @@ public struct DatasetRef: Sendable, Hashable, Codable {
 }
 
 /// Identifies one version of one model (lineage may cross models).
-public struct VersionKey: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+public struct VersionKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var model: ModelName
     public var version: SemanticVersion
 

@@ -1,7 +1,7 @@
 /// Where a version came from and what came from it.
-public struct Lineage: Sendable, Equatable, Codable {
+public struct Lineage: Sendable, Equatable {
     /// A version reached by walking parent (or child) edges, with its distance from the start.
-    public struct Relative: Sendable, Equatable, Codable {
+    public struct Relative: Sendable, Equatable {
         public var model: ModelName
         public var version: SemanticVersion
         public var depth: Int
@@ -42,13 +42,6 @@ public struct Lineage: Sendable, Equatable, Codable {
         self.gitCommit = gitCommit
         self.sourceURI = sourceURI
     }
-
-    enum CodingKeys: String, CodingKey {
-        case model, version, parents, children, ancestors, descendants, datasets
-        case runID = "run_id"
-        case gitCommit = "git_commit"
-        case sourceURI = "source_uri"
-    }
 }
 
 /// Breadth-first walks over the version DAG.
@@ -79,20 +72,35 @@ public enum LineageWalker {
 }
 
 /// A model's versions as a tree (a DAG, really): each version with its parents and children inside the model.
-public struct VersionTree: Sendable, Equatable, Codable {
-    public struct Node: Sendable, Equatable, Codable {
+public struct VersionTree: Sendable, Equatable {
+    public struct Node: Sendable, Equatable {
         public var version: SemanticVersion
         public var status: VersionStatus
         /// All parents, including those of other models.
         public var parents: [VersionKey]
         /// Children within this model.
         public var children: [SemanticVersion]
+
+        public init(
+            version: SemanticVersion, status: VersionStatus, parents: [VersionKey], children: [SemanticVersion]
+        ) {
+            self.version = version
+            self.status = status
+            self.parents = parents
+            self.children = children
+        }
     }
 
     public var model: ModelName
     /// Versions with no parent inside this model.
     public var roots: [SemanticVersion]
     public var nodes: [Node]
+
+    public init(model: ModelName, roots: [SemanticVersion], nodes: [Node]) {
+        self.model = model
+        self.roots = roots
+        self.nodes = nodes
+    }
 
     public static func make(model: ModelName, versions: [ModelVersion]) -> VersionTree {
         let sorted = versions.sorted { $0.version < $1.version }

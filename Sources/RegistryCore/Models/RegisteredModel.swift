@@ -1,7 +1,7 @@
 import Foundation
 
 /// A registered model: a unique name and the rules that apply to all of its versions.
-public struct RegisteredModel: Sendable, Equatable, Codable {
+public struct RegisteredModel: Sendable, Equatable {
     public var name: ModelName
     public var description: String
     public var owner: String
@@ -44,17 +44,6 @@ public struct RegisteredModel: Sendable, Equatable, Codable {
     /// Which way is better for `metric`: the model's direction for its primary metric, the usual one otherwise.
     public func direction(ofMetric metric: String) -> MetricDirection {
         metric == primaryMetric ? metricDirection : MetricDirection.inferred(forMetric: metric)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, description, owner, task, tags
-        case primaryMetric = "primary_metric"
-        case metricDirection = "metric_direction"
-        case defaultBump = "default_bump"
-        case deprecateOnReplace = "deprecate_on_replace"
-        case pinnedBest = "pinned_best"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything about one version in one document: metadata, params, scores, history, lineage, artifacts and
 /// deployments. Rendered as JSON for machines and Markdown for people.
-public struct VersionReport: Sendable, Equatable, Codable {
+public struct VersionReport: Sendable, Equatable {
     public var model: RegisteredModel
     public var version: ModelVersion
     /// Environments this version serves now.
@@ -31,12 +31,5 @@ public struct VersionReport: Sendable, Equatable, Codable {
         self.artifacts = artifacts
         self.deployments = deployments
         self.generatedAt = generatedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case model, version, environments, history, lineage, artifacts, deployments
-        case isBest = "is_best"
-        case scoreChanges = "score_changes"
-        case generatedAt = "generated_at"
     }
 }

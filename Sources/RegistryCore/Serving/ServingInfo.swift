@@ -2,7 +2,7 @@ import Foundation
 
 /// What the model server knows about serving a version: which of its artifacts is the model, whether the runtime
 /// can execute it, and if not, why. Recorded when the version's artifacts are registered.
-public struct ServingInfo: Sendable, Equatable, Codable {
+public struct ServingInfo: Sendable, Equatable {
     /// The runtime that would execute the model (`onnx`).
     public var runtime: String
     /// The manifest path of the model file, when the version has one.
@@ -31,11 +31,5 @@ public struct ServingInfo: Sendable, Equatable, Codable {
         self.reason = reason
         self.signature = signature
         self.inspectedAt = inspectedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case runtime, artifact, sha256, servable, reason, signature
-        case reasonCode = "reason_code"
-        case inspectedAt = "inspected_at"
     }
 }

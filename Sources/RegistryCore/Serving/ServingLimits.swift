@@ -1,6 +1,6 @@
 /// When a serving version is rolled back automatically: its error rate or p99 latency over a window breaks these
 /// limits (with at least `minRequests` requests in the window, so a handful of requests decide nothing).
-public struct ServingLimits: Sendable, Equatable, Codable {
+public struct ServingLimits: Sendable, Equatable {
     /// Largest tolerated share of failed requests, 0...1.
     public var maxErrorRate: Double?
     /// Largest tolerated 99th-percentile model latency, in milliseconds.
@@ -44,12 +44,5 @@ public struct ServingLimits: Sendable, Equatable, Codable {
             return "p99 latency \(p99) ms over the last \(windowSeconds) s is above the limit of \(max) ms"
         }
         return nil
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case maxErrorRate = "max_error_rate"
-        case maxP99Milliseconds = "max_p99_ms"
-        case windowSeconds = "window_seconds"
-        case minRequests = "min_requests"
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// Latency and throughput of one version measured by the server at several batch sizes on inputs built from its
 /// signature, stored with the version so versions compare side by side.
-public struct BenchmarkReport: Sendable, Equatable, Codable {
-    public struct Measurement: Sendable, Equatable, Codable {
+public struct BenchmarkReport: Sendable, Equatable {
+    public struct Measurement: Sendable, Equatable {
         public var batch: Int
         public var iterations: Int
         public var meanMilliseconds: Double
@@ -22,14 +22,6 @@ public struct BenchmarkReport: Sendable, Equatable, Codable {
             self.p99Milliseconds = p99Milliseconds
             self.rowsPerSecond = rowsPerSecond
         }
-
-        enum CodingKeys: String, CodingKey {
-            case batch, iterations
-            case meanMilliseconds = "mean_ms"
-            case p50Milliseconds = "p50_ms"
-            case p99Milliseconds = "p99_ms"
-            case rowsPerSecond = "rows_per_second"
-        }
     }
 
     public var model: ModelName
@@ -45,16 +37,10 @@ public struct BenchmarkReport: Sendable, Equatable, Codable {
         self.runBy = runBy
         self.runAt = runAt
     }
-
-    enum CodingKeys: String, CodingKey {
-        case model, version, measurements
-        case runBy = "run_by"
-        case runAt = "run_at"
-    }
 }
 
 /// One minute of a version's inference on one server, kept in the store so the figures survive restarts.
-public struct InferenceSummary: Sendable, Equatable, Codable {
+public struct InferenceSummary: Sendable, Equatable {
     public var model: ModelName
     public var version: SemanticVersion
     /// Start of the period.
@@ -83,14 +69,5 @@ public struct InferenceSummary: Sendable, Equatable, Codable {
         self.p50Milliseconds = p50Milliseconds
         self.p95Milliseconds = p95Milliseconds
         self.p99Milliseconds = p99Milliseconds
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case model, version, requests, rows, errors, rejected
-        case periodStart = "period_start"
-        case periodSeconds = "period_seconds"
-        case p50Milliseconds = "p50_ms"
-        case p95Milliseconds = "p95_ms"
-        case p99Milliseconds = "p99_ms"
     }
 }

@@ -5,8 +5,8 @@ import Foundation
 /// answer is recorded and never returned.
 ///
 /// Shares are relative to the alias: deploying a canary version promotes it (its share entry no longer applies).
-public struct TrafficPolicy: Sendable, Equatable, Codable {
-    public struct Share: Sendable, Equatable, Codable {
+public struct TrafficPolicy: Sendable, Equatable {
+    public struct Share: Sendable, Equatable {
         public var version: SemanticVersion
         /// Percent of requests, 1...99.
         public var percent: Int

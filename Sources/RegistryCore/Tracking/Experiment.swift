@@ -36,7 +36,7 @@ public enum ViewType: String, Sendable, CaseIterable {
 }
 
 /// A named group of runs. Experiment `0`, `Default`, always exists. Times are milliseconds since the epoch.
-public struct Experiment: Sendable, Equatable, Codable {
+public struct Experiment: Sendable, Equatable {
     public var id: Int64
     public var name: String
     public var artifactLocation: String
@@ -58,13 +58,6 @@ public struct Experiment: Sendable, Equatable, Codable {
         self.updatedAt = updatedAt
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, name, tags
-        case artifactLocation = "artifact_location"
-        case lifecycleStage = "lifecycle_stage"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
 
     public static let defaultID: Int64 = 0
     public static let defaultName = "Default"

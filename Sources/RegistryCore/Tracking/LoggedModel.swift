@@ -20,7 +20,7 @@ public enum LoggedModelStatus: String, Sendable, Codable, CaseIterable {
 
 /// A model as a training run logged it (files under its artifact root), before or without registration.
 /// Registering it as a version copies its file list into the version's manifest (the blobs are shared).
-public struct LoggedModel: Sendable, Equatable, Codable {
+public struct LoggedModel: Sendable, Equatable {
     public var id: String
     public var experimentID: Int64
     public var name: String
@@ -51,15 +51,6 @@ public struct LoggedModel: Sendable, Equatable, Codable {
         self.updatedAt = updatedAt
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, name, status, tags, params
-        case experimentID = "experiment_id"
-        case sourceRunID = "source_run_id"
-        case modelType = "model_type"
-        case lifecycleStage = "lifecycle_stage"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
 
     /// A fresh logged-model id, `m-` and 32 hex characters.
     public static func newID() -> String { "m-" + RunInfo.newID() }

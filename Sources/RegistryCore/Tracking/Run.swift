@@ -23,7 +23,7 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
 
 /// A training run: who ran it, when, in which experiment, and its state. A version's training history is its
 /// run's metric series. Times are milliseconds since the epoch.
-public struct RunInfo: Sendable, Equatable, Codable {
+public struct RunInfo: Sendable, Equatable {
     public var id: String
     public var experimentID: Int64
     public var name: String
@@ -56,19 +56,10 @@ public struct RunInfo: Sendable, Equatable, Codable {
     public var artifactURI: String { "\(Experiment.artifactLocation(id: experimentID))/\(id)/artifacts" }
     /// The artifact proxy path of the run's artifact root (no scheme).
     public var artifactRoot: String { "\(experimentID)/\(id)/artifacts" }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, status
-        case experimentID = "experiment_id"
-        case userID = "user_id"
-        case startTime = "start_time"
-        case endTime = "end_time"
-        case lifecycleStage = "lifecycle_stage"
-    }
 }
 
 /// One value of a metric series as tracking clients log it.
-public struct TrackedMetric: Sendable, Equatable, Codable {
+public struct TrackedMetric: Sendable, Equatable {
     public var key: String
     /// May be NaN or infinite.
     public var value: Double
@@ -89,7 +80,7 @@ public struct TrackedMetric: Sendable, Equatable, Codable {
 }
 
 /// A dataset a run consumed (`log_input`).
-public struct DatasetInput: Sendable, Equatable, Codable {
+public struct DatasetInput: Sendable, Equatable {
     public var name: String
     public var digest: String
     public var sourceType: String
@@ -111,15 +102,10 @@ public struct DatasetInput: Sendable, Equatable, Codable {
         self.profile = profile
         self.tags = tags
     }
-
-    enum CodingKeys: String, CodingKey {
-        case name, digest, source, schema, profile, tags
-        case sourceType = "source_type"
-    }
 }
 
 /// A logged model a run produced, at a step.
-public struct RunModelOutput: Sendable, Equatable, Codable {
+public struct RunModelOutput: Sendable, Equatable {
     public var modelID: String
     public var step: Int64
 
@@ -127,15 +113,10 @@ public struct RunModelOutput: Sendable, Equatable, Codable {
         self.modelID = modelID
         self.step = step
     }
-
-    enum CodingKeys: String, CodingKey {
-        case step
-        case modelID = "model_id"
-    }
 }
 
 /// A run with its data: params (immutable once logged), tags, the latest value of each metric, inputs and outputs.
-public struct Run: Sendable, Equatable, Codable {
+public struct Run: Sendable, Equatable {
     public var info: RunInfo
     public var params: [String: String]
     public var tags: [String: String]

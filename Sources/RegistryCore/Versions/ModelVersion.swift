@@ -1,7 +1,7 @@
 import Foundation
 
 /// One immutable, semantically versioned release of a model, with everything needed to judge and reproduce it.
-public struct ModelVersion: Sendable, Equatable, Codable {
+public struct ModelVersion: Sendable, Equatable {
     public var model: ModelName
     public var version: SemanticVersion
     public var status: VersionStatus
@@ -71,50 +71,6 @@ public struct ModelVersion: Sendable, Equatable, Codable {
         self.number = number
         self.stage = stage
         self.serving = serving
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case model, version, status, description, tags, framework, params, scores, datasets, cost, hardware
-        case signature, parents, number, stage, serving
-        case baseModel = "base_model"
-        case sourceURI = "source_uri"
-        case gitCommit = "git_commit"
-        case durationSeconds = "duration_seconds"
-        case runID = "run_id"
-        case createdBy = "created_by"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
-}
-
-extension ModelVersion {
-    /// Decodes exports written before versions had a registration number and a stage (they default to 0 and `None`;
-    /// import assigns numbers in version order).
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            model: try c.decode(ModelName.self, forKey: .model), version: try c.decode(SemanticVersion.self, forKey: .version),
-            status: try c.decode(VersionStatus.self, forKey: .status),
-            description: try c.decode(String.self, forKey: .description),
-            tags: try c.decode([String: String].self, forKey: .tags),
-            framework: try c.decodeIfPresent(String.self, forKey: .framework),
-            baseModel: try c.decodeIfPresent(String.self, forKey: .baseModel),
-            sourceURI: try c.decodeIfPresent(String.self, forKey: .sourceURI),
-            gitCommit: try c.decodeIfPresent(String.self, forKey: .gitCommit),
-            params: try c.decode([String: JSONValue].self, forKey: .params),
-            scores: try c.decode([String: Double].self, forKey: .scores),
-            datasets: try c.decode([DatasetRef].self, forKey: .datasets),
-            durationSeconds: try c.decodeIfPresent(Double.self, forKey: .durationSeconds),
-            cost: try c.decodeIfPresent(Double.self, forKey: .cost),
-            hardware: try c.decodeIfPresent(String.self, forKey: .hardware),
-            signature: try c.decodeIfPresent(JSONValue.self, forKey: .signature),
-            parents: try c.decode([VersionKey].self, forKey: .parents),
-            runID: try c.decodeIfPresent(String.self, forKey: .runID),
-            createdBy: try c.decode(String.self, forKey: .createdBy),
-            createdAt: try c.decode(Date.self, forKey: .createdAt), updatedAt: try c.decode(Date.self, forKey: .updatedAt),
-            number: try c.decodeIfPresent(Int64.self, forKey: .number) ?? 0,
-            stage: try c.decodeIfPresent(VersionStage.self, forKey: .stage) ?? .none,
-            serving: try c.decodeIfPresent(ServingInfo.self, forKey: .serving))
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 public import RegistryCore
+import RegistryWire
 
 extension SQLiteRegistryStore {
     public func setTraffic(

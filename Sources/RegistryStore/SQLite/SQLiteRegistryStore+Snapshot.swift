@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RegistryCore
+import RegistryWire
 
 extension SQLiteRegistryStore {
     public func exportSnapshot() async throws -> RegistrySnapshot {

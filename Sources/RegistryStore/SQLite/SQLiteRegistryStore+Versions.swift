@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RegistryCore
+import RegistryWire
 
 extension SQLiteRegistryStore {
     public func registerVersion(_ model: ModelName, _ new: NewVersion, audit: AuditContext) async throws

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import RegistryCore
+import RegistryWire
 
 /// Reading domain values out of rows, and the lookups every use case starts with.
 enum SQLiteRows {

@@ -1,5 +1,6 @@
 public import Foundation
 public import RegistryCore
+import RegistryWire
 
 /// The whole registry's metadata as one value: what export writes and import reads. Blobs travel beside it.
 public struct RegistrySnapshot: Sendable, Equatable, Codable {
