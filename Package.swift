@@ -173,7 +173,7 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Serving", "ModelRuntime", "FuzzSupport",
-                "Registry", "RegistryCore", "RegistryStore",
+                "Registry", "RegistryCore", "RegistryStore", "RegistryWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

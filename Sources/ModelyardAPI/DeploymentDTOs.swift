@@ -7,12 +7,22 @@ public struct DeployRequest: Codable, Sendable {
     public var version: String
     public var environment: String?
     public var reason: String?
+    /// Deploy although the version fails validation; needs a reason, and the override is audited.
+    public var force: Bool?
 
-    public init(version: String, environment: String? = nil, reason: String? = nil) {
+    public init(version: String, environment: String? = nil, reason: String? = nil, force: Bool? = nil) {
         self.version = version
         self.environment = environment
         self.reason = reason
+        self.force = force
     }
+}
+
+/// Body of `POST .../versions/{version}/validate`: which environment's serving version to compare with.
+public struct ValidateRequest: Codable, Sendable {
+    public var environment: String?
+
+    public init(environment: String? = nil) { self.environment = environment }
 }
 
 /// Body of `POST /api/v1/models/{model}/rollback`.

@@ -20,6 +20,8 @@ public struct RegisterVersionRequest: Codable, Sendable {
     public var durationSeconds: Double?
     public var cost: Double?
     public var hardware: String?
+    /// When the model was trained (ISO 8601); the validation policy's age rule reads it.
+    public var trainedAt: Date?
     public var signature: JSONValue?
     public var parents: [ParentReference]?
     public var runID: String?
@@ -34,6 +36,7 @@ public struct RegisterVersionRequest: Codable, Sendable {
         case gitCommit = "git_commit"
         case durationSeconds = "duration_seconds"
         case runID = "run_id"
+        case trainedAt = "trained_at"
     }
 
     package func domain(model: ModelName) throws -> NewVersion {
@@ -53,7 +56,8 @@ public struct RegisterVersionRequest: Codable, Sendable {
             description: description ?? "", tags: tags ?? [:], framework: framework, baseModel: baseModel,
             sourceURI: sourceURI, gitCommit: gitCommit, params: params ?? [:], scores: scores ?? [:],
             datasets: datasets ?? [], durationSeconds: durationSeconds, cost: cost, hardware: hardware,
-            signature: signature, parents: try (parents ?? []).map { try $0.key(defaultModel: model) }, runID: runID)
+            signature: signature, parents: try (parents ?? []).map { try $0.key(defaultModel: model) }, runID: runID,
+            trainedAt: trainedAt)
     }
 }
 

@@ -70,6 +70,15 @@ public protocol RegistryStore: TrackingStore, ServingStore {
     func setServingLimits(_ model: ModelName, limits: ServingLimits?, audit: AuditContext) async throws
     /// Limits of every model that set them.
     func allServingLimits() async throws -> [ModelName: ServingLimits]
+    /// A model's validation policy with its revision; `nil` when none was ever set (the default applies).
+    func validationPolicy(_ model: ModelName) async throws -> PolicyRevision?
+    /// Stores the next revision of a model's validation policy; audited (`policy.set`).
+    func setValidationPolicy(_ model: ModelName, _ policy: ValidationPolicy, audit: AuditContext) async throws
+        -> PolicyRevision
+    /// Records a verdict reached on a version.
+    func addValidationReport(_ report: ValidationReport) async throws
+    /// A version's newest verdict, if it was ever validated.
+    func validationReport(_ model: ModelName, _ version: SemanticVersion) async throws -> ValidationReport?
     /// Stores a benchmark the server ran on a version.
     func addBenchmark(_ report: BenchmarkReport) async throws
     /// A version's benchmarks, newest first.

@@ -13,6 +13,7 @@ extension ModelVersion: Codable {
         case createdBy = "created_by"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+        case trainedAt = "trained_at"
     }
 
     /// Exports written before versions had a registration number and a stage decode with 0 and `None`; import
@@ -43,7 +44,8 @@ extension ModelVersion: Codable {
             updatedAt: try c.decode(Date.self, forKey: .updatedAt),
             number: try c.decodeIfPresent(Int64.self, forKey: .number) ?? 0,
             stage: try c.decodeIfPresent(VersionStage.self, forKey: .stage) ?? .none,
-            serving: try c.decodeIfPresent(ServingInfo.self, forKey: .serving))
+            serving: try c.decodeIfPresent(ServingInfo.self, forKey: .serving),
+            trainedAt: try c.decodeIfPresent(Date.self, forKey: .trainedAt))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -72,5 +74,6 @@ extension ModelVersion: Codable {
         try c.encode(number, forKey: .number)
         try c.encode(stage, forKey: .stage)
         try c.encodeIfPresent(serving, forKey: .serving)
+        try c.encodeIfPresent(trainedAt, forKey: .trainedAt)
     }
 }

@@ -200,6 +200,41 @@ import Testing
         #expect(try ok(["serving", "status"], second).contains("1.1.0"))
     }
 
+    @Test func policyValidateAndTheGateFromTheCLI() throws {
+        let work = try temporaryDirectory("cli-policy")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try ServerProcess(dataDirectory: work.appendingPathComponent("data"))
+        defer { server.kill(SIGKILL) }
+
+        try ok(["models", "create", "fraud"], server)
+        #expect(try ok(["policy", "show", "fraud"], server).contains("Policy: the default"))
+        try ok(["versions", "register", "fraud", "--score", "f1_score=0.45", "--status", "ready", "--trained-at", "2026-11-01T10:22:05Z"], server)
+        #expect(try ok(["versions", "show", "fraud", "1.0.0"], server).contains("trained:"))
+        let failed = try runCLI(["validate", "fraud", "1.0.0"], server: server)
+        #expect(failed.status == 1 && failed.stdout.contains("FAILED") && failed.stdout.contains("FAIL metric:f1_score"))
+        let refused = try runCLI(["deploy", "fraud", "1.0.0"], server: server)
+        #expect(refused.status != 0 && refused.stderr.contains("validation_failed") && refused.stderr.contains("f1_score"))
+        let noReason = try runCLI(["deploy", "fraud", "1.0.0", "--force"], server: server)
+        #expect(noReason.status != 0 && noReason.stderr.contains("--force needs --reason"))
+        #expect(try ok(["deploy", "fraud", "1.0.0", "--force", "--reason", "accepted by risk"], server).contains("none → 1.0.0"))
+        #expect(try ok(["audit", "fraud"], server).contains("override=true"))
+
+        let file = work.appendingPathComponent("policy.json")
+        try Data(#"{"metrics": [{"metric": "f1_score", "error": 0.4}], "min_score": 0.5}"#.utf8).write(to: file)
+        #expect(try ok(["policy", "set", "fraud", "--file", file.path], server).contains("policy revision 1 set"))
+        let shown = try ok(["policy", "show", "fraud"], server)
+        #expect(shown.contains("Policy revision 1") && shown.contains("f1_score") && shown.contains("Minimum score: 0.5"))
+        #expect(try ok(["validate", "fraud", "1.0.0"], server).contains("PASSED"))
+        // What `policy show --json` prints is accepted back as it is.
+        let exported = work.appendingPathComponent("exported.json")
+        try Data(try ok(["policy", "show", "fraud", "--json"], server).utf8).write(to: exported)
+        #expect(try ok(["policy", "set", "fraud", "--file", exported.path], server).contains("policy revision 2 set"))
+        let typo = work.appendingPathComponent("typo.json")
+        try Data(#"{"min_scroe": 1}"#.utf8).write(to: typo)
+        let bad = try runCLI(["policy", "set", "fraud", "--file", typo.path], server: server)
+        #expect(bad.status != 0 && bad.stderr.contains("min_scroe"))
+    }
+
     @Test func everyCommandHasHelpWithExamples() throws {
         let commands = [
             ["serve"], ["models", "create"], ["models", "list"], ["versions", "register"], ["versions", "update"], ["upload"],
@@ -207,6 +242,7 @@ import Testing
             ["deploy"], ["rollback"], ["deployments"], ["lineage"], ["tree"], ["report"], ["export"], ["import"], ["audit"],
             ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"], ["predict"], ["serving"], ["serving", "status"],
             ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"], ["serving", "limits"], ["benchmark"],
+            ["policy"], ["policy", "show"], ["policy", "set"], ["validate"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)

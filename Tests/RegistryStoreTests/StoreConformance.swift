@@ -14,6 +14,7 @@ enum StoreConformance {
         "lifecycle": lifecycle, "artifactsSeal": artifactsSeal, "history": history, "scores": scores,
         "deployAndRollback": deployAndRollback, "deleteRules": deleteRules, "lineage": lineage, "best": best,
         "audit": audit, "snapshotRoundTrip": snapshotRoundTrip, "overviews": overviews,
+        "servingRecordsRoundTrip": servingRecordsRoundTrip,
     ].merging(TrackingConformance.cases) { first, _ in first }
 
     static let names = cases.keys.sorted()
@@ -348,5 +349,35 @@ enum StoreConformance {
         #expect(after?.audit.last?.action == "registry.import")
         #expect(after?.highestVersion == v("7.0.0"))
         #expect(try await register(store, "b").version > v("7.0.0"), "an import keeps deleted numbers unused")
+    }
+
+    /// What decides how a model serves travels with it: policy revisions, verdicts, limits and traffic.
+    static let servingRecordsRoundTrip: Case = { store in
+        try await makeModel(store, "a")
+        let one = try await register(store, "a", NewVersion(status: .ready, scores: ["f1_score": 0.9])).version
+        let two = try await register(store, "a", NewVersion(status: .ready)).version
+        _ = try await store.deploy(name("a"), version: one, environment: .production, audit: actor)
+        _ = try await store.setValidationPolicy(name("a"), ValidationPolicy(minScore: 0.7), audit: actor)
+        let second = try await store.setValidationPolicy(name("a"), .default, audit: actor)
+        #expect(second.revision == 2 && second.updatedBy == "tester")
+        #expect(try await store.validationPolicy(name("a")) == second)
+        let report = ValidationReport(
+            model: name("a"), version: two, policyRevision: 2, environment: .production, baseline: one, passed: false,
+            score: 0.8, checks: [.init(name: "metric:f1_score", kind: .metric, outcome: .error, observed: 0.4, threshold: 0.5, message: "low")],
+            validatedAt: Date(timeIntervalSince1970: 1_765_000_000), validatedBy: "tester")
+        try await store.addValidationReport(report)
+        #expect(try await store.validationReport(name("a"), two) == report)
+        try await store.setServingLimits(name("a"), limits: ServingLimits(maxErrorRate: 0.2), audit: actor)
+        try await store.setTraffic(
+            name("a"), environment: .production, policy: TrafficPolicy(shares: [.init(version: two, percent: 10)]), audit: actor)
+        let snapshot = try await store.exportSnapshot()
+        _ = try await store.undeploy(name("a"), environment: .production, audit: actor)
+        try await store.deleteModel(name("a"), audit: actor)
+        try await store.importSnapshot(snapshot, audit: actor)
+        let restored = try await store.exportSnapshot().models[0]
+        #expect(restored.policies == snapshot.models[0].policies && restored.policies?.count == 2)
+        #expect(restored.versions.map(\.validations) == snapshot.models[0].versions.map(\.validations))
+        #expect(restored.servingLimits?.maxErrorRate == 0.2 && restored.traffic == snapshot.models[0].traffic)
+        #expect(try await store.validationReport(name("a"), two) == report)
     }
 }

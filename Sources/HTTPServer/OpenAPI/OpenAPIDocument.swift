@@ -78,6 +78,14 @@ public enum OpenAPIDocument {
             method: "post", path: model + "/rollback", id: "rollback", summary: "Roll an environment back", body: "Rollback",
             status: "201"),
         .init(method: "get", path: model + "/aliases", id: "listAliases", summary: "What each environment serves"),
+        .init(method: "get", path: model + "/policy", id: "getPolicy", summary: "The model's validation policy and revision"),
+        .init(
+            method: "put", path: model + "/policy", id: "setPolicy",
+            summary: "Set the validation policy (a new revision); re-validates the model's versions", body: "Policy"),
+        .init(
+            method: "post", path: version + "/validate", id: "validateVersion",
+            summary: "Validate a version under the current policy against what an environment serves", body: "Validate"),
+        .init(method: "get", path: version + "/validation", id: "getValidation", summary: "A version's newest verdict"),
         .init(
             method: "post", path: model + "/predict", id: "predict",
             summary: "Predict with the version an environment serves (rows or named-feature objects)", query: ["environment"],

@@ -13,6 +13,7 @@ enum OpenAPISchemas {
     private static var tags: [String: Any] { ["type": "object", "additionalProperties": ["type": "string"]] }
     private static var scores: [String: Any] { ["type": "object", "additionalProperties": ["type": "number"]] }
     private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
+    private static var severity: [String: Any] { ["type": "string", "enum": ["error", "warning", "off"]] }
     private static var semver: [String: Any] { ["type": "string", "pattern": "^v?\\d+\\.\\d+\\.\\d+$"] }
     private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
     private static func array(_ items: [String: Any]) -> [String: Any] { ["type": "array", "items": items] }
@@ -45,7 +46,7 @@ enum OpenAPISchemas {
             "framework": string, "base_model": string, "source_uri": string, "git_commit": string,
             "params": ["type": "object"], "scores": scores, "datasets": array(ref("Dataset")),
             "duration_seconds": number, "cost": number, "hardware": string, "signature": ["type": "object"],
-            "parents": array(ref("Parent")), "run_id": string,
+            "parents": array(ref("Parent")), "run_id": string, "trained_at": time,
         ]),
         "UpdateVersion": object([
             "description": string, "tags": tags, "reason": string,
@@ -57,7 +58,7 @@ enum OpenAPISchemas {
             "params": ["type": "object"], "scores": scores, "datasets": array(ref("Dataset")),
             "duration_seconds": number, "cost": number, "hardware": string, "signature": ["type": "object"],
             "parents": array(ref("Parent")), "run_id": string, "created_by": string, "created_at": time,
-            "updated_at": time, "environments": array(string),
+            "updated_at": time, "trained_at": time, "environments": array(string),
             "artifacts": array(object(["path": string, "size": integer, "sha256": string, "created_at": time])),
         ]),
         "VersionList": object(["versions": array(ref("Version")), "next_page_token": string]),
@@ -71,11 +72,34 @@ enum OpenAPISchemas {
         "Scores": object(
             ["scores": scores, "mode": ["type": "string", "enum": ["merge", "replace"]], "reason": string],
             required: ["scores"]),
-        "Deploy": object(["version": string, "environment": string, "reason": string], required: ["version"]),
+        "Deploy": object(
+            ["version": string, "environment": string, "reason": string, "force": boolean], required: ["version"]),
+        "MetricRule": object(
+            [
+                "metric": string, "direction": ["type": "string", "enum": ["maximize", "minimize"]], "error": number,
+                "warning": number, "required": boolean, "min_absolute_change": number, "min_relative_change": number,
+                "change_severity": severity,
+            ], required: ["metric"]),
+        "Policy": object([
+            "required_files": array(string), "metrics": array(ref("MetricRule")), "monitor_after_days": integer,
+            "retrain_after_days": integer, "max_age_days": integer, "feature_compatibility": severity,
+            "loadability": boolean, "min_score": number, "baseline_environment": string,
+        ]),
+        "PolicyRevision": object(["revision": integer, "policy": ref("Policy"), "updated_at": time, "updated_by": string]),
+        "Validate": object(["environment": string]),
+        "Validation": object([
+            "model": string, "version": semver, "policy_revision": integer, "environment": string, "baseline": semver,
+            "passed": boolean, "score": number, "validated_at": time, "validated_by": string,
+            "checks": array(object([
+                "name": string, "kind": ["type": "string", "enum": ["file", "metric", "change", "age", "features", "loadability"]],
+                "outcome": ["type": "string", "enum": ["pass", "warning", "error", "skipped"]], "observed": number,
+                "threshold": number, "message": string,
+            ])),
+        ]),
         "Rollback": object(["environment": string, "version": string, "reason": string]),
         "Traffic": object([
             "environment": string, "shares": ["type": "array", "items": object(["version": string, "percent": ["type": "integer"]])],
-            "shadow": string, "reason": string,
+            "shadow": string, "reason": string, "force": boolean,
         ]),
         "ServingLimits": object([
             "max_error_rate": number, "max_p99_ms": number, "window_seconds": ["type": "integer"],

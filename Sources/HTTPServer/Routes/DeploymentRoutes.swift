@@ -12,7 +12,8 @@ struct DeploymentRoutes {
             let body = try await JSONBody.decode(DeployRequest.self, from: request)
             let record = try await registry.deploy(
                 try context.modelName(), try VersionSelector(parsing: body.version),
-                environment: try environment(body.environment), audit: request.audit(reason: body.reason))
+                environment: try environment(body.environment), force: body.force ?? false,
+                audit: request.audit(reason: body.reason))
             return try JSONBody.response(record, status: .created)
         }
         api.get("models/{model}/deployments") { request, context in
@@ -27,6 +28,30 @@ struct DeploymentRoutes {
                 try context.modelName(), environment: try environment(body.environment),
                 to: try body.version.map(VersionSelector.init(parsing:)), audit: request.audit(reason: body.reason))
             return try JSONBody.response(record, status: .created)
+        }
+        api.get("models/{model}/policy") { _, context in
+            try JSONBody.response(try await registry.validationPolicy(try context.modelName()))
+        }
+        api.put("models/{model}/policy") { request, context in
+            let policy = try await JSONBody.decode(ValidationPolicy.self, from: request)
+            return try JSONBody.response(
+                try await registry.setValidationPolicy(try context.modelName(), policy, audit: request.audit()))
+        }
+        api.post("models/{model}/versions/{version}/validate") { request, context in
+            let body = try await JSONBody.decode(ValidateRequest.self, from: request)
+            return try JSONBody.response(
+                try await registry.validate(
+                    try context.modelName(), try context.versionSelector(),
+                    environment: try body.environment.map(EnvironmentName.init(validating:)), actor: request.audit().actor))
+        }
+        api.get("models/{model}/versions/{version}/validation") { _, context in
+            let model = try context.modelName()
+            let selector = try context.versionSelector()
+            guard let report = try await registry.validationReport(model, selector) else {
+                throw RegistryError.notFound(
+                    "version \(selector) of '\(model)' was never validated; POST .../validate to validate it now")
+            }
+            return try JSONBody.response(report)
         }
         api.get("models/{model}/aliases") { _, context in
             try JSONBody.response(AliasListResponse(aliases: try await registry.aliases(try context.modelName())))

@@ -45,7 +45,7 @@ struct ServingRoutes {
             }
             let saved = try await registry.setTraffic(
                 model, environment: try EnvironmentName(validating: body.environment ?? "production"), policy: policy,
-                audit: request.audit(reason: body.reason))
+                force: body.force ?? false, audit: request.audit(reason: body.reason))
             return try JSONBody.response(TrafficDTO(saved))
         }
         api.post("models/{model}/versions/{version}/predict") { request, context in
@@ -195,6 +195,8 @@ struct SetTrafficRequest: Decodable {
     var shares: [Share]?
     var shadow: String?
     var reason: String?
+    /// Give shares to versions that fail validation; needs a reason, audited.
+    var force: Bool?
 }
 
 struct TrafficDTO: Encodable {

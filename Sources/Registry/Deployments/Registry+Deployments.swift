@@ -2,34 +2,37 @@ public import RegistryCore
 
 extension Registry {
     /// Points `environment` at the version; the replaced version may become deprecated (see the model's setting).
+    /// The version must pass validation against what the environment serves now, unless `force` (with a reason in
+    /// `audit`) overrides it; the deployment's audit entry records the verdict either way.
     public func deploy(
-        _ model: ModelName, _ selector: VersionSelector, environment: EnvironmentName, audit: AuditContext
+        _ model: ModelName, _ selector: VersionSelector, environment: EnvironmentName, force: Bool = false,
+        audit: AuditContext
     ) async throws -> Deployment {
-        let version = try await resolve(model, selector)
-        if let serving {
-            try await serving.prepare(try await store.version(model, .version(version)), environment: environment)
-        }
-        let record = try await store.deploy(model, version: version, environment: environment, audit: audit)
+        let target = try await store.version(model, selector)
+        let audit = try await gate(target, environment: environment, override: force, audit: audit)
+        if let serving { try await serving.prepare(target, environment: environment) }
+        let record = try await store.deploy(model, version: target.version, environment: environment, audit: audit)
         await serving?.environmentsChanged(model)
         return record
     }
 
-    /// Moves `environment` back to the version that served before (or to `selector`'s version if given).
+    /// Moves `environment` back to the version that served before (or to `selector`'s version if given). Rollback
+    /// is the escape hatch: a version that served before may serve again whatever its verdict, which the audit
+    /// entry records.
     public func rollback(
         _ model: ModelName, environment: EnvironmentName, to selector: VersionSelector?, audit: AuditContext
     ) async throws -> Deployment {
-        var version: SemanticVersion?
-        if let selector { version = try await store.version(model, selector).version }
-        if let serving {
-            // The target is planned here as the store would plan it, so it can be loaded before the move.
-            let target = try RollbackPlanner.target(
-                history: try await deploymentHistory(model, environment: environment),
-                current: try await store.aliases(model).first { $0.environment == environment }?.version,
-                requested: version, environment: environment)
-            try await serving.prepare(try await store.version(model, .version(target)), environment: environment)
-            version = target
-        }
-        let record = try await store.rollback(model, environment: environment, to: version, audit: audit)
+        var requested: SemanticVersion?
+        if let selector { requested = try await store.version(model, selector).version }
+        // The target is planned here as the store would plan it, so it can be judged and loaded before the move.
+        let target = try RollbackPlanner.target(
+            history: try await deploymentHistory(model, environment: environment),
+            current: try await store.aliases(model).first { $0.environment == environment }?.version,
+            requested: requested, environment: environment)
+        let version = try await store.version(model, .version(target))
+        let audit = try await gate(version, environment: environment, override: false, refuse: false, audit: audit)
+        if let serving { try await serving.prepare(version, environment: environment) }
+        let record = try await store.rollback(model, environment: environment, to: target, audit: audit)
         await serving?.environmentsChanged(model)
         return record
     }

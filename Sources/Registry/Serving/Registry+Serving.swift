@@ -3,11 +3,20 @@ public import RegistryCore
 
 extension Registry {
     /// Shares an environment's traffic between the deployed version and canary versions, with an optional shadow.
-    /// Every version named must be servable; each is loaded before the policy takes effect.
+    /// Every version named must be servable; each is loaded before the policy takes effect. A version given a
+    /// share must pass validation (or `force` with a reason overrides); a shadow answers no client and is not gated.
     public func setTraffic(
-        _ model: ModelName, environment: EnvironmentName, policy: TrafficPolicy, audit: AuditContext
+        _ model: ModelName, environment: EnvironmentName, policy: TrafficPolicy, force: Bool = false,
+        audit: AuditContext
     ) async throws -> TrafficPolicy {
         try policy.validate()
+        var audit = audit
+        for share in policy.shares {
+            let gated = try await gate(
+                try await store.version(model, .version(share.version)), environment: environment, override: force,
+                audit: audit)
+            for (key, value) in gated.details { audit.details["\(share.version) \(key)"] = value }
+        }
         guard try await store.aliases(model).contains(where: { $0.environment == environment }) || policy.isEmpty else {
             throw RegistryError.failedPrecondition(
                 "nothing is deployed to '\(environment)' of '\(model)'; deploy a version before sharing its traffic")

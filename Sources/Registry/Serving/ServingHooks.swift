@@ -19,13 +19,18 @@ public protocol ServingHooks: Sendable {
 
 extension Registry {
     /// Records what the model server makes of the version's model file, when the version has one or had one
-    /// inspected before. Called after artifacts change.
+    /// inspected before, and judges the version under its model's policy. Called after a model file changes.
     func refreshServing(_ model: ModelName, _ version: SemanticVersion, audit: AuditContext) async throws {
-        guard let serving else { return }
-        let current = try await store.version(model, .version(version))
-        let manifest = try await store.artifacts(model, version)
-        let info = await serving.inspect(current, manifest: manifest)
-        try await store.setServing(model, version, info: info, audit: audit.with(reason: "model file inspected"))
+        if let serving {
+            let current = try await store.version(model, .version(version))
+            let manifest = try await store.artifacts(model, version)
+            let info = await serving.inspect(current, manifest: manifest)
+            try await store.setServing(model, version, info: info, audit: audit.with(reason: "model file inspected"))
+        }
+        let policy = try await validationPolicy(model)
+        _ = try await judge(
+            try await store.version(model, .version(version)), policy: policy,
+            environment: policy.policy.baselineEnvironment, actor: audit.actor)
     }
 
     /// Whether adding these files can change what serving makes of a version.

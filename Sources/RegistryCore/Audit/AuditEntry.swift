@@ -32,6 +32,8 @@ public struct AuditEntry: Sendable, Equatable {
 public struct AuditContext: Sendable, Equatable {
     public var actor: String
     public var reason: String
+    /// Facts the use case adds to the entry the store writes (a deploy's verdict, an override).
+    public var details: [String: String] = [:]
 
     /// The actor recorded when a request names none.
     public static let anonymousActor = "anonymous"
@@ -47,6 +49,8 @@ public struct AuditContext: Sendable, Equatable {
     }
 
     public func with(reason: String?) -> AuditContext {
-        AuditContext(actor: actor, reason: reason ?? self.reason)
+        var copy = self
+        copy.reason = String((reason ?? self.reason).prefix(2_000))
+        return copy
     }
 }

@@ -15,6 +15,8 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         public static let invalidArgument = Code(rawValue: "invalid_argument")
         /// The request is well formed but the registry's state forbids it now (e.g. deleting a deployed version).
         public static let failedPrecondition = Code(rawValue: "failed_precondition")
+        /// A deploy was refused because the version failed validation under the model's policy.
+        public static let validationFailed = Code(rawValue: "validation_failed")
         /// The request body or a file is larger than the configured limit.
         public static let payloadTooLarge = Code(rawValue: "payload_too_large")
         /// Credentials are missing or invalid.

@@ -19,6 +19,8 @@ public struct ModelVersion: Sendable, Equatable {
     public var durationSeconds: Double?
     public var cost: Double?
     public var hardware: String?
+    /// When the model was trained, if the version says (import takes it from the training metadata).
+    public var trainedAt: Date?
     /// The input/output signature, when known.
     public var signature: JSONValue?
     /// Versions (of any model) this one was derived from.
@@ -45,7 +47,7 @@ public struct ModelVersion: Sendable, Equatable {
         datasets: [DatasetRef] = [], durationSeconds: Double? = nil, cost: Double? = nil, hardware: String? = nil,
         signature: JSONValue? = nil, parents: [VersionKey] = [], runID: String? = nil, createdBy: String = "",
         createdAt: Date, updatedAt: Date, number: Int64 = 0, stage: VersionStage = .none,
-        serving: ServingInfo? = nil
+        serving: ServingInfo? = nil, trainedAt: Date? = nil
     ) {
         self.model = model
         self.version = version
@@ -71,6 +73,7 @@ public struct ModelVersion: Sendable, Equatable {
         self.number = number
         self.stage = stage
         self.serving = serving
+        self.trainedAt = trainedAt
     }
 }
 

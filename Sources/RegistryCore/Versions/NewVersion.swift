@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a client supplies to register a version. The version number is assigned by the store.
 public struct NewVersion: Sendable, Equatable {
     /// `nil` means the model's default bump.
@@ -15,6 +17,8 @@ public struct NewVersion: Sendable, Equatable {
     public var durationSeconds: Double?
     public var cost: Double?
     public var hardware: String?
+    /// When the model was trained (the age rule of the validation policy reads it).
+    public var trainedAt: Date?
     public var signature: JSONValue?
     public var parents: [VersionKey]
     public var runID: String?
@@ -32,7 +36,7 @@ public struct NewVersion: Sendable, Equatable {
         gitCommit: String? = nil, params: [String: JSONValue] = [:], scores: [String: Double] = [:],
         datasets: [DatasetRef] = [], durationSeconds: Double? = nil, cost: Double? = nil, hardware: String? = nil,
         signature: JSONValue? = nil, parents: [VersionKey] = [], runID: String? = nil, artifacts: [ArtifactEntry] = [],
-        loggedModelID: String? = nil
+        loggedModelID: String? = nil, trainedAt: Date? = nil
     ) {
         self.request = request
         self.status = status
@@ -53,6 +57,7 @@ public struct NewVersion: Sendable, Equatable {
         self.runID = runID
         self.artifacts = artifacts
         self.loggedModelID = loggedModelID
+        self.trainedAt = trainedAt
     }
 
     /// Checks every field a client may get wrong, before anything is stored.

@@ -16,7 +16,25 @@ extension SQLiteRegistryStore {
                 let versions = try SQLiteRows.versions(db, model: model.name, rows: rows).map { id, version in
                     VersionSnapshot(
                         version: version, artifacts: try Self.artifacts(db, versionID: id),
-                        scoreChanges: try Self.scoreChanges(db, versionID: id))
+                        scoreChanges: try Self.scoreChanges(db, versionID: id),
+                        validations: try String.fetchAll(
+                            db.cachedStatement(sql: "SELECT report FROM validation_reports WHERE version_id = ? ORDER BY id"),
+                            arguments: [id]
+                        ).compactMap { try SQLiteRows.decodeJSON(ValidationReport.self, $0) })
+                }
+                let policies = try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT revision, policy, actor, created_at FROM validation_policies WHERE model_id = ? ORDER BY revision"),
+                    arguments: [modelID]
+                ).compactMap { row in
+                    try SQLiteRows.decodeJSON(ValidationPolicy.self, row[1] as String?).map {
+                        PolicyRevision(revision: row[0], policy: $0, updatedAt: ISO8601.date(milliseconds: row[3]), updatedBy: row[2])
+                    }
+                }
+                var traffic: [String: TrafficPolicy] = [:]
+                for row in try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT environment, policy FROM traffic WHERE model_id = ?"), arguments: [modelID])
+                {
+                    traffic[row[0]] = try SQLiteRows.decodeJSON(TrafficPolicy.self, row[1] as String?)
                 }
                 let audit = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit WHERE model_name = ? ORDER BY id"), arguments: [name]
                 ).map(Self.auditEntry)
@@ -29,7 +47,13 @@ extension SQLiteRegistryStore {
                         highestVersion: try Int64.fetchOne(
                             db.cachedStatement(sql: "SELECT highest_ordinal FROM models WHERE id = ?"),
                             arguments: [modelID]
-                        ).map(SemanticVersion.init(ordinal:))))
+                        ).map(SemanticVersion.init(ordinal:)),
+                        policies: policies,
+                        servingLimits: try SQLiteRows.decodeJSON(
+                            ServingLimits.self,
+                            try String.fetchOne(
+                                db.cachedStatement(sql: "SELECT limits FROM serving_limits WHERE model_id = ?"), arguments: [modelID])),
+                        traffic: traffic))
             }
             let runRows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.runColumns), r.created_at FROM runs r ORDER BY r.created_at, r.id"))
             let details = try Self.runs(db, rows: runRows)
@@ -105,6 +129,7 @@ extension SQLiteRegistryStore {
                         WHERE id = ?
                         """
                 ).execute(arguments: [snap.highestVersion?.ordinal, modelID, modelID])
+                try Self.insertServingRecords(db, modelID: modelID, snap, now: now)
             }
             for snap in snapshot.models {
                 for versionSnap in snap.versions {
@@ -125,6 +150,38 @@ extension SQLiteRegistryStore {
                     db, model: snap.model.name, version: nil, action: "registry.import", context: audit,
                     details: ["versions": String(snap.versions.count)], at: now)
             }
+        }
+    }
+
+    /// Policies, verdicts, serving limits and traffic: what decides how a model serves.
+    private static func insertServingRecords(_ db: Database, modelID: Int64, _ snap: ModelSnapshot, now: Date) throws {
+        for revision in snap.policies ?? [] {
+            try db.cachedStatement(
+                sql: "INSERT INTO validation_policies (model_id, revision, policy, actor, created_at) VALUES (?, ?, ?, ?, ?)"
+            ).execute(arguments: [
+                modelID, revision.revision, try SQLiteRows.json(revision.policy), revision.updatedBy ?? "",
+                SQLiteRows.millis(revision.updatedAt ?? now),
+            ])
+        }
+        for version in snap.versions {
+            guard let reports = version.validations, !reports.isEmpty else { continue }
+            let versionID = try SQLiteRows.version(db, snap.model.name, .version(version.version.version)).id
+            for report in reports {
+                try db.cachedStatement(
+                    sql: "INSERT INTO validation_reports (version_id, policy_revision, passed, report, created_at) VALUES (?, ?, ?, ?, ?)"
+                ).execute(arguments: [
+                    versionID, report.policyRevision, report.passed, try SQLiteRows.json(report),
+                    SQLiteRows.millis(report.validatedAt),
+                ])
+            }
+        }
+        if let limits = snap.servingLimits {
+            try db.cachedStatement(sql: "INSERT INTO serving_limits (model_id, limits, updated_at) VALUES (?, ?, ?)")
+                .execute(arguments: [modelID, try SQLiteRows.json(limits), SQLiteRows.millis(now)])
+        }
+        for (environment, policy) in (snap.traffic ?? [:]).sorted(by: { $0.key < $1.key }) {
+            try db.cachedStatement(sql: "INSERT INTO traffic (model_id, environment, policy, updated_at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [modelID, environment, try SQLiteRows.json(policy), SQLiteRows.millis(now)])
         }
     }
 
@@ -225,13 +282,14 @@ extension SQLiteRegistryStore {
         try db.cachedStatement(sql: """
                 INSERT INTO versions (model_id, ordinal, status, description, framework, base_model, source_uri,
                     git_commit, params, datasets, duration_seconds, cost, hardware, signature, run_id, created_by,
-                    created_at, updated_at, number, stage, serving)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    created_at, updated_at, number, stage, serving, trained_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 modelID, v.version.ordinal, v.status.rawValue, v.description, v.framework, v.baseModel, v.sourceURI,
                 v.gitCommit, try SQLiteRows.json(v.params), try SQLiteRows.json(v.datasets), v.durationSeconds, v.cost,
                 v.hardware, try v.signature.map(SQLiteRows.json), v.runID, v.createdBy, SQLiteRows.millis(v.createdAt),
                 SQLiteRows.millis(v.updatedAt), v.number, v.stage.rawValue, try v.serving.map(SQLiteRows.json),
+                v.trainedAt.map(SQLiteRows.millis),
             ])
         let id = db.lastInsertedRowID
         try SQLiteRows.replaceTags(db, table: "version_tags", owner: "version_id", id: id, tags: v.tags)

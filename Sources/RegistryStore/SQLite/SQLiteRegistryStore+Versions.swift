@@ -44,13 +44,14 @@ extension SQLiteRegistryStore {
             try db.cachedStatement(sql: """
                     INSERT INTO versions (model_id, ordinal, status, description, framework, base_model, source_uri,
                         git_commit, params, datasets, duration_seconds, cost, hardware, signature, run_id, created_by,
-                        created_at, updated_at, number, logged_model_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        created_at, updated_at, number, logged_model_id, trained_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [
                     modelID, assigned.ordinal, new.status.rawValue, new.description, new.framework, new.baseModel,
                     new.sourceURI, new.gitCommit, try SQLiteRows.json(new.params), try SQLiteRows.json(new.datasets),
                     new.durationSeconds, new.cost, new.hardware, try new.signature.map(SQLiteRows.json), new.runID,
                     audit.actor, SQLiteRows.millis(now), SQLiteRows.millis(now), number, new.loggedModelID,
+                    new.trainedAt.map(SQLiteRows.millis),
                 ])
             let versionID = db.lastInsertedRowID
             for entry in new.artifacts {

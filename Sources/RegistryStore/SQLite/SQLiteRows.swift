@@ -211,10 +211,10 @@ enum SQLiteRows {
     static let versionColumns = """
         v.id, v.model_id, v.ordinal, v.status, v.description, v.framework, v.base_model, v.source_uri, v.git_commit,
         v.params, v.datasets, v.duration_seconds, v.cost, v.hardware, v.signature, v.run_id, v.created_by,
-        v.created_at, v.updated_at, v.number, v.stage, v.serving
+        v.created_at, v.updated_at, v.number, v.stage, v.serving, v.trained_at
         """
     /// How many columns `versionColumns` selects (a query's extra columns start at this index).
-    static let versionColumnCount = 22
+    static let versionColumnCount = 23
 
     /// Loads full versions (tags, scores, parents included) for rows of `versionColumns`.
     static func versions(_ db: Database, model: ModelName, rows: [Row]) throws -> [(id: Int64, version: ModelVersion)] {
@@ -258,7 +258,8 @@ enum SQLiteRows {
             signature: try decodeJSON(JSONValue.self, row.text(14)), runID: row.text(15), createdBy: row.text(16) ?? "",
             createdAt: ISO8601.date(milliseconds: row.int64(17)), updatedAt: ISO8601.date(milliseconds: row.int64(18)),
             number: row.int64(19), stage: row.text(20).flatMap(VersionStage.init(rawValue:)) ?? .none,
-            serving: try decodeJSON(ServingInfo.self, row.text(21)))
+            serving: try decodeJSON(ServingInfo.self, row.text(21)),
+            trainedAt: row.double(22).map { ISO8601.date(milliseconds: Int64($0)) })
         return (row.int64(0), version)
     }
 
@@ -379,7 +380,8 @@ enum SQLiteRows {
                 INSERT INTO audit (model_name, version, action, actor, reason, details, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
-                model.rawValue, version?.description, action, context.actor, context.reason, try json(details),
+                model.rawValue, version?.description, action, context.actor, context.reason,
+                try json(context.details.isEmpty ? details : details.merging(context.details) { own, _ in own }),
                 millis(now),
             ])
     }

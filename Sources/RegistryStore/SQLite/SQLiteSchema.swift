@@ -240,6 +240,31 @@ enum SQLiteSchema {
                     UPDATE models SET highest_ordinal = (SELECT MAX(ordinal) FROM versions WHERE model_id = models.id);
                     """)
         }
+        migrator.registerMigration("v12-validation") { db in
+            // When a version was trained (the policy's age rule), each model's validation policy by revision, and
+            // every verdict reached (the deploy gate reads the newest for a version).
+            try db.execute(
+                sql: """
+                    ALTER TABLE versions ADD COLUMN trained_at INTEGER;
+                    CREATE TABLE validation_policies (
+                        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+                        revision INTEGER NOT NULL,
+                        policy TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (model_id, revision)
+                    );
+                    CREATE TABLE validation_reports (
+                        id INTEGER PRIMARY KEY,
+                        version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+                        policy_revision INTEGER NOT NULL,
+                        passed INTEGER NOT NULL,
+                        report TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX validation_reports_by_version ON validation_reports(version_id, id);
+                    """)
+        }
         return migrator
     }
 

@@ -45,10 +45,17 @@ public struct ModelSnapshot: Sendable, Equatable, Codable {
     public var audit: [AuditEntry]
     /// The highest version the model ever had, deleted ones included (absent in exports made before it was kept).
     public var highestVersion: SemanticVersion?
+    /// Every revision of the model's validation policy, oldest first (absent in exports made before policies).
+    public var policies: [PolicyRevision]?
+    /// Automatic-rollback limits, when the model set them.
+    public var servingLimits: ServingLimits?
+    /// Traffic policy per environment (environment name to policy).
+    public var traffic: [String: TrafficPolicy]?
 
     public init(
         model: RegisteredModel, versions: [VersionSnapshot], aliases: [AliasPointer], deployments: [Deployment],
-        audit: [AuditEntry], highestVersion: SemanticVersion? = nil
+        audit: [AuditEntry], highestVersion: SemanticVersion? = nil, policies: [PolicyRevision]? = nil,
+        servingLimits: ServingLimits? = nil, traffic: [String: TrafficPolicy]? = nil
     ) {
         self.model = model
         self.versions = versions
@@ -56,6 +63,15 @@ public struct ModelSnapshot: Sendable, Equatable, Codable {
         self.deployments = deployments
         self.audit = audit
         self.highestVersion = highestVersion
+        self.policies = policies
+        self.servingLimits = servingLimits
+        self.traffic = traffic
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, versions, aliases, deployments, audit, policies, traffic
+        case highestVersion = "highestVersion"
+        case servingLimits = "serving_limits"
     }
 }
 
@@ -63,15 +79,21 @@ public struct VersionSnapshot: Sendable, Equatable, Codable {
     public var version: ModelVersion
     public var artifacts: [ArtifactEntry]
     public var scoreChanges: [ScoreChange]
+    /// Every verdict reached on the version, oldest first (absent in exports made before validation).
+    public var validations: [ValidationReport]?
 
-    public init(version: ModelVersion, artifacts: [ArtifactEntry], scoreChanges: [ScoreChange]) {
+    public init(
+        version: ModelVersion, artifacts: [ArtifactEntry], scoreChanges: [ScoreChange],
+        validations: [ValidationReport]? = nil
+    ) {
         self.version = version
         self.artifacts = artifacts
         self.scoreChanges = scoreChanges
+        self.validations = validations
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, artifacts
+        case version, artifacts, validations
         case scoreChanges = "score_changes"
     }
 }

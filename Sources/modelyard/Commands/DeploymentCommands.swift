@@ -8,17 +8,33 @@ struct DeployCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy",
         abstract: "Deploy a ready version to an environment (default production).",
-        discussion: "Examples:\n  modelyard deploy fraud 1.2.0 --reason 'f1 +3%'\n  modelyard deploy fraud 1.3.0 --env staging")
+        discussion: """
+            The version must pass validation under the model's policy against what the environment serves now
+            (`modelyard validate` shows the verdict); --force with --reason deploys it anyway, and the override is
+            audited.
+
+            Examples:
+              modelyard deploy fraud 1.2.0 --reason 'f1 +3%'
+              modelyard deploy fraud 1.3.0 --env staging
+              modelyard deploy fraud 1.3.0 --force --reason 'hotfix; f1 drop accepted by risk team'
+            """)
     @OptionGroup var options: ClientOptions
     @Argument(help: "Model name.") var model: String
     @Argument(help: "Version to deploy.") var version: String
     @Option(name: [.customLong("env"), .customLong("environment")], help: "Environment alias.") var environment = "production"
     @Option(help: "Why (recorded in the deployment history and audit log).") var reason: String?
+    @Flag(help: "Deploy although the version fails validation (needs --reason; audited).") var force = false
+
+    func validate() throws {
+        if force && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--force needs --reason: say why the version should serve although it fails validation")
+        }
+    }
 
     func run() async throws {
         let data = try await options.client.send(
             .POST, APIPath.model(model) + "/deployments",
-            json: DeployRequest(version: version, environment: environment, reason: reason))
+            json: DeployRequest(version: version, environment: environment, reason: reason, force: force ? true : nil))
         if options.json { return Output.printJSON(data) }
         let record = try APIJSON.decoder.decode(Deployment.self, from: data)
         Output.print(

@@ -242,10 +242,14 @@ struct TrafficCommand: AsyncParsableCommand {
         @Option(help: "Version that receives a mirror of the traffic.") var shadow: String?
         @Flag(help: "Remove every share and the shadow.") var clear = false
         @Option(help: "Why (recorded in the audit log).") var reason: String?
+        @Flag(help: "Give shares to versions that fail validation (needs --reason; audited).") var force = false
 
         func validate() throws {
             if clear && (!shares.isEmpty || shadow != nil) { throw ValidationError("--clear takes no --share or --shadow") }
             if !clear && shares.isEmpty && shadow == nil { throw ValidationError("give --share, --shadow or --clear") }
+            if force && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--force needs --reason: say why the versions should take traffic anyway")
+            }
         }
 
         func run() async throws {
@@ -260,6 +264,7 @@ struct TrafficCommand: AsyncParsableCommand {
             var body: [String: Any] = ["environment": environment, "shares": parsed]
             if let shadow { body["shadow"] = shadow }
             if let reason { body["reason"] = reason }
+            if force { body["force"] = true }
             let data = try await options.client.send(
                 .PUT, APIPath.model(model) + "/traffic", rawJSON: try JSONSerialization.data(withJSONObject: body))
             if options.json { return Output.printJSON(data) }

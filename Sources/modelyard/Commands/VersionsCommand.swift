@@ -69,6 +69,7 @@ struct VersionsCommand: AsyncParsableCommand {
                 ("base model", v.baseModel), ("source", v.sourceURI), ("git commit", v.gitCommit),
                 ("run", v.runID), ("duration", v.durationSeconds.map { "\(Format.number($0)) s" }),
                 ("cost", v.cost.map { Format.number($0) }), ("hardware", v.hardware),
+                ("trained", v.trainedAt.map(Format.time)),
                 ("parents", v.parents.isEmpty ? nil : v.parents.map(\.description).joined(separator: ", ")),
                 (
                     "scores",
@@ -139,6 +140,7 @@ struct VersionsCommand: AsyncParsableCommand {
         @Option(help: "Training duration in seconds.") var duration: Double?
         @Option(help: "Hardware description.") var hardware: String?
         @Option(help: "Training cost (in your unit, e.g. USD).") var cost: Double?
+        @Option(help: "When the model was trained, ISO 8601 (the validation policy's age rule reads it).") var trainedAt: String?
         @Option(help: "A JSON file with the full registration body (flags override its fields).") var fromJson: String?
 
         func run() async throws {
@@ -172,6 +174,12 @@ struct VersionsCommand: AsyncParsableCommand {
             body.durationSeconds = duration ?? body.durationSeconds
             body.hardware = hardware ?? body.hardware
             body.cost = cost ?? body.cost
+            if let trainedAt {
+                guard let date = ISO8601.parse(trainedAt) else {
+                    throw CLIError("--trained-at '\(trainedAt)' is not an ISO 8601 time, e.g. 2026-12-01T10:22:05Z")
+                }
+                body.trainedAt = date
+            }
             let data = try await options.client.send(.POST, APIPath.model(model) + "/versions", json: body)
             if options.json { return Output.printJSON(data) }
             let created = try APIJSON.decoder.decode(VersionResponse.self, from: data)

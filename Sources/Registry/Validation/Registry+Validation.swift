@@ -1,0 +1,93 @@
+public import Foundation
+public import RegistryCore
+
+/// Validation: a policy per model, a verdict per version, and the gate every deploy path passes through.
+extension Registry {
+    /// The model's policy and revision; revision 0 is the default, before one was set.
+    public func validationPolicy(_ model: ModelName) async throws -> PolicyRevision {
+        try await store.validationPolicy(model) ?? PolicyRevision(revision: 0, policy: .default)
+    }
+
+    /// Stores the policy as the model's next revision (audited) and judges the model's versions under it again, so
+    /// every stored verdict a person reads is the current policy's.
+    public func setValidationPolicy(_ model: ModelName, _ policy: ValidationPolicy, audit: AuditContext) async throws
+        -> PolicyRevision
+    {
+        let saved = try await store.setValidationPolicy(model, policy, audit: audit)
+        var token: String?
+        repeat {
+            let page = try await store.listVersions(
+                model, filter: VersionFilter(), page: try PageRequest(limit: PageRequest.maxLimit, token: token))
+            for version in page.items where version.status != .archived {
+                _ = try await judge(version, policy: saved, environment: policy.baselineEnvironment, actor: audit.actor)
+            }
+            token = page.nextPageToken
+        } while token != nil
+        return saved
+    }
+
+    /// Judges a version under the model's current policy, against what `environment` serves (the policy's
+    /// baseline environment when not given), and records the verdict.
+    public func validate(
+        _ model: ModelName, _ selector: VersionSelector, environment: EnvironmentName? = nil, actor: String
+    ) async throws -> ValidationReport {
+        let version = try await store.version(model, selector)
+        let policy = try await validationPolicy(model)
+        return try await judge(
+            version, policy: policy, environment: environment ?? policy.policy.baselineEnvironment, actor: actor)
+    }
+
+    /// The version's newest verdict; `nil` when it was never validated.
+    public func validationReport(_ model: ModelName, _ selector: VersionSelector) async throws -> ValidationReport? {
+        try await store.validationReport(model, try await resolve(model, selector))
+    }
+
+    func judge(_ version: ModelVersion, policy: PolicyRevision, environment: EnvironmentName, actor: String)
+        async throws -> ValidationReport
+    {
+        let serving = try await store.aliases(version.model).first { $0.environment == environment }
+        var baseline: ModelVersion?
+        if let serving { baseline = try await store.version(version.model, .version(serving.version)) }
+        let files = try await store.artifacts(version.model, version.version).map(\.path)
+        let report = Validator.evaluate(Validator.Input(
+            version: version, files: files, policy: policy, environment: environment, baseline: baseline,
+            actor: actor, now: clock()))
+        try await store.addValidationReport(report)
+        return report
+    }
+
+    /// The deploy gate: judges `version` against what `environment` serves now and refuses a failing version unless
+    /// the caller overrides with a reason. Returns the audit context with the verdict in its details, so the
+    /// deployment's audit entry says what was known when it was made.
+    func gate(
+        _ version: ModelVersion, environment: EnvironmentName, override: Bool, refuse: Bool = true,
+        audit: AuditContext
+    ) async throws -> AuditContext {
+        let policy = try await validationPolicy(version.model)
+        let report = try await judge(version, policy: policy, environment: environment, actor: audit.actor)
+        var audit = audit
+        audit.details["validation"] = report.passed ? "passed" : "failed"
+        audit.details["validation_score"] = ValidationReport.format(report.score)
+        audit.details["policy_revision"] = String(policy.revision)
+        if !report.passed {
+            audit.details["failed_checks"] = report.errors.map(\.name).joined(separator: ",")
+            if refuse {
+                guard override else {
+                    let unchanged = report.baseline.map { "'\(environment)' still serves \($0)" }
+                        ?? "'\(environment)' was not changed"
+                    throw RegistryError(
+                        .validationFailed,
+                        "version \(version.version) of '\(version.model)' failed validation under policy revision "
+                            + "\(policy.revision): \(report.failureSummary); \(unchanged). Fix the version or the "
+                            + "policy, or override with force and a reason")
+                }
+                guard !audit.reason.isEmpty else {
+                    throw RegistryError.invalidArgument(
+                        "overriding the validation of \(version.version) needs a reason; say why it should serve anyway")
+                }
+                audit.details["override"] = "true"
+            }
+        }
+        return audit
+    }
+}

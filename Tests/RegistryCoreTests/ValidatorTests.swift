@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+
+@testable import RegistryCore
+
+/// The policy rules one by one, on versions shaped like our users' training output.
+@Suite struct ValidatorTests {
+    static let now = Date(timeIntervalSince1970: 1_765_000_000)
+    static let model = ModelName(rawValue: "fraud")
+
+    static func version(
+        _ text: String, scores: [String: Double] = [:], signature: JSONValue? = nil, serving: ServingInfo? = nil,
+        trainedDaysAgo: Double? = nil
+    ) -> ModelVersion {
+        ModelVersion(
+            model: model, version: try! SemanticVersion(parsing: text), scores: scores, signature: signature,
+            createdAt: now, updatedAt: now, serving: serving,
+            trainedAt: trainedDaysAgo.map { now.addingTimeInterval(-$0 * 86_400) })
+    }
+
+    static func judge(
+        _ version: ModelVersion, policy: ValidationPolicy = .default, baseline: ModelVersion? = nil, files: [String] = []
+    ) -> ValidationReport {
+        Validator.evaluate(.init(
+            version: version, files: files.map { try! ArtifactPath(validating: $0) },
+            policy: PolicyRevision(revision: 3, policy: policy), environment: .production, baseline: baseline,
+            actor: "ana", now: now))
+    }
+
+    static func outcome(_ report: ValidationReport, _ name: String) -> ValidationReport.Outcome? {
+        report.checks.first { $0.name == name }?.outcome
+    }
+
+    @Test func defaultThresholdsSeparateGoodWarningAndFailingVersions() {
+        let good = Self.judge(Self.version("1.0.0", scores: ["f1_score": 0.83, "roc_auc": 0.91, "precision": 0.8, "recall": 0.86]))
+        #expect(good.passed && good.score == 1 && good.errors.isEmpty && good.warnings.isEmpty)
+        #expect(good.policyRevision == 3 && good.validatedBy == "ana")
+
+        let warned = Self.judge(Self.version("1.1.0", scores: ["f1_score": 0.65]))
+        #expect(warned.passed, "a warning alone does not block: score \(warned.score)")
+        #expect(Self.outcome(warned, "metric:f1_score") == .warning && abs(warned.score - 0.95) < 1e-9)
+
+        let failed = Self.judge(Self.version("1.2.0", scores: ["f1_score": 0.45, "roc_auc": 0.9]))
+        #expect(!failed.passed && Self.outcome(failed, "metric:f1_score") == .error)
+        #expect(failed.failureSummary.contains("f1_score 0.45 is below the error threshold 0.5"))
+        #expect(abs(failed.score - 0.8) < 1e-9)
+
+        // No metrics, no model file, no training time: nothing applies, so it passes as hand registrations do today.
+        let bare = Self.judge(Self.version("1.3.0"))
+        #expect(bare.passed && bare.errors.isEmpty && bare.warnings.isEmpty)
+        #expect(bare.checks.allSatisfy { $0.outcome == .skipped })
+    }
+
+    @Test func scoreIsClampedAndHeldToTheMinimum() {
+        // Five warnings: 1 - 0.25 = 0.75 passes the default 0.6; with min_score 0.8 it fails without any error.
+        var policy = ValidationPolicy(metrics: (1...5).map { .init(metric: "m\($0)", warning: 0.9) })
+        let version = Self.version("1.0.0", scores: Dictionary(uniqueKeysWithValues: (1...5).map { ("m\($0)", 0.5) }))
+        #expect(Self.judge(version, policy: policy).passed)
+        policy.minScore = 0.8
+        let strict = Self.judge(version, policy: policy)
+        #expect(!strict.passed && strict.errors.isEmpty && strict.failureSummary.contains("below the policy's minimum"))
+        // Six errors clamp at 0.
+        let many = ValidationPolicy(metrics: (1...6).map { .init(metric: "m\($0)", error: 0.9) })
+        let sixErrors = Self.judge(Self.version("1.0.0", scores: Dictionary(uniqueKeysWithValues: (1...6).map { ("m\($0)", 0.1) })), policy: many)
+        #expect(sixErrors.score == 0)
+    }
+
+    @Test func directionDecidesWhichSideFails() {
+        let policy = ValidationPolicy(metrics: [.init(metric: "p99_ms", direction: .minimize, error: 50, warning: 20)])
+        #expect(Self.outcome(Self.judge(Self.version("1.0.0", scores: ["p99_ms": 10]), policy: policy), "metric:p99_ms") == .pass)
+        #expect(Self.outcome(Self.judge(Self.version("1.0.0", scores: ["p99_ms": 30]), policy: policy), "metric:p99_ms") == .warning)
+        #expect(Self.outcome(Self.judge(Self.version("1.0.0", scores: ["p99_ms": 80]), policy: policy), "metric:p99_ms") == .error)
+        #expect(Self.outcome(Self.judge(Self.version("1.0.0", scores: ["p99_ms": .nan]), policy: policy), "metric:p99_ms") == .error)
+    }
+
+    @Test func requiredMetricMustBeReported() {
+        let policy = ValidationPolicy(metrics: [.init(metric: "f1_score", error: 0.5, required: true)])
+        let report = Self.judge(Self.version("1.0.0", scores: ["accuracy": 0.9]), policy: policy)
+        #expect(!report.passed && report.errors.first?.message.contains("requires f1_score") == true)
+    }
+
+    @Test func changeRulesCatchARegressionAboveTheFloor() {
+        let serving = Self.version("1.0.0", scores: ["f1_score": 0.85, "loss": 0.2])
+        let policy = ValidationPolicy(metrics: [
+            .init(metric: "f1_score", error: 0.5, minAbsoluteChange: -0.01),
+            .init(metric: "loss", direction: .minimize, minRelativeChange: 0.05, changeSeverity: .warning),
+        ])
+        // f1 0.80 is far above 0.5 but 0.05 below what serves: an error. loss 0.19 is 5 % better: passes.
+        let regressed = Self.judge(Self.version("1.1.0", scores: ["f1_score": 0.80, "loss": 0.19]), policy: policy, baseline: serving)
+        #expect(Self.outcome(regressed, "metric:f1_score") == .pass && Self.outcome(regressed, "change:f1_score") == .error)
+        #expect(Self.outcome(regressed, "change:loss") == .pass)
+        #expect(regressed.baseline?.description == "1.0.0" && !regressed.passed)
+        // Within the tolerance, and loss only 2.5 % better: a warning (the rule's severity).
+        let steady = Self.judge(Self.version("1.2.0", scores: ["f1_score": 0.845, "loss": 0.195]), policy: policy, baseline: serving)
+        #expect(Self.outcome(steady, "change:f1_score") == .pass && Self.outcome(steady, "change:loss") == .warning && steady.passed)
+        // Nothing serves: the change rule is skipped, not failed.
+        #expect(Self.outcome(Self.judge(Self.version("1.1.0", scores: ["f1_score": 0.8]), policy: policy), "change:f1_score") == .skipped)
+        // The serving version is not compared with itself.
+        #expect(Self.judge(serving, policy: policy, baseline: serving).baseline == nil)
+    }
+
+    @Test func ageWarnsThenFails() {
+        var policy = ValidationPolicy.default
+        #expect(Self.outcome(Self.judge(Self.version("1.0.0", trainedDaysAgo: 2)), "age") == .pass)
+        let monitor = Self.judge(Self.version("1.0.0", trainedDaysAgo: 10))
+        #expect(monitor.warnings.first?.message.contains("monitor for drift") == true)
+        let old = Self.judge(Self.version("1.0.0", trainedDaysAgo: 40))
+        #expect(old.warnings.first?.message.contains("consider retraining") == true && old.passed)
+        policy.maxAgeDays = 35
+        let tooOld = Self.judge(Self.version("1.0.0", trainedDaysAgo: 40), policy: policy)
+        #expect(!tooOld.passed && Self.outcome(tooOld, "age") == .error)
+        #expect(Self.outcome(Self.judge(Self.version("1.0.0")), "age") == .skipped)
+    }
+
+    @Test func featuresMustMatchTheServingVersion() {
+        func declared(_ names: [(String, String)]) -> JSONValue {
+            .object(["inputs": .array(names.map { .object(["name": .string($0.0), "type": .string($0.1)]) })])
+        }
+        let serving = Self.version("1.0.0", signature: declared([("hour", "long"), ("amount", "double")]))
+        let same = Self.judge(Self.version("1.1.0", signature: declared([("hour", "long"), ("amount", "double")])), baseline: serving)
+        #expect(Self.outcome(same, "features") == .pass)
+        let reordered = Self.judge(Self.version("1.1.0", signature: declared([("amount", "double"), ("hour", "long")])), baseline: serving)
+        #expect(reordered.errors.first?.message.contains("the order changed") == true)
+        let changed = Self.judge(Self.version("1.1.0", signature: declared([("hour", "double"), ("merchant", "string")])), baseline: serving)
+        let message = changed.errors.first?.message ?? ""
+        #expect(message.contains("missing amount") && message.contains("new merchant") && message.contains("hour is double, was long"))
+        // MLflow writes the inputs as a JSON string.
+        let mlflow = Self.version("1.2.0", signature: .object(["inputs": .string(#"[{"name": "hour", "type": "long"}, {"name": "amount", "type": "double"}]"#)]))
+        #expect(Self.outcome(Self.judge(mlflow, baseline: serving), "features") == .pass)
+        // A model file's inputs count: 20 features where 30 served.
+        func inspected(_ width: Int) -> ServingInfo {
+            ServingInfo(
+                artifact: nil, sha256: nil, servable: true,
+                signature: .object(["inputs": .array([.object(["name": .string("X"), "datatype": .string("FP32"), "shape": .array([.number(-1), .number(Double(width))])])])]),
+                inspectedAt: Self.now)
+        }
+        let wider = Self.judge(Self.version("1.3.0", serving: inspected(30)), baseline: Self.version("1.0.0", serving: inspected(20)))
+        #expect(wider.errors.first?.message.contains("X is fp32[?, 30], was fp32[?, 20]") == true)
+        var lenient = ValidationPolicy.default
+        lenient.featureCompatibility = .warning
+        #expect(Self.judge(Self.version("1.3.0", serving: inspected(30)), policy: lenient, baseline: Self.version("1.0.0", serving: inspected(20))).passed)
+    }
+
+    @Test func aModelThatCannotBeLoadedFails() {
+        let broken = ServingInfo(artifact: nil, sha256: nil, servable: false, reasonCode: "unsupported_operator", reason: "Relx is not supported", inspectedAt: Self.now)
+        let report = Self.judge(Self.version("1.0.0", serving: broken))
+        #expect(!report.passed && report.errors.first?.message == "Relx is not supported")
+        var off = ValidationPolicy.default
+        off.loadability = false
+        #expect(Self.judge(Self.version("1.0.0", serving: broken), policy: off).passed)
+    }
+
+    @Test func requiredFilesAreChecked() {
+        let policy = ValidationPolicy(requiredFiles: ["model.onnx", "metadata.json"])
+        let report = Self.judge(Self.version("1.0.0"), policy: policy, files: ["model.onnx"])
+        #expect(Self.outcome(report, "file:model.onnx") == .pass && Self.outcome(report, "file:metadata.json") == .error)
+    }
+
+    @Test func nonsensePoliciesAreRefused() {
+        let bad: [ValidationPolicy] = [
+            ValidationPolicy(metrics: [.init(metric: "f1", error: 0.8, warning: 0.5)]),
+            ValidationPolicy(metrics: [.init(metric: "f1", error: .infinity)]),
+            ValidationPolicy(metrics: [.init(metric: "f1"), .init(metric: "f1")]),
+            ValidationPolicy(minScore: 1.5),
+            ValidationPolicy(maxAgeDays: -1),
+            ValidationPolicy(requiredFiles: ["../etc/passwd"]),
+            ValidationPolicy(metrics: (0...ValidationPolicy.maxRules).map { .init(metric: "m\($0)") }),
+        ]
+        for policy in bad {
+            #expect(throws: RegistryError.self) { try policy.validate() }
+        }
+        #expect((try? ValidationPolicy.default.validate()) != nil)
+    }
+}
