@@ -76,8 +76,10 @@ let package = Package(
             name: "Registry",
             dependencies: [
                 "RegistryCore", "RegistryStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

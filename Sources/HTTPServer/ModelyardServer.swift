@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var servingSyncInterval: Duration?
     /// How long per-minute inference summaries are kept in the store.
     public var inferenceRetention: TimeInterval
+    /// A directory whose new training folders are imported as they complete (nil: none is watched).
+    public var watchDirectory: URL?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "modelyard-data"),
@@ -43,10 +45,13 @@ public enum ModelyardServer {
     public struct Components: Sendable {
         public let registry: Registry
         public let pool: ModelPool
+        /// Training folders on the server's disk may be imported from under this directory (nil: not at all).
+        public var importRoot: URL?
 
-        public init(registry: Registry, pool: ModelPool) {
+        public init(registry: Registry, pool: ModelPool, importRoot: URL? = nil) {
             self.registry = registry
             self.pool = pool
+            self.importRoot = importRoot
         }
     }
 
@@ -66,6 +71,7 @@ public enum ModelyardServer {
         DeploymentRoutes(registry: registry).register(on: api)
         BackupRoutes(registry: registry).register(on: api)
         TrackingRoutes(registry: registry).register(on: api)
+        ImportRoutes(registry: registry, importRoot: components.importRoot).register(on: api)
         let mlflow = router.group("api/2.0/mlflow")
         MLflowTrackingRoutes(registry: registry).register(on: mlflow)
         MLflowRegistryRoutes(registry: registry).register(on: mlflow)
@@ -85,6 +91,9 @@ public enum ModelyardServer {
         var services: [any Service] = []
         if let interval = configuration.gcInterval {
             services.append(GarbageCollectorService(registry: registry, interval: interval, logger: logger))
+        }
+        if let directory = configuration.watchDirectory {
+            services.append(TrainingFolderWatcher(registry: registry, directory: directory, logger: logger))
         }
         if let interval = configuration.servingSyncInterval {
             services.append(ServingReconciler(pool: pool, interval: interval, logger: logger))

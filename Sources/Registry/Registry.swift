@@ -15,6 +15,7 @@ public struct Registry: Sendable {
     let clock: @Sendable () -> Date
     let logger: Logger
     let uploadGate = UploadGate()
+    let importLock = ImportLock()
 
     public init(
         store: any RegistryStore, artifacts: any ArtifactStore, limits: RegistryLimits = .init(),

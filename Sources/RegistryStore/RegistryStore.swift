@@ -79,6 +79,11 @@ public protocol RegistryStore: TrackingStore, ServingStore {
     func addValidationReport(_ report: ValidationReport) async throws
     /// A version's newest verdict, if it was ever validated.
     func validationReport(_ model: ModelName, _ version: SemanticVersion) async throws -> ValidationReport?
+    /// Records an import attempt; returns it with its id.
+    func addImportRecord(_ record: ImportRecord) async throws -> ImportRecord
+    /// Import attempts, newest first.
+    func importRecords(_ filter: ImportFilter, page: PageRequest) async throws -> Page<ImportRecord>
+    func importRecord(id: Int64) async throws -> ImportRecord
     /// Stores a benchmark the server ran on a version.
     func addBenchmark(_ report: BenchmarkReport) async throws
     /// A version's benchmarks, newest first.

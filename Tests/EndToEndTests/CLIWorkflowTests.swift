@@ -235,6 +235,50 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("min_scroe"))
     }
 
+    @Test func trainingFoldersImportScanAndHistoryFromTheCLI() throws {
+        let work = try temporaryDirectory("cli-import")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try ServerProcess(dataDirectory: work.appendingPathComponent("data"))
+        defer { server.kill(SIGKILL) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/onnx")
+        let root = work.appendingPathComponent("training")
+        func folder(_ name: String, f1: Double, modified: Date) throws -> URL {
+            let url = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent("isolation_forest.onnx"), to: url.appendingPathComponent("model.onnx"))
+            let metadata = #"{"model_info": {"name": "fraud", "created_at": "2026-12-01T10:22:05Z"}, "evaluation_info": {"basic_metrics": {"f1_score": \#(f1)}}}"#
+            try Data(metadata.utf8).write(to: url.appendingPathComponent("metadata.json"))
+            try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: url.path)
+            return url
+        }
+        let first = try folder("fraud-2026-12-01", f1: 0.83, modified: Date(timeIntervalSinceNow: -7200))
+        _ = try folder("fraud-2026-12-02", f1: 0.45, modified: Date(timeIntervalSinceNow: -60))
+        let invalid = root.appendingPathComponent("fraud-broken")
+        try FileManager.default.createDirectory(at: invalid, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: invalid.appendingPathComponent("model.joblib"))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -86_400)], ofItemAtPath: invalid.path)
+
+        let scanned = try ok(["imports", "scan", root.path], server)
+        #expect(scanned.contains("fraud-2026-12-01") && scanned.contains("new") && scanned.contains("invalid: metadata.json is missing"))
+        let imported = try ok(["import-training", first.path], server)
+        #expect(imported.contains("imported fraud 1.0.0") && imported.contains("validation passed"))
+        #expect(try ok(["imports", "scan", root.path], server).contains("duplicate of fraud 1.0.0"))
+        #expect(try ok(["import-training", first.path], server).contains("already imported as fraud 1.0.0"))
+
+        // --latest imports the newest folder only: f1 0.45, stored with a failed verdict.
+        let latest = try ok(["imports", "scan", root.path, "--latest"], server)
+        #expect(latest.contains("imported fraud 1.1.0") && latest.contains("validation FAILED"))
+        let refused = try runCLI(["import-training", invalid.path], server: server)
+        #expect(refused.status != 0 && refused.stderr.contains("refused") && refused.stderr.contains("metadata.json is missing"))
+
+        let history = try ok(["imports"], server)
+        #expect(history.contains("imported") && history.contains("duplicate") && history.contains("refused"))
+        #expect(try ok(["imports", "list", "--outcome", "refused"], server).contains("metadata.json is missing"))
+        let shown = try ok(["imports", "show", "1"], server)
+        #expect(shown.contains("model.onnx") && shown.contains("PASSED"))
+    }
+
     @Test func everyCommandHasHelpWithExamples() throws {
         let commands = [
             ["serve"], ["models", "create"], ["models", "list"], ["versions", "register"], ["versions", "update"], ["upload"],
@@ -242,7 +286,8 @@ import Testing
             ["deploy"], ["rollback"], ["deployments"], ["lineage"], ["tree"], ["report"], ["export"], ["import"], ["audit"],
             ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"], ["predict"], ["serving"], ["serving", "status"],
             ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"], ["serving", "limits"], ["benchmark"],
-            ["policy"], ["policy", "show"], ["policy", "set"], ["validate"],
+            ["policy"], ["policy", "show"], ["policy", "set"], ["validate"], ["import-training"], ["imports"],
+            ["imports", "list"], ["imports", "show"], ["imports", "scan"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)

@@ -370,7 +370,16 @@ enum StoreConformance {
         try await store.setServingLimits(name("a"), limits: ServingLimits(maxErrorRate: 0.2), audit: actor)
         try await store.setTraffic(
             name("a"), environment: .production, policy: TrafficPolicy(shares: [.init(version: two, percent: 10)]), audit: actor)
+        let attempt = try await store.addImportRecord(
+            ImportRecord(
+                source: "file:///training/a-1", model: name("a"), version: two,
+                files: [.init(path: "metadata.json", size: 2, sha256: BlobDigest(rawValue: String(repeating: "d", count: 64)))],
+                contentSHA256: "c", actor: "tester", startedAt: Date(timeIntervalSince1970: 1_765_000_000), durationSeconds: 0.5,
+                outcome: .imported, reason: nil, validation: report))
+        #expect(try await store.importRecord(id: attempt.id) == attempt)
+        #expect(try await store.importRecords(ImportFilter(source: "file:///training/a-1"), page: .all).items == [attempt])
         let snapshot = try await store.exportSnapshot()
+        #expect(snapshot.imports == [attempt])
         _ = try await store.undeploy(name("a"), environment: .production, audit: actor)
         try await store.deleteModel(name("a"), audit: actor)
         try await store.importSnapshot(snapshot, audit: actor)
@@ -379,5 +388,7 @@ enum StoreConformance {
         #expect(restored.versions.map(\.validations) == snapshot.models[0].versions.map(\.validations))
         #expect(restored.servingLimits?.maxErrorRate == 0.2 && restored.traffic == snapshot.models[0].traffic)
         #expect(try await store.validationReport(name("a"), two) == report)
+        let imports = try await store.importRecords(ImportFilter(model: name("a")), page: .all).items
+        #expect(imports.count == 2 && imports.allSatisfy { $0.source == attempt.source }, "the export's record is imported once more")
     }
 }

@@ -123,6 +123,14 @@ public enum OpenAPIDocument {
         .init(
             method: "get", path: "/api/v1/runs/{run}", id: "getRun",
             summary: "A run: state, params, tags, latest metrics, datasets"),
+        .init(
+            method: "post", path: "/api/v1/imports", id: "importTraining",
+            summary: "Import a training folder (its blobs, or a path under --import-root) as a validated ready version; 201 imported, 200 duplicate",
+            body: "TrainingImport", status: "201"),
+        .init(
+            method: "get", path: "/api/v1/imports", id: "listImports", summary: "Import attempts, newest first",
+            query: ["model", "outcome", "content_sha256", "limit", "page_token"]),
+        .init(method: "get", path: "/api/v1/imports/{id}", id: "getImport", summary: "One import attempt with its files and verdict"),
         .init(method: "get", path: "/api/v1/export", id: "exportRegistry", summary: "Whole-registry snapshot (metadata)"),
         .init(method: "post", path: "/api/v1/import", id: "importRegistry", summary: "Restore a snapshot", status: "201"),
         .init(method: "put", path: "/api/v1/blobs/{sha256}", id: "putBlob", summary: "Upload a blob by digest", body: "binary", status: "201"),

@@ -87,6 +87,10 @@ enum OpenAPISchemas {
         ]),
         "PolicyRevision": object(["revision": integer, "policy": ref("Policy"), "updated_at": time, "updated_by": string]),
         "Validate": object(["environment": string]),
+        "TrainingImport": object([
+            "model": string, "path": string, "source": string,
+            "files": array(object(["path": string, "size": integer, "sha256": string], required: ["path", "size", "sha256"])),
+        ]),
         "Validation": object([
             "model": string, "version": semver, "policy_revision": integer, "environment": string, "baseline": semver,
             "passed": boolean, "score": number, "validated_at": time, "validated_by": string,

@@ -47,7 +47,8 @@ public enum Validator {
         if policy.featureCompatibility != .off {
             checks.append(featureCheck(version: version, baseline: baseline, severity: policy.featureCompatibility))
         }
-        if policy.loadability { checks.append(loadabilityCheck(version)) }
+        if let check = declaredFeaturesCheck(version) { checks.append(check) }
+        if policy.loadability { checks.append(loadabilityCheck(version, files: input.files)) }
         let errors = checks.count { $0.outcome == .error }
         let warnings = checks.count { $0.outcome == .warning }
         let score = min(1, max(0, 1 - 0.2 * Double(errors) - 0.05 * Double(warnings)))
@@ -157,10 +158,52 @@ public enum Validator {
                 + differences.prefix(10).joined(separator: "; ") + (differences.count > 10 ? "; and \(differences.count - 10) more" : ""))
     }
 
+    /// The features a version declares (its training metadata's names) against what its model file takes: a tabular
+    /// model's one `[rows, k]` input must have k columns; named inputs must be the declared names.
+    static func declaredFeaturesCheck(_ version: ModelVersion) -> ValidationReport.Check? {
+        guard let declared = FeatureList.parse(version.signature)?.features.map(\.name), let serving = version.serving,
+            serving.servable, case .object(let signature)? = serving.signature, case .array(let inputs)? = signature["inputs"]
+        else { return nil }
+        var names: [String] = []
+        var widths: [Int?] = []
+        for input in inputs {
+            guard case .object(let fields) = input, case .string(let name)? = fields["name"] else { return nil }
+            names.append(name)
+            if case .array(let shape)? = fields["shape"], shape.count == 2, case .number(let k) = shape[1], k >= 0 {
+                widths.append(Int(k))
+            } else {
+                widths.append(nil)
+            }
+        }
+        let message: String?
+        if names.count == 1, declared.count > 1 || widths[0] != nil {
+            if let width = widths[0] {
+                message = width == declared.count ? nil
+                    : "the metadata names \(declared.count) features but the model's input \(names[0]) takes \(width) columns"
+            } else {
+                message = nil  // a free column count: nothing to compare
+            }
+        } else {
+            let missing = names.filter { !declared.contains($0) }
+            message = missing.isEmpty && names.count == declared.count ? nil
+                : "the metadata names features \(declared.prefix(5).joined(separator: ", ")) but the model's inputs are "
+                    + names.prefix(5).joined(separator: ", ")
+        }
+        return .init(
+            name: "features:model", kind: .features, outcome: message == nil ? .pass : .error,
+            message: message ?? "the \(declared.count) declared features match the model file's input")
+    }
+
     // MARK: Loadability
 
-    static func loadabilityCheck(_ version: ModelVersion) -> ValidationReport.Check {
+    static func loadabilityCheck(_ version: ModelVersion, files: [ArtifactPath]) -> ValidationReport.Check {
         guard let serving = version.serving else {
+            if let joblib = files.first(where: { $0.rawValue.lowercased().hasSuffix(".joblib") }) {
+                return .init(
+                    name: "loadability", kind: .loadability, outcome: .error,
+                    message: "\(joblib.rawValue) is a scikit-learn model, which this server cannot serve yet; add model.onnx "
+                        + "(converted with skl2onnx) to serve it")
+            }
             return .init(name: "loadability", kind: .loadability, outcome: .skipped, message: "the version has no model file")
         }
         if serving.servable {

@@ -71,7 +71,8 @@ extension SQLiteRegistryStore {
                 files: try Row.fetchAll(db.cachedStatement(sql: "SELECT path, size, sha256 FROM tracked_files ORDER BY path")).map {
                     TrackedFileEntry(path: $0[0], size: $0[1], sha256: BlobDigest(rawValue: $0[2]))
                 })
-            return RegistrySnapshot(exportedAt: now, models: models, runs: runs, tracking: tracking)
+            let imports = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, record FROM imports ORDER BY id")).compactMap(Self.record)
+            return RegistrySnapshot(exportedAt: now, models: models, runs: runs, tracking: tracking, imports: imports)
         }
     }
 
@@ -96,6 +97,9 @@ extension SQLiteRegistryStore {
                     throw RegistryError.alreadyExists("run '\(run.id)' exists already; import into a fresh registry")
                 }
                 try Self.importRun(db, run)
+            }
+            for record in snapshot.imports ?? [] {
+                try Self.insertImport(db, record)
             }
             if let tracking = snapshot.tracking {
                 try Self.importLoggedModels(db, tracking.loggedModels)

@@ -241,8 +241,9 @@ enum SQLiteSchema {
                     """)
         }
         migrator.registerMigration("v12-validation") { db in
-            // When a version was trained (the policy's age rule), each model's validation policy by revision, and
-            // every verdict reached (the deploy gate reads the newest for a version).
+            // When a version was trained (the policy's age rule), each model's validation policy by revision, every
+            // verdict reached (the deploy gate reads the newest for a version), and every training-folder import
+            // attempt (kept by model name, not id: a refused import may name no model, or one that is gone).
             try db.execute(
                 sql: """
                     ALTER TABLE versions ADD COLUMN trained_at INTEGER;
@@ -263,6 +264,19 @@ enum SQLiteSchema {
                         created_at INTEGER NOT NULL
                     );
                     CREATE INDEX validation_reports_by_version ON validation_reports(version_id, id);
+                    CREATE TABLE imports (
+                        id INTEGER PRIMARY KEY,
+                        model TEXT,
+                        version TEXT,
+                        source TEXT NOT NULL,
+                        content_sha256 TEXT,
+                        outcome TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        started_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX imports_by_model ON imports(model, id);
+                    CREATE INDEX imports_by_content ON imports(content_sha256, id);
+                    CREATE INDEX imports_by_source ON imports(source, id);
                     """)
         }
         return migrator

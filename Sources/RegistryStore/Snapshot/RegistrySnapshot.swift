@@ -13,16 +13,19 @@ public struct RegistrySnapshot: Sendable, Equatable, Codable {
     public var runs: [RunSnapshot]
     /// Experiments, logged models and the artifact proxy's files (absent in exports made before tracking).
     public var tracking: TrackingSnapshot?
+    /// Every training-folder import attempt, oldest first (absent in exports made before imports).
+    public var imports: [ImportRecord]?
 
     public init(
         format: Int = currentFormat, exportedAt: Date, models: [ModelSnapshot], runs: [RunSnapshot],
-        tracking: TrackingSnapshot? = nil
+        tracking: TrackingSnapshot? = nil, imports: [ImportRecord]? = nil
     ) {
         self.format = format
         self.exportedAt = exportedAt
         self.models = models
         self.runs = runs
         self.tracking = tracking
+        self.imports = imports
     }
 
     /// Every blob the snapshot's manifests reference.
@@ -32,7 +35,7 @@ public struct RegistrySnapshot: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, models, runs, tracking
+        case format, models, runs, tracking, imports
         case exportedAt = "exported_at"
     }
 }

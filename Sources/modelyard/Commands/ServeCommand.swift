@@ -35,7 +35,11 @@ struct ServeCommand: AsyncParsableCommand {
     var inferenceRetentionDays: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error ($MODELYARD_LOG_LEVEL; default info).")
     var logLevel: String?
-    @Option(help: "JSON config file with host, port, data_dir, max_artifact_size, max_loaded_bytes, max_model_bytes, inference_retention_days, log_level ($MODELYARD_CONFIG).")
+    @Option(help: "Directory under which POST /api/v1/imports may import training folders by path ($MODELYARD_IMPORT_ROOT; default: none).")
+    var importRoot: String?
+    @Option(help: "Directory whose new training folders are imported once complete ($MODELYARD_WATCH_DIR; default: none).")
+    var watchDir: String?
+    @Option(help: "JSON config file with host, port, data_dir, max_artifact_size, max_loaded_bytes, max_model_bytes, inference_retention_days, log_level, import_root, watch_dir ($MODELYARD_CONFIG).")
     var config: String?
 
     func run() async throws {
@@ -43,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = try ServeSettings.resolve(
             flags: .init(
                 host: host, port: port, dataDir: dataDir, maxArtifactSize: maxArtifactSize, maxLoadedBytes: maxLoadedBytes,
-                maxModelBytes: maxModelBytes, inferenceRetentionDays: inferenceRetentionDays, logLevel: logLevel),
+                maxModelBytes: maxModelBytes, inferenceRetentionDays: inferenceRetentionDays, logLevel: logLevel,
+                importRoot: importRoot, watchDir: watchDir),
             environment: ProcessInfo.processInfo.environment, configPath: config)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -51,13 +56,15 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "modelyard")
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: settings.host, port: settings.port, dataDirectory: settings.dataDirectory,
             limits: .init(maxArtifactSize: settings.maxArtifactSize),
             inferenceRetention: TimeInterval(settings.inferenceRetentionDays) * 86_400)
-        let components = try Composition.open(
+        configuration.watchDirectory = settings.watchDirectory
+        var components = try Composition.open(
             dataDirectory: settings.dataDirectory, limits: configuration.limits,
             serving: .init(maxLoadedBytes: settings.maxLoadedBytes, maxModelBytes: settings.maxModelBytes), logger: logger)
+        components.importRoot = settings.importRoot
         let app = ModelyardServer.buildApplication(components, configuration: configuration, logger: logger) {
             port in
             // One parseable line on stdout so scripts (and tests using port 0) learn the address.
@@ -96,6 +103,8 @@ struct ServeSettings: Equatable {
         var maxModelBytes: Int64?
         var inferenceRetentionDays: Int?
         var logLevel: String?
+        var importRoot: String?
+        var watchDir: String?
 
         enum CodingKeys: String, CodingKey {
             case host, port
@@ -105,6 +114,8 @@ struct ServeSettings: Equatable {
             case maxModelBytes = "max_model_bytes"
             case inferenceRetentionDays = "inference_retention_days"
             case logLevel = "log_level"
+            case importRoot = "import_root"
+            case watchDir = "watch_dir"
         }
     }
 
@@ -116,6 +127,8 @@ struct ServeSettings: Equatable {
     var maxModelBytes: Int64
     var inferenceRetentionDays: Int
     var logLevel: Logger.Level
+    var importRoot: URL? = nil
+    var watchDirectory: URL? = nil
 
     static func resolve(flags: Values, environment env: [String: String], configPath: String?) throws -> ServeSettings {
         var file = Values()
@@ -152,9 +165,19 @@ struct ServeSettings: Equatable {
             throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")
         }
         let dataDir = flags.dataDir ?? env["MODELYARD_HOME"] ?? env["MODELYARD_DATA_DIR"] ?? file.dataDir ?? "modelyard-data"
+        func directory(_ value: String?, _ what: String) throws -> URL? {
+            guard let value, !value.isEmpty else { return nil }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("\(what) \(value) is not a directory")
+            }
+            return URL(fileURLWithPath: value, isDirectory: true)
+        }
         return ServeSettings(
             host: flags.host ?? env["MODELYARD_HOST"] ?? file.host ?? "127.0.0.1", port: port,
             dataDirectory: URL(fileURLWithPath: dataDir), maxArtifactSize: maxSize, maxLoadedBytes: maxLoaded,
-            maxModelBytes: maxModel, inferenceRetentionDays: retention, logLevel: level)
+            maxModelBytes: maxModel, inferenceRetentionDays: retention, logLevel: level,
+            importRoot: try directory(flags.importRoot ?? env["MODELYARD_IMPORT_ROOT"] ?? file.importRoot, "the import root"),
+            watchDirectory: try directory(flags.watchDir ?? env["MODELYARD_WATCH_DIR"] ?? file.watchDir, "the watched directory"))
     }
 }

@@ -1,0 +1,243 @@
+import Crypto
+import Foundation
+import HTTPServer
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ModelyardAPI
+import Registry
+import RegistryCore
+import RegistryWire
+import Testing
+
+/// The training hand-off with folders shaped like our users' training services write, against the real router,
+/// a real SQLite registry, the real model server and real ONNX files.
+@Suite struct TrainingImportTests {
+    static let features = (0..<20).map { "feature_\($0)" }
+    /// One "now" for every folder, so writing the same folder twice writes the same bytes.
+    static let today = Date()
+
+    /// A training folder on disk.
+    static func folder(
+        in root: URL, _ name: String, metrics: [String: Double] = ["f1_score": 0.83, "roc_auc": 0.91],
+        features: [String] = features, trainedDaysAgo: Double = 2, onnx: [UInt8]? = nil, joblib: Bool = false,
+        metadata: String? = nil, model: String = "fraud"
+    ) throws -> URL {
+        let url = root.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        if let onnx { try Data(onnx).write(to: url.appendingPathComponent("model.onnx")) }
+        if joblib { try Data("joblib pickle bytes".utf8).write(to: url.appendingPathComponent("model.joblib")) }
+        let created = ISO8601.format(today.addingTimeInterval(-trainedDaysAgo * 86_400))
+        let featureJSON = String(decoding: try JSONSerialization.data(withJSONObject: features), as: UTF8.self)
+        let metricJSON = String(decoding: try JSONSerialization.data(withJSONObject: metrics, options: .sortedKeys), as: UTF8.self)
+        let text = metadata ?? """
+            {"model_info": {"name": "\(model)", "model_type": "IsolationForest", "version": "\(name)", "created_at": "\(created)"},
+             "training_info": {"feature_names": \(featureJSON),
+                               "n_samples": 120000, "training_time_seconds": 41.2,
+                               "parameters": {"n_estimators": 200, "contamination": 0.01}},
+             "evaluation_info": {"basic_metrics": \(metricJSON),
+                                 "anomaly_threshold": -0.12},
+             "owner_team": "risk"}
+            """
+        try Data(text.utf8).write(to: url.appendingPathComponent("metadata.json"))
+        return url
+    }
+
+    /// Uploads the folder's files as blobs and asks for the import, as the CLI does.
+    static func importFolder(_ client: any TestClientProtocol, _ url: URL, source: String? = nil) async throws -> TestResponse {
+        var files: [ImportRecord.File] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() where !name.hasPrefix(".") {
+            let bytes = Array(try Data(contentsOf: url.appendingPathComponent(name)))
+            let put = try await client.upload("/api/v1/blobs/\(sha256(bytes))", bytes: bytes)
+            #expect(put.status == .created)
+            files.append(ImportRecord.File(path: name, size: Int64(bytes.count), sha256: BlobDigest(rawValue: sha256(bytes))))
+        }
+        return try await client.call(
+            .post, "/api/v1/imports", json: TrainingImportRequest(files: files, source: source ?? url.lastPathComponent))
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func temporary() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func seedShapedFoldersImportAndOnlyPassingVersionsDeploy() async throws {
+        let root = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let onnx = try ServingAPITests.fixture("isolation_forest")
+        try await APIHarness().run { client in
+            // A good folder: a ready version with everything mapped, validated, deployable.
+            let good = try await Self.importFolder(client, try Self.folder(in: root, "fraud-good", onnx: onnx))
+            #expect(good.status == .created)
+            let record = try good.decode(ImportRecord.self)
+            #expect(record.outcome == .imported && record.model?.rawValue == "fraud" && record.version?.description == "1.0.0")
+            #expect(record.files.map(\.path) == ["metadata.json", "model.onnx"] && record.validation?.passed == true)
+            #expect(record.validation?.checks.first { $0.name == "features:model" }?.outcome == .pass)
+            let version = try await client.call(.get, "/api/v1/models/fraud/versions/1.0.0").decode(VersionResponse.self).version
+            #expect(version.status == .ready && version.scores["f1_score"] == 0.83 && version.durationSeconds == 41.2)
+            #expect(version.params["n_estimators"] == .number(200) && version.params["n_samples"] == .number(120000))
+            #expect(version.params["anomaly_threshold"] == .number(-0.12))
+            #expect(version.params["metadata"] == .object(["owner_team": .string("risk")]))
+            #expect(version.tags["model_type"] == "IsolationForest" && version.tags["training.label"] == "fraud-good")
+            #expect(version.trainedAt != nil && version.serving?.servable == true && version.framework == "onnx")
+            #expect(FeatureList(version)?.features.map(\.name) == Self.features)
+            let model = try await client.call(.get, "/api/v1/models/fraud")
+            #expect(model.status == .ok, "the import created the model")
+            #expect(try await client.call(.post, "/api/v1/models/fraud/deployments", raw: #"{"version": "1.0.0"}"#).status == .created)
+
+            // The same content again, under another name: the version it made, recorded as a duplicate.
+            let again = try await Self.importFolder(client, try Self.folder(in: root, "fraud-good", onnx: onnx), source: "copy-of-fraud-good")
+            #expect(again.status == .ok)
+            let duplicate = try again.decode(ImportRecord.self)
+            #expect(duplicate.outcome == .duplicate && duplicate.version?.description == "1.0.0" && duplicate.id != record.id)
+
+            // f1 0.45: stored, failed, refused at deploy.
+            let low = try await Self.importFolder(client, try Self.folder(in: root, "fraud-low", metrics: ["f1_score": 0.45], onnx: onnx))
+            let lowRecord = try low.decode(ImportRecord.self)
+            #expect(lowRecord.outcome == .imported && lowRecord.validation?.passed == false)
+            #expect(lowRecord.validation?.errors.map(\.name) == ["metric:f1_score"])
+            let refused = try await client.call(.post, "/api/v1/models/fraud/deployments", raw: #"{"version": "\#(lowRecord.version!)"}"#)
+            #expect(refused.status == .conflict && refused.error?.code == "validation_failed")
+
+            // f1 0.65 warns and deploys; 40 days old warns "consider retraining".
+            let warned = try await Self.importFolder(client, try Self.folder(in: root, "fraud-ok", metrics: ["f1_score": 0.65], onnx: onnx))
+            #expect(try warned.decode(ImportRecord.self).validation.map { $0.passed && $0.warnings.count == 1 } == true)
+            let old = try await Self.importFolder(client, try Self.folder(in: root, "fraud-old", trainedDaysAgo: 40, onnx: onnx))
+            #expect(try old.decode(ImportRecord.self).validation?.warnings.first?.message.contains("consider retraining") == true)
+
+            // Feature names differing from the serving version's: every client of production would get 400s.
+            let renamed = try await Self.importFolder(
+                client, try Self.folder(in: root, "fraud-renamed", features: (0..<20).map { "col_\($0)" }, onnx: onnx))
+            let renamedRecord = try renamed.decode(ImportRecord.self)
+            #expect(renamedRecord.validation?.passed == false)
+            #expect(renamedRecord.validation?.errors.first?.message.contains("missing feature_0") == true)
+            // Metadata naming 10 features for a model that takes 20 columns.
+            let narrow = try await Self.importFolder(
+                client, try Self.folder(in: root, "fraud-narrow", features: Array(Self.features.prefix(10)), onnx: onnx))
+            #expect(try narrow.decode(ImportRecord.self).validation?.errors.contains { $0.name == "features:model" } == true)
+
+            // A corrupt model file: stored, not servable, and the verdict says why.
+            let corrupt = try await Self.importFolder(client, try Self.folder(in: root, "fraud-corrupt", onnx: Array("not a model".utf8)))
+            let corruptRecord = try corrupt.decode(ImportRecord.self)
+            #expect(corruptRecord.outcome == .imported && corruptRecord.validation?.errors.map(\.name) == ["loadability"])
+
+            // joblib only: stored, not servable until the joblib runtime lands.
+            let joblib = try await Self.importFolder(client, try Self.folder(in: root, "fraud-joblib", joblib: true))
+            let joblibRecord = try joblib.decode(ImportRecord.self)
+            #expect(joblibRecord.validation?.errors.first?.message.contains("cannot serve yet") == true)
+            #expect(joblibRecord.validation?.errors.first?.name == "loadability")
+
+            // Refused: no metadata.json, invalid JSON, no model name. Recorded, nothing registered.
+            let noMetadata = try Self.folder(in: root, "fraud-nometa", onnx: onnx)
+            try FileManager.default.removeItem(at: noMetadata.appendingPathComponent("metadata.json"))
+            let missing = try await Self.importFolder(client, noMetadata)
+            #expect(missing.status == .badRequest && missing.error?.message.contains("metadata.json is missing") == true)
+            let broken = try await Self.importFolder(client, try Self.folder(in: root, "fraud-badjson", onnx: onnx, metadata: "{not json"))
+            #expect(broken.status == .badRequest && broken.error?.message.contains("not valid JSON") == true)
+            let nameless = try await Self.importFolder(client, try Self.folder(in: root, "nameless", onnx: onnx, metadata: "{}"))
+            #expect(nameless.status == .badRequest && nameless.error?.message.contains("no model name") == true)
+
+            let versions = try await client.call(.get, "/api/v1/models/fraud/versions").decode(VersionListResponse.self)
+            #expect(versions.versions.count == 8)
+            let refusals = try await client.call(.get, "/api/v1/imports?outcome=refused").decode(ImportListResponse.self)
+            #expect(refusals.imports.count == 3 && refusals.imports.allSatisfy { $0.version == nil && $0.reason != nil })
+            let all = try await client.call(.get, "/api/v1/imports?model=fraud&limit=2").decode(ImportListResponse.self)
+            #expect(all.imports.count == 2 && all.nextPageToken != nil)
+            let shown = try await client.call(.get, "/api/v1/imports/\(record.id)").decode(ImportRecord.self)
+            #expect(shown == record)
+
+            // Client errors: blobs not uploaded, both path and files, bad paths.
+            let unknownBlob = try await client.call(
+                .post, "/api/v1/imports",
+                raw: #"{"files": [{"path": "metadata.json", "size": 3, "sha256": "\#(String(repeating: "0", count: 64))"}]}"#)
+            #expect(unknownBlob.status == .badRequest && unknownBlob.error?.message.contains("is not stored") == true)
+            let both = try await client.call(.post, "/api/v1/imports", raw: #"{"path": "x", "files": []}"#)
+            #expect(both.status == .badRequest)
+            let noRoot = try await client.call(.post, "/api/v1/imports", raw: #"{"path": "x"}"#)
+            #expect(noRoot.status == .conflict && noRoot.error?.message.contains("--import-root") == true)
+            #expect(try await client.call(.post, "/api/v1/imports", raw: #"{"pth": "x"}"#).status == .badRequest)
+            #expect(try await client.call(.get, "/api/v1/imports/999").status == .notFound)
+        }
+    }
+
+    @Test func foldersUnderTheImportRootImportByPathAndNothingOutsideIt() async throws {
+        let root = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let harness = try APIHarness()
+        defer { harness.cleanup() }
+        var components = harness.components
+        components.importRoot = root
+        _ = try Self.folder(in: root, "fraud-1", onnx: try ServingAPITests.fixture("isolation_forest"))
+        let outside = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: outside) }
+        _ = try Self.folder(in: outside, "secret", onnx: try ServingAPITests.fixture("isolation_forest"))
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("link"), withDestinationURL: outside)
+        try await Application(router: ModelyardServer.buildRouter(components)).test(.router) { client in
+            let imported = try await client.call(.post, "/api/v1/imports", raw: #"{"path": "fraud-1"}"#)
+            #expect(imported.status == .created)
+            #expect(try imported.decode(ImportRecord.self).source.hasSuffix("/fraud-1"))
+            for escape in ["../\(outside.lastPathComponent)/secret", outside.appendingPathComponent("secret").path, "link/secret"] {
+                let refused = try await client.call(.post, "/api/v1/imports", json: TrainingImportRequest(path: escape))
+                #expect(refused.status == .badRequest && refused.error?.message.contains("outside the import root") == true, "\(escape)")
+            }
+            #expect(try await client.call(.post, "/api/v1/imports", raw: #"{"path": "missing"}"#).status == .notFound)
+        }
+    }
+
+    @Test func theWatcherImportsAFolderOnlyOnceItIsCompleteAndOnlyOnce() async throws {
+        let watched = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: watched) }
+        let harness = try APIHarness()
+        defer { harness.cleanup() }
+        let clock = TestClock()
+        let watcher = TrainingFolderWatcher(
+            registry: harness.registry, directory: watched, settle: 5, clock: { clock.now }, logger: Logger(label: "test"))
+        let onnx = try ServingAPITests.fixture("isolation_forest")
+
+        // Written slowly: the model file first, the metadata later. Nothing is imported until the files settle.
+        let slow = watched.appendingPathComponent("fraud-slow")
+        try FileManager.default.createDirectory(at: slow, withIntermediateDirectories: true)
+        try Data(onnx).write(to: slow.appendingPathComponent("model.onnx"))
+        #expect(try await watcher.scanOnce().isEmpty)
+        clock.advance(3)
+        let metadata = try Self.folder(in: watched, "scratch", onnx: nil)
+        try FileManager.default.moveItem(
+            at: metadata.appendingPathComponent("metadata.json"), to: slow.appendingPathComponent("metadata.json"))
+        try FileManager.default.removeItem(at: metadata)
+        #expect(try await watcher.scanOnce().isEmpty, "a file appeared: the folder is still being written")
+        clock.advance(4)
+        #expect(try await watcher.scanOnce().isEmpty, "4 s unchanged is not yet settled")
+        clock.advance(2)
+        let imported = try await watcher.scanOnce()
+        #expect(imported.map(\.outcome) == [.imported] && imported.first?.version?.description == "1.0.0")
+
+        // A _SUCCESS marker makes a folder complete at once.
+        let marked = try Self.folder(in: watched, "fraud-marked", metrics: ["f1_score": 0.9], onnx: onnx)
+        try Data().write(to: marked.appendingPathComponent("_SUCCESS"))
+        #expect(try await watcher.scanOnce().map(\.version?.description) == ["1.1.0"])
+
+        // Nothing is imported twice, by this watcher or by one started later on the same directory.
+        clock.advance(60)
+        #expect(try await watcher.scanOnce().isEmpty)
+        let restarted = TrainingFolderWatcher(
+            registry: harness.registry, directory: watched, settle: 5, clock: { clock.now }, logger: Logger(label: "test"))
+        _ = try await restarted.scanOnce()
+        clock.advance(60)
+        #expect(try await restarted.scanOnce().isEmpty)
+        let records = try await harness.registry.importRecords(ImportFilter(), page: try PageRequest(limit: 100)).items
+        #expect(records.count == 2 && records.allSatisfy { $0.outcome == .imported && $0.actor == "watcher" })
+    }
+}
+
+/// A clock tests move by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = Date(timeIntervalSince1970: 1_765_000_000)
+    var now: Date { lock.withLock { current } }
+    func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
+}
