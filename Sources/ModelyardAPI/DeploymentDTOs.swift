@@ -18,6 +18,21 @@ public struct DeployRequest: Codable, Sendable {
     }
 }
 
+/// Body of `POST /api/v1/models/{model}/undeploy`.
+public struct UndeployRequest: Codable, Sendable, KnownFields {
+    public var environment: String?
+    public var reason: String?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case environment, reason
+    }
+
+    public init(environment: String? = nil, reason: String? = nil) {
+        self.environment = environment
+        self.reason = reason
+    }
+}
+
 /// Body of `POST .../versions/{version}/validate`: which environment's serving version to compare with.
 public struct ValidateRequest: Codable, Sendable {
     public var environment: String?

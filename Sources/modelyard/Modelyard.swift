@@ -24,7 +24,7 @@ struct Modelyard: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, ModelsCommand.self, VersionsCommand.self, UploadCommand.self, DownloadCommand.self,
             ArtifactsCommand.self, LogHistoryCommand.self, HistoryCommand.self, ScoreCommand.self,
-            CompareCommand.self, BestCommand.self, MarkBestCommand.self, DeployCommand.self, RollbackCommand.self,
+            CompareCommand.self, BestCommand.self, MarkBestCommand.self, DeployCommand.self, UndeployCommand.self, RollbackCommand.self,
             DeploymentsCommand.self, LineageCommand.self, TreeCommand.self, ReportCommand.self, ExportCommand.self,
             ImportCommand.self, AuditCommand.self, GCCommand.self, ExperimentsCommand.self, RunsCommand.self,
             PredictCommand.self, ServingCommand.self, TrafficCommand.self, BenchmarkCommand.self, ONNXCommand.self,

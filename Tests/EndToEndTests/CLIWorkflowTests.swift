@@ -283,7 +283,7 @@ import Testing
         let commands = [
             ["serve"], ["models", "create"], ["models", "list"], ["versions", "register"], ["versions", "update"], ["upload"],
             ["download"], ["artifacts"], ["log-history"], ["history"], ["score"], ["compare"], ["best"], ["mark-best"],
-            ["deploy"], ["rollback"], ["deployments"], ["lineage"], ["tree"], ["report"], ["export"], ["import"], ["audit"],
+            ["deploy"], ["undeploy"], ["rollback"], ["deployments"], ["lineage"], ["tree"], ["report"], ["export"], ["import"], ["audit"],
             ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"], ["predict"], ["serving"], ["serving", "status"],
             ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"], ["serving", "limits"], ["benchmark"],
             ["policy"], ["policy", "show"], ["policy", "set"], ["validate"], ["import-training"], ["imports"],

@@ -57,6 +57,25 @@ import ModelyardAPI
         }
     }
 
+    @Test func undeployEmptiesAnEnvironmentAndItsTraffic() async throws {
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "m"))
+            for _ in 0..<2 { _ = try await client.call(.post, "/api/v1/models/m/versions", raw: #"{"status": "ready"}"#) }
+            _ = try await client.call(.post, "/api/v1/models/m/deployments", raw: #"{"version": "1.0.0", "environment": "staging"}"#)
+            let undeployed = try await client.call(
+                .post, "/api/v1/models/m/undeploy", raw: #"{"environment": "staging", "reason": "experiment over"}"#)
+            #expect(undeployed.status == .created)
+            let record = try undeployed.decode(Deployment.self)
+            #expect(record.action == .undeploy && record.fromVersion?.description == "1.0.0" && record.toVersion == nil)
+            #expect(try await client.call(.get, "/api/v1/models/m/aliases").decode(AliasListResponse.self).aliases.isEmpty)
+            let audit = try await client.call(.get, "/api/v1/models/m/audit?limit=1").decode(AuditListResponse.self).entries
+            #expect(audit.first?.action == "undeploy" && audit.first?.reason == "experiment over")
+            let again = try await client.call(.post, "/api/v1/models/m/undeploy", raw: #"{"environment": "staging"}"#)
+            #expect(again.status == .notFound && again.error?.message.contains("nothing is deployed to 'staging'") == true)
+            #expect(try await client.call(.post, "/api/v1/models/m/undeploy", raw: #"{"env": "staging"}"#).status == .badRequest)
+        }
+    }
+
     @Test func deployRollbackHistoryAndAudit() async throws {
         try await APIHarness().run { client in
             _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "m"))

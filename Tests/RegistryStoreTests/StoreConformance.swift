@@ -381,6 +381,7 @@ enum StoreConformance {
         let snapshot = try await store.exportSnapshot()
         #expect(snapshot.imports == [attempt])
         _ = try await store.undeploy(name("a"), environment: .production, audit: actor)
+        #expect(try await store.traffic(name("a")).isEmpty, "an undeploy clears the environment's shares")
         try await store.deleteModel(name("a"), audit: actor)
         try await store.importSnapshot(snapshot, audit: actor)
         let restored = try await store.exportSnapshot().models[0]

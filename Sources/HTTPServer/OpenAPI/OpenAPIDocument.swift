@@ -78,6 +78,10 @@ public enum OpenAPIDocument {
             method: "post", path: model + "/rollback", id: "rollback", summary: "Roll an environment back", body: "Rollback",
             status: "201"),
         .init(method: "get", path: model + "/aliases", id: "listAliases", summary: "What each environment serves"),
+        .init(
+            method: "post", path: model + "/undeploy", id: "undeploy",
+            summary: "Empty an environment (an undeploy record; the server unloads the version once drained)", body: "Undeploy",
+            status: "201"),
         .init(method: "get", path: model + "/policy", id: "getPolicy", summary: "The model's validation policy and revision"),
         .init(
             method: "put", path: model + "/policy", id: "setPolicy",

@@ -101,6 +101,7 @@ enum OpenAPISchemas {
             ])),
         ]),
         "Rollback": object(["environment": string, "version": string, "reason": string]),
+        "Undeploy": object(["environment": string, "reason": string]),
         "Traffic": object([
             "environment": string, "shares": ["type": "array", "items": object(["version": string, "percent": ["type": "integer"]])],
             "shadow": string, "reason": string, "force": boolean,

@@ -29,6 +29,15 @@ struct DeploymentRoutes {
                 to: try body.version.map(VersionSelector.init(parsing:)), audit: request.audit(reason: body.reason))
             return try JSONBody.response(record, status: .created)
         }
+        api.post("models/{model}/undeploy") { request, context in
+            let body = try await JSONBody.decode(UndeployRequest.self, from: request)
+            let model = try context.modelName()
+            let target = try environment(body.environment)
+            guard let record = try await registry.undeploy(model, environment: target, audit: request.audit(reason: body.reason)) else {
+                throw RegistryError.notFound("nothing is deployed to '\(target)' of '\(model)'")
+            }
+            return try JSONBody.response(record, status: .created)
+        }
         api.get("models/{model}/policy") { _, context in
             try JSONBody.response(try await registry.validationPolicy(try context.modelName()))
         }

@@ -101,6 +101,8 @@ extension SQLiteRegistryStore {
             else { return nil }
             let from = SemanticVersion(ordinal: ordinal)
             try db.cachedStatement(sql: "DELETE FROM aliases WHERE model_id = ? AND environment = ?").execute(arguments: [modelID, environment.rawValue])
+            // Shares are relative to the alias: with nothing deployed they have nothing to share.
+            try db.cachedStatement(sql: "DELETE FROM traffic WHERE model_id = ? AND environment = ?").execute(arguments: [modelID, environment.rawValue])
             try db.cachedStatement(sql: """
                     INSERT INTO deployments (model_id, environment, action, from_ordinal, to_ordinal, actor, reason, created_at)
                     VALUES (?, ?, 'undeploy', ?, NULL, ?, ?, ?)

@@ -42,6 +42,26 @@ struct DeployCommand: AsyncParsableCommand {
     }
 }
 
+/// `modelyard undeploy MODEL`
+struct UndeployCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undeploy",
+        abstract: "Empty an environment: nothing serves there afterwards (the version is unloaded once drained).",
+        discussion: "Examples:\n  modelyard undeploy fraud --env staging --reason 'experiment over'")
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Model name.") var model: String
+    @Option(name: [.customLong("env"), .customLong("environment")], help: "Environment alias.") var environment = "production"
+    @Option(help: "Why (recorded in the deployment history and audit log).") var reason: String?
+
+    func run() async throws {
+        let data = try await options.client.send(
+            .POST, APIPath.model(model) + "/undeploy", json: UndeployRequest(environment: environment, reason: reason))
+        if options.json { return Output.printJSON(data) }
+        let record = try APIJSON.decoder.decode(Deployment.self, from: data)
+        Output.print("\(model) \(record.environment): \(record.fromVersion?.description ?? "none") → none")
+    }
+}
+
 /// `modelyard rollback MODEL`
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
