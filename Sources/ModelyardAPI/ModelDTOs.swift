@@ -13,11 +13,13 @@ public struct CreateModelRequest: Codable, Sendable {
     public var metricDirection: String?
     public var defaultBump: String?
     public var deprecateOnReplace: Bool?
+    /// Which way is better per metric: `{"p99_ms": "min", "recall": "max"}`.
+    public var metricDirections: [String: String]?
 
     public init(
         name: String, description: String? = nil, owner: String? = nil, task: String? = nil,
         tags: [String: String]? = nil, primaryMetric: String? = nil, metricDirection: String? = nil,
-        defaultBump: String? = nil, deprecateOnReplace: Bool? = nil
+        defaultBump: String? = nil, deprecateOnReplace: Bool? = nil, metricDirections: [String: String]? = nil
     ) {
         self.name = name
         self.description = description
@@ -28,6 +30,7 @@ public struct CreateModelRequest: Codable, Sendable {
         self.metricDirection = metricDirection
         self.defaultBump = defaultBump
         self.deprecateOnReplace = deprecateOnReplace
+        self.metricDirections = metricDirections
     }
 
     enum CodingKeys: String, CodingKey {
@@ -36,6 +39,7 @@ public struct CreateModelRequest: Codable, Sendable {
         case metricDirection = "metric_direction"
         case defaultBump = "default_bump"
         case deprecateOnReplace = "deprecate_on_replace"
+        case metricDirections = "metric_directions"
     }
 
     package func domain() throws -> NewModel {
@@ -44,7 +48,8 @@ public struct CreateModelRequest: Codable, Sendable {
             task: task ?? "", tags: tags ?? [:], primaryMetric: primaryMetric,
             metricDirection: try metricDirection.map(MetricDirection.init(parsing:)) ?? .maximize,
             defaultBump: try defaultBump.map(VersionBump.init(parsing:)) ?? .minor,
-            deprecateOnReplace: deprecateOnReplace ?? true)
+            deprecateOnReplace: deprecateOnReplace ?? true,
+            metricDirections: try (metricDirections ?? [:]).mapValues(MetricDirection.init(parsing:)))
     }
 }
 
@@ -58,13 +63,15 @@ public struct UpdateModelRequest: Codable, Sendable, KnownFields {
     public var metricDirection: String?
     public var defaultBump: String?
     public var deprecateOnReplace: Bool?
+    /// Replaces the declared metric directions.
+    public var metricDirections: [String: String]?
     /// Why (recorded in the audit log; the `X-Modelyard-Reason` header is the alternative).
     public var reason: String?
 
     public init(
         description: String? = nil, owner: String? = nil, task: String? = nil, tags: [String: String]? = nil,
         primaryMetric: String?? = nil, metricDirection: String? = nil, defaultBump: String? = nil,
-        deprecateOnReplace: Bool? = nil, reason: String? = nil
+        deprecateOnReplace: Bool? = nil, metricDirections: [String: String]? = nil, reason: String? = nil
     ) {
         self.description = description
         self.owner = owner
@@ -74,6 +81,7 @@ public struct UpdateModelRequest: Codable, Sendable, KnownFields {
         self.metricDirection = metricDirection
         self.defaultBump = defaultBump
         self.deprecateOnReplace = deprecateOnReplace
+        self.metricDirections = metricDirections
         self.reason = reason
     }
 
@@ -83,6 +91,7 @@ public struct UpdateModelRequest: Codable, Sendable, KnownFields {
         case metricDirection = "metric_direction"
         case defaultBump = "default_bump"
         case deprecateOnReplace = "deprecate_on_replace"
+        case metricDirections = "metric_directions"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -97,6 +106,7 @@ public struct UpdateModelRequest: Codable, Sendable, KnownFields {
         metricDirection = try c.decodeIfPresent(String.self, forKey: .metricDirection)
         defaultBump = try c.decodeIfPresent(String.self, forKey: .defaultBump)
         deprecateOnReplace = try c.decodeIfPresent(Bool.self, forKey: .deprecateOnReplace)
+        metricDirections = try c.decodeIfPresent([String: String].self, forKey: .metricDirections)
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
     }
 
@@ -110,6 +120,7 @@ public struct UpdateModelRequest: Codable, Sendable, KnownFields {
         try c.encodeIfPresent(metricDirection, forKey: .metricDirection)
         try c.encodeIfPresent(defaultBump, forKey: .defaultBump)
         try c.encodeIfPresent(deprecateOnReplace, forKey: .deprecateOnReplace)
+        try c.encodeIfPresent(metricDirections, forKey: .metricDirections)
         try c.encodeIfPresent(reason, forKey: .reason)
     }
 
@@ -117,7 +128,8 @@ public struct UpdateModelRequest: Codable, Sendable, KnownFields {
         ModelPatch(
             description: description, owner: owner, task: task, tags: tags, primaryMetric: primaryMetric,
             metricDirection: try metricDirection.map(MetricDirection.init(parsing:)),
-            defaultBump: try defaultBump.map(VersionBump.init(parsing:)), deprecateOnReplace: deprecateOnReplace)
+            defaultBump: try defaultBump.map(VersionBump.init(parsing:)), deprecateOnReplace: deprecateOnReplace,
+            metricDirections: try metricDirections?.mapValues(MetricDirection.init(parsing:)))
     }
 }
 

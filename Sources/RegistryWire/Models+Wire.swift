@@ -9,6 +9,7 @@ extension RegisteredModel: Codable {
         case defaultBump = "default_bump"
         case deprecateOnReplace = "deprecate_on_replace"
         case pinnedBest = "pinned_best"
+        case metricDirections = "metric_directions"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -26,6 +27,7 @@ extension RegisteredModel: Codable {
             defaultBump: try c.decode(VersionBump.self, forKey: .defaultBump),
             deprecateOnReplace: try c.decode(Bool.self, forKey: .deprecateOnReplace),
             pinnedBest: try c.decodeIfPresent(SemanticVersion.self, forKey: .pinnedBest),
+            metricDirections: try c.decodeIfPresent([String: MetricDirection].self, forKey: .metricDirections) ?? [:],
             createdAt: try c.decode(Date.self, forKey: .createdAt),
             updatedAt: try c.decode(Date.self, forKey: .updatedAt))
     }
@@ -42,6 +44,7 @@ extension RegisteredModel: Codable {
         try c.encode(defaultBump, forKey: .defaultBump)
         try c.encode(deprecateOnReplace, forKey: .deprecateOnReplace)
         try c.encodeIfPresent(pinnedBest, forKey: .pinnedBest)
+        try c.encode(metricDirections, forKey: .metricDirections)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(updatedAt, forKey: .updatedAt)
     }

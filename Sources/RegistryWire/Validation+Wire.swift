@@ -3,7 +3,7 @@ public import RegistryCore
 
 /// A policy as clients write it: every field optional. An absent switch takes its everyday value (features checked
 /// as errors, loadability checked, minimum score 0.6, baseline `production`); absent age limits and lists are off
-/// and empty; a rule without a direction takes the one its metric's name suggests. Unknown fields are refused, so
+/// and empty; a rule without a direction follows the model's direction for the metric. Unknown fields are refused, so
 /// a misspelt rule is not silently ignored.
 extension ValidationPolicy: Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -60,8 +60,7 @@ extension ValidationPolicy.MetricRule: Codable {
         let metric = try c.decode(String.self, forKey: .metric)
         self.init(
             metric: metric,
-            direction: try c.decodeIfPresent(MetricDirection.self, forKey: .direction)
-                ?? MetricDirection.inferred(forMetric: metric),
+            direction: try c.decodeIfPresent(MetricDirection.self, forKey: .direction),
             error: try c.decodeIfPresent(Double.self, forKey: .error),
             warning: try c.decodeIfPresent(Double.self, forKey: .warning),
             required: try c.decodeIfPresent(Bool.self, forKey: .required) ?? false,
@@ -73,7 +72,7 @@ extension ValidationPolicy.MetricRule: Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(metric, forKey: .metric)
-        try c.encode(direction, forKey: .direction)
+        try c.encodeIfPresent(direction, forKey: .direction)
         try c.encodeIfPresent(error, forKey: .error)
         try c.encodeIfPresent(warning, forKey: .warning)
         try c.encode(required, forKey: .required)

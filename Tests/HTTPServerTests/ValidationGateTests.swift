@@ -82,6 +82,31 @@ import Testing
         }
     }
 
+    @Test func declaredMetricDirectionsDriveCompareBestAndThePolicy() async throws {
+        try await APIHarness().run { client in
+            let created = try await client.call(
+                .post, "/api/v1/models", raw: #"{"name": "fraud", "primary_metric": "p99_ms", "metric_direction": "min", "metric_directions": {"drift_score": "min"}}"#)
+            #expect(created.status == .created)
+            let model = try created.decode(RegisteredModel.self)
+            #expect(model.metricDirections == ["drift_score": .minimize])
+            #expect(try await client.call(.post, "/api/v1/models", raw: #"{"name": "x", "metric_directions": {"a": "sideways"}}"#).status == .badRequest)
+            _ = try await Self.register(client, ["drift_score": 0.2, "p99_ms": 12])
+            _ = try await Self.register(client, ["drift_score": 0.4, "p99_ms": 9])
+            let comparison = try await client.call(.get, "/api/v1/models/fraud/compare?versions=1.0.0,1.1.0").decode(VersionComparison.self)
+            let drift = try #require(comparison.metrics.first { $0.name == "drift_score" })
+            #expect(drift.direction == .minimize && drift.deltas[1]?.improved == false)
+            #expect(try await client.call(.get, "/api/v1/models/fraud/best").decode(BestVersion.self).version.description == "1.1.0")
+            // A policy rule without a direction follows the declared one.
+            _ = try await client.call(.put, "/api/v1/models/fraud/policy", raw: #"{"metrics": [{"metric": "drift_score", "error": 0.3}]}"#)
+            let verdict = try await client.call(.post, "/api/v1/models/fraud/versions/1.1.0/validate", raw: "{}").decode(ValidationReport.self)
+            #expect(!verdict.passed && verdict.errors.first?.message.contains("above the error threshold 0.3") == true)
+            // A PATCH replaces them; the change is audited.
+            let patched = try await client.call(.patch, "/api/v1/models/fraud", raw: #"{"metric_directions": {"drift_score": "max"}}"#)
+            #expect(try patched.decode(RegisteredModel.self).metricDirections == ["drift_score": .maximize])
+            #expect(try await Self.newestAudit(client).details["fields"] == "metric_directions")
+        }
+    }
+
     @Test func aPolicyIsVersionedAuditedAndReappliedToTheVersions() async throws {
         try await APIHarness().run { client in
             _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "fraud"))
@@ -104,8 +129,8 @@ import Testing
             #expect(set.status == .ok)
             let revision = try set.decode(PolicyRevision.self)
             #expect(revision.revision == 1 && revision.policy.metrics.count == 2 && revision.policy.maxAgeDays == 60)
-            // A rule without a direction takes the one its name suggests.
-            #expect(revision.policy.metrics[1].direction == .minimize)
+            // A rule without a direction follows the model's (declared, or guessed from the name).
+            #expect(revision.policy.metrics[1].direction == nil)
             #expect(try await Self.newestAudit(client).action == "policy.set")
 
             // The version was judged again under revision 1, and now deploys.

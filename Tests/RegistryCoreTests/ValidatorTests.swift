@@ -73,6 +73,29 @@ import Testing
         #expect(Self.outcome(Self.judge(Self.version("1.0.0", scores: ["p99_ms": .nan]), policy: policy), "metric:p99_ms") == .error)
     }
 
+    @Test func aRuleWithoutADirectionFollowsTheModel() {
+        let policy = ValidationPolicy(metrics: [.init(metric: "drift_score", error: 0.3)])
+        let version = Self.version("1.0.0", scores: ["drift_score": 0.5])
+        // Guessed from the name: higher is better, so 0.5 passes a floor of 0.3.
+        #expect(Self.judge(version, policy: policy).passed)
+        // Declared lower-is-better on the model: 0.5 is above the ceiling.
+        let model = RegisteredModel(
+            name: Self.model, metricDirections: ["drift_score": .minimize], createdAt: Self.now, updatedAt: Self.now)
+        let report = Validator.evaluate(.init(
+            version: version, files: [], policy: PolicyRevision(revision: 1, policy: policy), environment: .production,
+            baseline: nil, model: model, actor: "ana", now: Self.now))
+        #expect(!report.passed && report.errors.first?.message.contains("above the error threshold") == true)
+    }
+
+    @Test func namesGuessTheCommonLowerIsBetterMetrics() {
+        for name in ["val_loss", "trainloss", "p99_ms", "memory_mb", "latency_p95", "error_rate", "rmse", "duration_seconds"] {
+            #expect(MetricDirection.inferred(forMetric: name) == .minimize, "\(name)")
+        }
+        for name in ["f1_score", "roc_auc", "accuracy", "recall", "precision", "ndcg_at_10", "users"] {
+            #expect(MetricDirection.inferred(forMetric: name) == .maximize, "\(name)")
+        }
+    }
+
     @Test func requiredMetricMustBeReported() {
         let policy = ValidationPolicy(metrics: [.init(metric: "f1_score", error: 0.5, required: true)])
         let report = Self.judge(Self.version("1.0.0", scores: ["accuracy": 0.9]), policy: policy)

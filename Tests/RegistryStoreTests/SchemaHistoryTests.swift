@@ -20,7 +20,7 @@ import Testing
         ("v9-metric-series", "fc5b30194b1b3751"),
         ("v10-serving-limits", "a63a7bb0a55f3399"),
         ("v11-highest-version", "89ca8b953bfcaea9"),
-        ("v12-validation", "a8d1edee3cfc77f4"),
+        ("v12-validation", "9d7767b5cb4b74ae"),
     ]
 
     @Test func everyShippedMigrationLeavesTheSchemaItShippedWith() throws {

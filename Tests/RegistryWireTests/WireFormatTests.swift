@@ -54,8 +54,8 @@ import Testing
         try Self.pinned(
             RegisteredModel(
                 name: Self.model, description: "d", owner: "o", task: "classification", tags: [:], primaryMetric: "auc",
-                pinnedBest: Self.v1, createdAt: Self.at, updatedAt: Self.at),
-            #"{"created_at":"2025-12-06T05:46:40.250Z","default_bump":"minor","deprecate_on_replace":true,"description":"d","metric_direction":"maximize","name":"fraud","owner":"o","pinned_best":"1.2.0","primary_metric":"auc","tags":{},"task":"classification","updated_at":"2025-12-06T05:46:40.250Z"}"#)
+                pinnedBest: Self.v1, metricDirections: ["p99_ms": .minimize], createdAt: Self.at, updatedAt: Self.at),
+            #"{"created_at":"2025-12-06T05:46:40.250Z","default_bump":"minor","deprecate_on_replace":true,"description":"d","metric_direction":"maximize","metric_directions":{"p99_ms":"minimize"},"name":"fraud","owner":"o","pinned_best":"1.2.0","primary_metric":"auc","tags":{},"task":"classification","updated_at":"2025-12-06T05:46:40.250Z"}"#)
         try Self.pinned(
             Deployment(
                 id: 7, model: Self.model, environment: try EnvironmentName(validating: "prod"), action: .rollback,

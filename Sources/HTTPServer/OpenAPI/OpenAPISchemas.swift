@@ -13,6 +13,9 @@ enum OpenAPISchemas {
     private static var tags: [String: Any] { ["type": "object", "additionalProperties": ["type": "string"]] }
     private static var scores: [String: Any] { ["type": "object", "additionalProperties": ["type": "number"]] }
     private static var time: [String: Any] { ["type": "string", "format": "date-time"] }
+    private static var directions: [String: Any] {
+        ["type": "object", "additionalProperties": ["type": "string", "enum": ["max", "min", "maximize", "minimize"]]]
+    }
     private static var severity: [String: Any] { ["type": "string", "enum": ["error", "warning", "off"]] }
     private static var semver: [String: Any] { ["type": "string", "pattern": "^v?\\d+\\.\\d+\\.\\d+$"] }
     private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
@@ -26,15 +29,18 @@ enum OpenAPISchemas {
                 "name": string, "description": string, "owner": string, "task": string, "tags": tags,
                 "primary_metric": string, "metric_direction": ["type": "string", "enum": ["max", "min"]],
                 "default_bump": ["type": "string", "enum": ["major", "minor", "patch"]], "deprecate_on_replace": boolean,
+                "metric_directions": directions,
             ], required: ["name"]),
         "UpdateModel": object([
             "description": string, "owner": string, "task": string, "tags": tags, "primary_metric": string,
             "metric_direction": string, "default_bump": string, "deprecate_on_replace": boolean,
+            "metric_directions": directions,
         ]),
         "Model": object([
             "name": string, "description": string, "owner": string, "task": string, "tags": tags,
             "primary_metric": string, "metric_direction": string, "default_bump": string,
-            "deprecate_on_replace": boolean, "pinned_best": semver, "created_at": time, "updated_at": time,
+            "deprecate_on_replace": boolean, "pinned_best": semver, "metric_directions": directions, "created_at": time,
+            "updated_at": time,
         ]),
         "ModelDetails": ["allOf": [ref("Model"), object(["latest_version": ref("Version"), "best": ["type": "object"], "deployed": tags])]],
         "ModelList": object(["models": array(ref("Model")), "next_page_token": string]),

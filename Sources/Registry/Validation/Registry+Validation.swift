@@ -51,7 +51,7 @@ extension Registry {
         let files = try await store.artifacts(version.model, version.version).map(\.path)
         let report = Validator.evaluate(Validator.Input(
             version: version, files: files, policy: policy, environment: environment, baseline: baseline,
-            actor: actor, now: clock()))
+            model: try await store.model(named: version.model), actor: actor, now: clock()))
         try await store.addValidationReport(report)
         return report
     }

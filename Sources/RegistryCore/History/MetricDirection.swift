@@ -10,15 +10,18 @@ public enum MetricDirection: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// The usual direction of a metric judged by its name: losses, errors and latencies are minimised.
+    /// The usual direction of a metric judged by its name: losses, errors, latencies, sizes and durations are
+    /// minimised (`val_loss`, `trainloss`, `p99_ms`, `memory_mb`, `latency_p95`); everything else is maximised. A
+    /// model's declared `metric_directions` come first; this only fills the undeclared ones.
     public static func inferred(forMetric name: String) -> MetricDirection {
         let lowered = name.lowercased()
-        let minimised = [
-            "loss", "error", "err", "mse", "rmse", "mae", "mape", "latency", "perplexity", "time", "duration",
-            "cost", "fpr", "fnr", "logloss", "wer", "cer", "brier",
+        if ["loss", "error", "latency"].contains(where: { lowered.contains($0) }) { return .minimize }
+        let minimised: Set<Substring> = [
+            "err", "mse", "rmse", "mae", "mape", "perplexity", "time", "duration", "cost", "fpr", "fnr", "wer",
+            "cer", "brier", "ms", "seconds", "secs", "sec", "mb", "gb", "kb", "bytes", "memory",
         ]
         let words = lowered.split(whereSeparator: { !$0.isLetter })
-        return words.contains(where: { minimised.contains(String($0)) }) ? .minimize : .maximize
+        return words.contains(where: { minimised.contains($0) }) ? .minimize : .maximize
     }
 
     /// True when `candidate` is strictly better than `incumbent`.

@@ -18,6 +18,9 @@ public struct RegisteredModel: Sendable, Equatable {
     public var deprecateOnReplace: Bool
     /// A version pinned as best with mark-best; overrides the primary metric rule.
     public var pinnedBest: SemanticVersion?
+    /// Which way is better, declared per metric (the primary metric's is `metricDirection`); compare, best and the
+    /// validation policy read these before guessing from a name.
+    public var metricDirections: [String: MetricDirection]
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -25,7 +28,7 @@ public struct RegisteredModel: Sendable, Equatable {
         name: ModelName, description: String = "", owner: String = "", task: String = "",
         tags: [String: String] = [:], primaryMetric: String? = nil, metricDirection: MetricDirection = .maximize,
         defaultBump: VersionBump = .minor, deprecateOnReplace: Bool = true, pinnedBest: SemanticVersion? = nil,
-        createdAt: Date, updatedAt: Date
+        metricDirections: [String: MetricDirection] = [:], createdAt: Date, updatedAt: Date
     ) {
         self.name = name
         self.description = description
@@ -37,13 +40,16 @@ public struct RegisteredModel: Sendable, Equatable {
         self.defaultBump = defaultBump
         self.deprecateOnReplace = deprecateOnReplace
         self.pinnedBest = pinnedBest
+        self.metricDirections = metricDirections
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
 
-    /// Which way is better for `metric`: the model's direction for its primary metric, the usual one otherwise.
+    /// Which way is better for `metric`: the model's direction for its primary metric, then the one declared for
+    /// it, then the usual one for its name.
     public func direction(ofMetric metric: String) -> MetricDirection {
-        metric == primaryMetric ? metricDirection : MetricDirection.inferred(forMetric: metric)
+        if metric == primaryMetric { return metricDirection }
+        return metricDirections[metric] ?? MetricDirection.inferred(forMetric: metric)
     }
 }
 
@@ -58,11 +64,13 @@ public struct NewModel: Sendable, Equatable {
     public var metricDirection: MetricDirection
     public var defaultBump: VersionBump
     public var deprecateOnReplace: Bool
+    public var metricDirections: [String: MetricDirection]
 
     public init(
         name: ModelName, description: String = "", owner: String = "", task: String = "",
         tags: [String: String] = [:], primaryMetric: String? = nil, metricDirection: MetricDirection = .maximize,
-        defaultBump: VersionBump = .minor, deprecateOnReplace: Bool = true
+        defaultBump: VersionBump = .minor, deprecateOnReplace: Bool = true,
+        metricDirections: [String: MetricDirection] = [:]
     ) {
         self.name = name
         self.description = description
@@ -73,11 +81,16 @@ public struct NewModel: Sendable, Equatable {
         self.metricDirection = metricDirection
         self.defaultBump = defaultBump
         self.deprecateOnReplace = deprecateOnReplace
+        self.metricDirections = metricDirections
     }
 
     /// Checks sizes and names before anything is stored.
     public func validate() throws {
         try FieldLimits.checkTags(tags)
+        guard metricDirections.count <= 100 else {
+            throw RegistryError.invalidArgument("at most 100 metric directions may be declared")
+        }
+        for metric in metricDirections.keys { try FieldLimits.checkMetricName(metric) }
         try FieldLimits.checkDescription(description)
         if let primaryMetric { try FieldLimits.checkMetricName(primaryMetric) }
         for (label, value) in [("owner", owner), ("task", task)] where value.utf8.count > 250 || !NameRules.isPrintable(value) {
@@ -97,11 +110,13 @@ public struct ModelPatch: Sendable, Equatable {
     public var metricDirection: MetricDirection?
     public var defaultBump: VersionBump?
     public var deprecateOnReplace: Bool?
+    /// Replaces the declared directions.
+    public var metricDirections: [String: MetricDirection]?
 
     public init(
         description: String? = nil, owner: String? = nil, task: String? = nil, tags: [String: String]? = nil,
         primaryMetric: String?? = nil, metricDirection: MetricDirection? = nil, defaultBump: VersionBump? = nil,
-        deprecateOnReplace: Bool? = nil
+        deprecateOnReplace: Bool? = nil, metricDirections: [String: MetricDirection]? = nil
     ) {
         self.description = description
         self.owner = owner
@@ -111,6 +126,7 @@ public struct ModelPatch: Sendable, Equatable {
         self.metricDirection = metricDirection
         self.defaultBump = defaultBump
         self.deprecateOnReplace = deprecateOnReplace
+        self.metricDirections = metricDirections
     }
 
     /// Applies the patch, validating the result as a new model would be.
@@ -124,9 +140,10 @@ public struct ModelPatch: Sendable, Equatable {
         if let metricDirection { result.metricDirection = metricDirection }
         if let defaultBump { result.defaultBump = defaultBump }
         if let deprecateOnReplace { result.deprecateOnReplace = deprecateOnReplace }
+        if let metricDirections { result.metricDirections = metricDirections }
         try NewModel(
             name: result.name, description: result.description, owner: result.owner, task: result.task,
-            tags: result.tags, primaryMetric: result.primaryMetric
+            tags: result.tags, primaryMetric: result.primaryMetric, metricDirections: result.metricDirections
         ).validate()
         result.updatedAt = now
         return result
@@ -143,6 +160,7 @@ public struct ModelPatch: Sendable, Equatable {
         if metricDirection != nil { fields.append("metric_direction") }
         if defaultBump != nil { fields.append("default_bump") }
         if deprecateOnReplace != nil { fields.append("deprecate_on_replace") }
+        if metricDirections != nil { fields.append("metric_directions") }
         return fields
     }
 }

@@ -15,7 +15,8 @@ public struct ValidationPolicy: Sendable, Equatable {
     /// Thresholds for one evaluation score, in its direction (for `maximize`, a value below `error` fails).
     public struct MetricRule: Sendable, Equatable {
         public var metric: String
-        public var direction: MetricDirection
+        /// `nil`: the model's direction for the metric (declared, or guessed from the name).
+        public var direction: MetricDirection?
         /// A value worse than this is an error.
         public var error: Double?
         /// A value worse than this (and not worse than `error`) is a warning.
@@ -31,7 +32,7 @@ public struct ValidationPolicy: Sendable, Equatable {
         public var changeSeverity: Severity
 
         public init(
-            metric: String, direction: MetricDirection = .maximize, error: Double? = nil, warning: Double? = nil,
+            metric: String, direction: MetricDirection? = nil, error: Double? = nil, warning: Double? = nil,
             required: Bool = false, minAbsoluteChange: Double? = nil, minRelativeChange: Double? = nil,
             changeSeverity: Severity = .error
         ) {
@@ -113,10 +114,11 @@ public struct ValidationPolicy: Sendable, Equatable {
                     throw RegistryError.invalidArgument("\(name) of metric '\(rule.metric)' must be a finite number")
                 }
             }
-            if let error = rule.error, let warning = rule.warning, rule.direction.isBetter(error, than: warning) {
+            let direction = rule.direction ?? MetricDirection.inferred(forMetric: rule.metric)
+            if let error = rule.error, let warning = rule.warning, direction.isBetter(error, than: warning) {
                 throw RegistryError.invalidArgument(
                     "metric '\(rule.metric)': the error threshold \(error) is better than the warning threshold \(warning); "
-                        + "for \(rule.direction.rawValue) the error threshold is the worse one")
+                        + "for \(direction.rawValue) the error threshold is the worse one")
             }
         }
         for (name, days) in [("monitor_after_days", monitorAfterDays), ("retrain_after_days", retrainAfterDays), ("max_age_days", maxAgeDays)] {

@@ -10,18 +10,21 @@ public enum Validator {
         public var environment: EnvironmentName
         /// The version serving in `environment`, if any.
         public var baseline: ModelVersion?
+        /// The version's model, whose declared metric directions rules without one follow.
+        public var model: RegisteredModel?
         public var actor: String
         public var now: Date
 
         public init(
             version: ModelVersion, files: [ArtifactPath], policy: PolicyRevision, environment: EnvironmentName,
-            baseline: ModelVersion?, actor: String, now: Date
+            baseline: ModelVersion?, model: RegisteredModel? = nil, actor: String, now: Date
         ) {
             self.version = version
             self.files = files
             self.policy = policy
             self.environment = environment
             self.baseline = baseline
+            self.model = model
             self.actor = actor
             self.now = now
         }
@@ -40,7 +43,9 @@ public enum Validator {
                 name: "file:\(path)", kind: .file, outcome: found ? .pass : .error,
                 message: found ? "present" : "required file \(path) is missing"))
         }
-        for rule in policy.metrics {
+        for var rule in policy.metrics {
+            rule.direction = rule.direction
+                ?? input.model?.direction(ofMetric: rule.metric) ?? MetricDirection.inferred(forMetric: rule.metric)
             checks += metricChecks(rule, version: version, baseline: baseline)
         }
         if let check = ageCheck(policy, trainedAt: version.trainedAt, now: input.now) { checks.append(check) }
@@ -65,6 +70,7 @@ public enum Validator {
         _ rule: ValidationPolicy.MetricRule, version: ModelVersion, baseline: ModelVersion?
     ) -> [ValidationReport.Check] {
         let name = rule.metric
+        let direction = rule.direction ?? MetricDirection.inferred(forMetric: name)
         guard let value = version.scores[name] else {
             return rule.required
                 ? [.init(name: "metric:\(name)", kind: .metric, outcome: .error,
@@ -72,16 +78,16 @@ public enum Validator {
                 : []
         }
         var checks: [ValidationReport.Check] = []
-        let worse = rule.direction == .maximize ? "below" : "above"
+        let worse = direction == .maximize ? "below" : "above"
         if !value.isFinite {
             checks.append(.init(name: "metric:\(name)", kind: .metric, outcome: .error, observed: nil,
                                 message: "\(name) is \(value), not a finite number"))
             return checks
         }
-        if let error = rule.error, rule.direction.isBetter(error, than: value) {
+        if let error = rule.error, direction.isBetter(error, than: value) {
             checks.append(.init(name: "metric:\(name)", kind: .metric, outcome: .error, observed: value, threshold: error,
                                 message: "\(name) \(f(value)) is \(worse) the error threshold \(f(error))"))
-        } else if let warning = rule.warning, rule.direction.isBetter(warning, than: value) {
+        } else if let warning = rule.warning, direction.isBetter(warning, than: value) {
             checks.append(.init(name: "metric:\(name)", kind: .metric, outcome: .warning, observed: value, threshold: warning,
                                 message: "\(name) \(f(value)) is \(worse) the warning threshold \(f(warning))"))
         } else if rule.error != nil || rule.warning != nil {
@@ -97,7 +103,7 @@ public enum Validator {
             return checks
         }
         // The change in the metric's direction: positive is better.
-        let gain = rule.direction == .maximize ? value - base : base - value
+        let gain = direction == .maximize ? value - base : base - value
         var needed = -Double.infinity
         if let absolute = rule.minAbsoluteChange { needed = max(needed, absolute) }
         if let relative = rule.minRelativeChange { needed = max(needed, relative * abs(base)) }

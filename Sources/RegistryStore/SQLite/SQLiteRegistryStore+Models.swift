@@ -11,12 +11,12 @@ extension SQLiteRegistryStore {
             }
             try db.cachedStatement(sql: """
                     INSERT INTO models (name, description, owner, task, primary_metric, metric_direction, default_bump,
-                        deprecate_on_replace, pinned_best, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+                        deprecate_on_replace, pinned_best, created_at, updated_at, metric_directions)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
                     """).execute(arguments: [
                     new.name.rawValue, new.description, new.owner, new.task, new.primaryMetric,
                     new.metricDirection.rawValue, new.defaultBump.rawValue, new.deprecateOnReplace,
-                    SQLiteRows.millis(now), SQLiteRows.millis(now),
+                    SQLiteRows.millis(now), SQLiteRows.millis(now), try SQLiteRows.json(new.metricDirections.mapValues(\.rawValue)),
                 ])
             let id = db.lastInsertedRowID
             try SQLiteRows.replaceTags(db, table: "model_tags", owner: "model_id", id: id, tags: new.tags)
@@ -75,11 +75,11 @@ extension SQLiteRegistryStore {
             let updated = try patch.applied(to: current, at: now)
             try db.cachedStatement(sql: """
                     UPDATE models SET description = ?, owner = ?, task = ?, primary_metric = ?, metric_direction = ?,
-                        default_bump = ?, deprecate_on_replace = ?, updated_at = ? WHERE id = ?
+                        default_bump = ?, deprecate_on_replace = ?, updated_at = ?, metric_directions = ? WHERE id = ?
                     """).execute(arguments: [
                     updated.description, updated.owner, updated.task, updated.primaryMetric,
                     updated.metricDirection.rawValue, updated.defaultBump.rawValue, updated.deprecateOnReplace,
-                    SQLiteRows.millis(now), id,
+                    SQLiteRows.millis(now), try SQLiteRows.json(updated.metricDirections.mapValues(\.rawValue)), id,
                 ])
             if patch.tags != nil {
                 try SQLiteRows.replaceTags(db, table: "model_tags", owner: "model_id", id: id, tags: updated.tags)

@@ -269,12 +269,13 @@ extension SQLiteRegistryStore {
     private static func insertModel(_ db: Database, _ model: RegisteredModel) throws -> Int64 {
         try db.cachedStatement(sql: """
                 INSERT INTO models (name, description, owner, task, primary_metric, metric_direction, default_bump,
-                    deprecate_on_replace, pinned_best, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    deprecate_on_replace, pinned_best, created_at, updated_at, metric_directions)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                 model.name.rawValue, model.description, model.owner, model.task, model.primaryMetric,
                 model.metricDirection.rawValue, model.defaultBump.rawValue, model.deprecateOnReplace,
                 model.pinnedBest?.ordinal, SQLiteRows.millis(model.createdAt), SQLiteRows.millis(model.updatedAt),
+                try SQLiteRows.json(model.metricDirections.mapValues(\.rawValue)),
             ])
         let id = db.lastInsertedRowID
         try SQLiteRows.replaceTags(db, table: "model_tags", owner: "model_id", id: id, tags: model.tags)

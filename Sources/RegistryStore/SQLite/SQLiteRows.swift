@@ -70,7 +70,7 @@ enum SQLiteRows {
 
     static let modelColumns = """
         m.id, m.name, m.description, m.owner, m.task, m.primary_metric, m.metric_direction, m.default_bump,
-        m.deprecate_on_replace, m.pinned_best, m.created_at, m.updated_at
+        m.deprecate_on_replace, m.pinned_best, m.created_at, m.updated_at, m.metric_directions
         """
 
     static func model(_ row: Row, tags: [String: String]) -> RegisteredModel {
@@ -81,7 +81,14 @@ enum SQLiteRows {
             defaultBump: VersionBump(rawValue: row["default_bump"]) ?? .minor,
             deprecateOnReplace: row["deprecate_on_replace"],
             pinnedBest: (row["pinned_best"] as Int64?).map(SemanticVersion.init(ordinal:)),
+            metricDirections: directions(row["metric_directions"]),
             createdAt: date(row, "created_at"), updatedAt: date(row, "updated_at"))
+    }
+
+    /// Declared metric directions from their JSON column (`{"p99_ms": "minimize"}`); unknown values are skipped.
+    static func directions(_ text: String?) -> [String: MetricDirection] {
+        guard let text, text != "{}", let raw = try? decodeJSON([String: String].self, text) else { return [:] }
+        return raw.compactMapValues(MetricDirection.init(rawValue:))
     }
 
     /// The model's row id and value, or `not_found`.

@@ -247,6 +247,7 @@ enum SQLiteSchema {
             try db.execute(
                 sql: """
                     ALTER TABLE versions ADD COLUMN trained_at INTEGER;
+                    ALTER TABLE models ADD COLUMN metric_directions TEXT;
                     CREATE TABLE validation_policies (
                         model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
                         revision INTEGER NOT NULL,

@@ -57,6 +57,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 "task:         \(m.task)", "tags:         \(Format.tags(m.tags))",
                 "primary:      \(m.primaryMetric.map { "\($0) (\(m.metricDirection.rawValue))" } ?? "none")",
                 "default bump: \(m.defaultBump.rawValue)",
+                "directions:   \(m.metricDirections.isEmpty ? "guessed from names" : m.metricDirections.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.rawValue)" }.joined(separator: " "))",
                 "latest:       \(details.latestVersion.map { "\($0.version) (\($0.status))" } ?? "none")",
                 "best:         \(details.best.map { "\($0.version) — \($0.explanation)" } ?? "none")",
             ]
@@ -84,12 +85,15 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(help: "max or min: which way the primary metric is better.") var direction: String?
         @Option(help: "Default version bump: major, minor or patch.") var bump: String?
         @Flag(help: "Keep replaced versions ready instead of deprecating them on deploy.") var keepReplaced = false
+        @Option(help: "Which way a metric is better, as metric=max|min (repeatable; compare, best and the policy read it).")
+        var metricDirection: [String] = []
 
         func run() async throws {
             let body = CreateModelRequest(
                 name: name, description: description, owner: owner, task: task, tags: try Format.parseTags(tag),
                 primaryMetric: primaryMetric, metricDirection: direction, defaultBump: bump,
-                deprecateOnReplace: keepReplaced ? false : nil)
+                deprecateOnReplace: keepReplaced ? false : nil,
+                metricDirections: metricDirection.isEmpty ? nil : try Format.parseTags(metricDirection))
             let data = try await options.client.send(.POST, "/api/v1/models", json: body)
             if options.json { return Output.printJSON(data) }
             Output.print("created model \(name)")
@@ -110,12 +114,14 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(help: "max or min.") var direction: String?
         @Option(help: "Default version bump.") var bump: String?
         @Option(help: "Deprecate replaced versions on deploy (true/false).") var deprecateOnReplace: Bool?
+        @Option(help: "Replace the declared metric directions, as metric=max|min (repeatable).") var metricDirection: [String] = []
 
         func run() async throws {
             let body = UpdateModelRequest(
                 description: description, owner: owner, task: task, tags: tag.isEmpty ? nil : try Format.parseTags(tag),
                 primaryMetric: primaryMetric.map { .some($0) }, metricDirection: direction, defaultBump: bump,
-                deprecateOnReplace: deprecateOnReplace)
+                deprecateOnReplace: deprecateOnReplace,
+                metricDirections: metricDirection.isEmpty ? nil : try Format.parseTags(metricDirection))
             let data = try await options.client.send(.PATCH, APIPath.model(model), json: body)
             if options.json { return Output.printJSON(data) }
             Output.print("updated model \(model)")

@@ -89,7 +89,7 @@ struct PolicyCommand: AsyncParsableCommand {
             if let absolute = rule.minAbsoluteChange { change.append("≥ \(ValidationReport.format(absolute))") }
             if let relative = rule.minRelativeChange { change.append("≥ \(ValidationReport.format(relative * 100)) %") }
             table.add(row: [
-                rule.metric, rule.direction.rawValue, rule.error.map(ValidationReport.format) ?? "–",
+                rule.metric, rule.direction?.rawValue ?? "model's", rule.error.map(ValidationReport.format) ?? "–",
                 rule.warning.map(ValidationReport.format) ?? "–", rule.required ? "yes" : "no",
                 change.isEmpty ? "–" : change.joined(separator: ", ") + " (\(rule.changeSeverity.rawValue))",
             ])
