@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 import Testing
 
 @testable import modelyard
@@ -52,14 +53,30 @@ import Testing
     }
 
     @Test func historyFilesParseCSVAndJSON() throws {
-        let csv = try HistoryFile.parse(Data("epoch,value,metric\n1,0.5,loss\n2,0.25,loss\n".utf8), name: "h.csv")
-        #expect(csv.map(\.step) == [1, 2] && csv.map(\.metric) == ["loss", "loss"] && csv.last?.value == 0.25)
-        let json = try HistoryFile.parse(Data(#"[{"metric": "acc", "step": 3, "value": 0.9}]"#.utf8), name: "h.json")
-        #expect(json.first?.metric == "acc" && json.first?.step == 3)
-        let wrapped = try HistoryFile.parse(Data(#"{"points": [{"name": "acc", "epoch": 4, "value": 1}]}"#.utf8), name: "h.json")
+        func parse(_ text: String, _ name: String = "h.csv") throws -> [MetricPoint] {
+            try HistoryFile.parse(Data(text.utf8), name: name, timestamp: 7)
+        }
+        let csv = try parse("epoch,value,metric\n1,0.5,loss\n2,0.25,loss\n")
+        #expect(csv.map(\.step) == [1, 2] && csv.map(\.name) == ["loss", "loss"] && csv.last?.value == 0.25)
+        let json = try parse(#"[{"metric": "acc", "step": 3, "value": 0.9}]"#, "h.json")
+        #expect(json.first?.name == "acc" && json.first?.step == 3 && json.first?.timestamp == 7)
+        let wrapped = try parse(#"{"points": [{"name": "acc", "epoch": 4, "value": 1}]}"#, "h.json")
         #expect(wrapped.first?.step == 4)
-        #expect(throws: (any Error).self) { try HistoryFile.parse(Data("a,b\n1,2\n".utf8), name: "bad.csv") }
-        #expect(throws: (any Error).self) { try HistoryFile.parse(Data("metric,step,value\nloss,x,1\n".utf8), name: "bad.csv") }
+        // The wide format training services write: one row per epoch, a column per metric; empty cells skipped.
+        let wide = try parse("epoch,loss,val_loss,timestamp\n1,0.9,1.1,1000\n2,0.5,,2000\n")
+        #expect(wide == [
+            MetricPoint(name: "loss", step: 1, value: 0.9, timestamp: 1000), MetricPoint(name: "val_loss", step: 1, value: 1.1, timestamp: 1000),
+            MetricPoint(name: "loss", step: 2, value: 0.5, timestamp: 2000),
+        ])
+        let rows = try parse(#"[{"epoch": 1, "loss": 0.9, "acc": 0.6}, {"epoch": 2, "loss": 0.5}]"#, "h.json")
+        #expect(rows.map(\.name) == ["acc", "loss", "loss"] && rows.map(\.step) == [1, 1, 2])
+        let keras = try parse(#"{"loss": [0.9, 0.5], "acc": [0.6, 0.8]}"#, "h.json")
+        #expect(keras.count == 4 && keras.filter { $0.name == "loss" }.map(\.step) == [1, 2])
+        for bad in ["a,b\n1,2\n", "metric,step,value\nloss,x,1\n", "epoch,loss\n1e300,1\n", "epoch,loss\n1,abc\n", "epoch,loss\n1,nan\n"] {
+            #expect(throws: RegistryError.self, "\(bad)") { try parse(bad) }
+        }
+        #expect(throws: RegistryError.self) { try parse(#"{"loss": "high"}"#, "h.json") }
+        #expect(throws: RegistryError.self) { try parse(#"[{"epoch": 1e300, "loss": 1}]"#, "h.json") }
     }
 
     @Test func progressBarRendersFractionSizesAndRate() {

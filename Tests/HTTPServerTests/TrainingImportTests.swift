@@ -21,12 +21,13 @@ import Testing
     static func folder(
         in root: URL, _ name: String, metrics: [String: Double] = ["f1_score": 0.83, "roc_auc": 0.91],
         features: [String] = features, trainedDaysAgo: Double = 2, onnx: [UInt8]? = nil, joblib: Bool = false,
-        metadata: String? = nil, model: String = "fraud"
+        metadata: String? = nil, model: String = "fraud", history: String? = nil
     ) throws -> URL {
         let url = root.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         if let onnx { try Data(onnx).write(to: url.appendingPathComponent("model.onnx")) }
         if joblib { try Data("joblib pickle bytes".utf8).write(to: url.appendingPathComponent("model.joblib")) }
+        if let history { try Data(history.utf8).write(to: url.appendingPathComponent("history.csv")) }
         let created = ISO8601.format(today.addingTimeInterval(-trainedDaysAgo * 86_400))
         let featureJSON = String(decoding: try JSONSerialization.data(withJSONObject: features), as: UTF8.self)
         let metricJSON = String(decoding: try JSONSerialization.data(withJSONObject: metrics, options: .sortedKeys), as: UTF8.self)
@@ -132,6 +133,19 @@ import Testing
             #expect(joblibRecord.validation?.errors.first?.message.contains("cannot serve yet") == true)
             #expect(joblibRecord.validation?.errors.first?.name == "loadability")
 
+            // A history file: one row per epoch, a column per metric, stored with the version in the same transaction.
+            let withHistory = try await Self.importFolder(
+                client, try Self.folder(in: root, "fraud-history", metrics: ["f1_score": 0.8], onnx: onnx,
+                                        history: "epoch,loss,val_loss\n1,0.9,1.0\n2,0.5,0.7\n3,0.3,0.6\n"))
+            let historyVersion = try #require(try withHistory.decode(ImportRecord.self).version)
+            let summary = try await client.call(.get, "/api/v1/models/fraud/versions/\(historyVersion)/history/summary")
+                .decode([MetricSummary].self)
+            #expect(summary.map(\.name) == ["loss", "val_loss"] && summary.allSatisfy { $0.count == 3 && $0.direction == .minimize })
+            #expect(summary.first?.best == 0.3 && summary.first?.bestStep == 3)
+            let badHistory = try await Self.importFolder(
+                client, try Self.folder(in: root, "fraud-badhistory", onnx: onnx, history: "epoch,loss\n1,oops\n"))
+            #expect(badHistory.status == .badRequest && badHistory.error?.message.contains("history.csv:2") == true)
+
             // Refused: no metadata.json, invalid JSON, no model name. Recorded, nothing registered.
             let noMetadata = try Self.folder(in: root, "fraud-nometa", onnx: onnx)
             try FileManager.default.removeItem(at: noMetadata.appendingPathComponent("metadata.json"))
@@ -143,9 +157,9 @@ import Testing
             #expect(nameless.status == .badRequest && nameless.error?.message.contains("no model name") == true)
 
             let versions = try await client.call(.get, "/api/v1/models/fraud/versions").decode(VersionListResponse.self)
-            #expect(versions.versions.count == 8)
+            #expect(versions.versions.count == 9)
             let refusals = try await client.call(.get, "/api/v1/imports?outcome=refused").decode(ImportListResponse.self)
-            #expect(refusals.imports.count == 3 && refusals.imports.allSatisfy { $0.version == nil && $0.reason != nil })
+            #expect(refusals.imports.count == 4 && refusals.imports.allSatisfy { $0.version == nil && $0.reason != nil })
             let all = try await client.call(.get, "/api/v1/imports?model=fraud&limit=2").decode(ImportListResponse.self)
             #expect(all.imports.count == 2 && all.nextPageToken != nil)
             let shown = try await client.call(.get, "/api/v1/imports/\(record.id)").decode(ImportRecord.self)

@@ -102,6 +102,22 @@ extension Registry {
         }
 
         let now = clock()
+        var history: [MetricPoint] = []
+        if let file = files.first(where: { ["history.csv", "history.json"].contains($0.path) }) {
+            do {
+                guard file.size <= Int64(HistoryFile.maxSize) else {
+                    throw RegistryError.invalidArgument("\(file.path) is \(file.size) bytes; history files are read up to \(HistoryFile.maxSize)")
+                }
+                history = try HistoryFile.parse(
+                    try await readBlob(file.sha256), name: file.path,
+                    timestamp: ISO8601.milliseconds(metadata.trainedAt ?? now))
+                guard history.count <= MetricPoint.maxBatch else {
+                    throw RegistryError.invalidArgument("\(file.path) holds \(history.count) points; at most \(MetricPoint.maxBatch)")
+                }
+            } catch let error as RegistryError where error.code == .invalidArgument {
+                return try await finish(.refused, reason: error.message)
+            }
+        }
         var tags = [Self.importTag: content, "import.source": String(source.prefix(1_000))]
         if let type = metadata.modelType { tags["model_type"] = String(type.prefix(1_000)) }
         if let label = metadata.label { tags["training.label"] = String(label.prefix(1_000)) }
@@ -109,7 +125,7 @@ extension Registry {
         if let samples = metadata.samples { params["n_samples"] = .number(Double(samples)) }
         for (key, value) in metadata.thresholds { params[key] = .number(value) }
         if !metadata.extra.isEmpty { params["metadata"] = .object(metadata.extra) }
-        let new = NewVersion(
+        var new = NewVersion(
             status: .ready, description: "Imported from \(source.prefix(500))", tags: tags,
             framework: paths.contains("model.onnx") ? "onnx" : "scikit-learn", sourceURI: String(source.prefix(1_000)),
             params: params, scores: metadata.metrics, durationSeconds: metadata.trainingSeconds,
@@ -118,6 +134,7 @@ extension Registry {
                 ArtifactEntry(path: try ArtifactPath(validating: $0.path), size: $0.size, sha256: $0.sha256, createdAt: now)
             },
             trainedAt: metadata.trainedAt)
+        new.history = history
         let version: ModelVersion
         do {
             // Registration inspects an ONNX model file and judges the version under the policy.

@@ -19,6 +19,8 @@ public struct NewVersion: Sendable, Equatable {
     public var hardware: String?
     /// When the model was trained (the age rule of the validation policy reads it).
     public var trainedAt: Date?
+    /// Training history stored with the version, in the registering transaction (an imported folder's history file).
+    public var history: [MetricPoint] = []
     public var signature: JSONValue?
     public var parents: [VersionKey]
     public var runID: String?

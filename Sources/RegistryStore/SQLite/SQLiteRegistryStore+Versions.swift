@@ -63,6 +63,16 @@ extension SQLiteRegistryStore {
             }
             try Self.writeScores(
                 db, versionID: versionID, current: [:], new: new.scores, mode: .merge, actor: audit.actor, at: now)
+            if !new.history.isEmpty {
+                var runID = new.runID
+                if runID == nil {
+                    runID = makeRunID()
+                    try db.cachedStatement(sql: "INSERT INTO runs (id, name, created_at, start_time) VALUES (?, ?, ?, ?)")
+                        .execute(arguments: [runID, "\(model) \(assigned)", SQLiteRows.millis(now), SQLiteRows.millis(now)])
+                    try db.cachedStatement(sql: "UPDATE versions SET run_id = ? WHERE id = ?").execute(arguments: [runID, versionID])
+                }
+                try Self.insertMetrics(db, runID: runID!, points: new.history)
+            }
             try SQLiteRows.audit(
                 db, model: model, version: assigned, action: "version.register", context: audit,
                 details: ["status": new.status.rawValue], at: now)

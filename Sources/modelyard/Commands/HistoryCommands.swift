@@ -36,7 +36,9 @@ struct LogHistoryCommand: AsyncParsableCommand {
         var points: [MetricPointInput] = []
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-            points = try HistoryFile.parse(data, name: file)
+            points = try HistoryFile.parse(data, name: file, timestamp: ISO8601.milliseconds(Date())).map {
+                MetricPointInput(metric: $0.name, step: $0.step, value: $0.value, timestamp: $0.timestamp)
+            }
         }
         if let metric, let step, let value { points.append(MetricPointInput(metric: metric, step: step, value: value)) }
         var sent = 0
@@ -48,40 +50,6 @@ struct LogHistoryCommand: AsyncParsableCommand {
             if points.count > batch && !options.json { Output.note("sent \(sent)/\(points.count) points") }
         }
         Output.print(options.json ? "{\"appended\": \(sent)}" : "appended \(sent) points to \(model) \(version)")
-    }
-}
-
-/// Reading history points from CSV or JSON files.
-enum HistoryFile {
-    static func parse(_ data: Data, name: String) throws -> [MetricPointInput] {
-        let trimmed = String(decoding: data.prefix(64), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("[") || trimmed.hasPrefix("{") {
-            if let list = try? APIJSON.decoder.decode([MetricPointInput].self, from: data) { return list }
-            do {
-                return try APIJSON.decoder.decode(AppendHistoryRequest.self, from: data).points
-            } catch {
-                throw CLIError("\(name) is not a list of {metric, step, value} points")
-            }
-        }
-        var lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
-        guard let header = lines.first else { return [] }
-        let columns = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        func column(_ names: String...) -> Int? { columns.firstIndex { names.contains($0) } }
-        guard let m = column("metric", "name"), let s = column("step", "epoch"), let v = column("value") else {
-            throw CLIError("\(name): the CSV header must name metric, step and value columns")
-        }
-        let t = column("timestamp")
-        lines.removeFirst()
-        return try lines.enumerated().map { index, line in
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            guard cells.count > max(m, s, v), let step = Int64(cells[s]), let value = Double(cells[v]) else {
-                throw CLIError("\(name):\(index + 2): expected metric,step,value")
-            }
-            return MetricPointInput(
-                metric: cells[m], step: step, value: value, timestamp: t.flatMap { cells.indices.contains($0) ? Int64(cells[$0]) : nil })
-        }
     }
 }
 
