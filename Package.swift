@@ -194,6 +194,7 @@ let package = Package(
             dependencies: [
                 "modelyard", "HTTPServer", "ModelyardAPI", "RegistryStore", "RegistryCore", "FuzzSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import FuzzSupport
 import NIOCore
@@ -8,10 +9,11 @@ import RegistryStore
 import Testing
 
 /// Kills the server with SIGKILL at random moments of a mixed workload (registrations with uploads, status
-/// changes, deploys, score updates, MLflow log-batch), restarts it on the same data directory, and checks the
-/// registry's invariants after every restart: version numbers without gaps or duplicates, every manifest entry's
-/// blob complete, no partial file visible as a blob, every alias on an existing version, the audit log agreeing
-/// with the state. `MODELYARD_SOAK_KILLS` (default 10) and `MODELYARD_SOAK_SEED` set the run; `scripts/crash-soak.sh`
+/// changes, deploys, score updates, MLflow log-batch, training-folder imports), restarts it on the same data
+/// directory, and checks the registry's invariants after every restart: version numbers without gaps or
+/// duplicates, every manifest entry's blob complete, no partial file visible as a blob, every alias on an existing
+/// version, the audit log agreeing with the state, every imported version whole (all its files and its history)
+/// and no folder imported twice. `MODELYARD_SOAK_KILLS` (default 10) and `MODELYARD_SOAK_SEED` set the run; `scripts/crash-soak.sh`
 /// runs 200 kills.
 @Suite(.serialized) struct CrashConsistencyTests {
     @Test func sigkillAtRandomMomentsOfAMixedWorkloadLeavesTheRegistryConsistent() async throws {
@@ -25,6 +27,7 @@ import Testing
         var killedDuringWork = 0
         var runID: String?
         var verified: Set<BlobDigest> = []
+        var imported = 0
         for round in 0..<kills {
             let server = try ServerProcess(dataDirectory: data)
             if round == 0 {
@@ -41,10 +44,11 @@ import Testing
             _ = server.wait()
             worker.cancel()
             if (try? await worker.value) ?? 0 > 0 { killedDuringWork += 1 }
-            try await Self.checkConsistency(data, after: round, verified: &verified)
+            imported = try await Self.checkConsistency(data, after: round, verified: &verified)
         }
         #expect(killedDuringWork > 0, "the kills landed while work was in flight")
-        print("soak-report kills=\(kills) killed_during_work=\(killedDuringWork) blobs=\(verified.count)")
+        #expect(imported > 0, "training folders were imported between the kills")
+        print("soak-report kills=\(kills) killed_during_work=\(killedDuringWork) blobs=\(verified.count) imported=\(imported)")
     }
 
     static let uploadSize = 256 << 10
@@ -57,7 +61,22 @@ import Testing
         var completed = 0
         var ready: [String] = []
         while !Task.isCancelled {
-            switch random.next() % 5 {
+            switch random.next() % 6 {
+            case 5:
+                // A training folder: its three files as blobs, then the import.
+                let label = "\(round)-\(completed)-\(random.next() % 1000)"
+                let files: [(String, [UInt8])] = [
+                    ("metadata.json", Array(#"{"model_info": {"name": "imported", "version": "\#(label)"}}"#.utf8)),
+                    ("model.joblib", [UInt8](repeating: UInt8(truncatingIfNeeded: completed), count: 64 << 10)),
+                    ("history.csv", Array("epoch,loss\n1,0.9\n2,0.5\n3,0.25\n".utf8)),
+                ]
+                var manifest: [String] = []
+                for (path, bytes) in files {
+                    let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+                    _ = try? await send(http, server, .PUT, "/api/v1/blobs/\(digest)", bytes: bytes)
+                    manifest.append(#"{"path": "\#(path)", "size": \#(bytes.count), "sha256": "\#(digest)"}"#)
+                }
+                _ = try? await send(http, server, .POST, "/api/v1/imports", body: #"{"files": [\#(manifest.joined(separator: ","))]}"#)
             case 0, 1:
                 guard let created = try? await send(http, server, .POST, "/api/v1/models/crash/versions", body: "{}"),
                     let version = version(in: created)
@@ -89,7 +108,8 @@ import Testing
     }
 
     /// `verified`: blobs already hashed in an earlier round (blobs are immutable), so each round hashes only new ones.
-    static func checkConsistency(_ data: URL, after round: Int, verified: inout Set<BlobDigest>) async throws {
+    /// Returns how many versions were imported from training folders so far.
+    static func checkConsistency(_ data: URL, after round: Int, verified: inout Set<BlobDigest>) async throws -> Int {
         let store = try SQLiteRegistryStore(path: data.appendingPathComponent("registry.sqlite").path)
         let artifacts = try LocalArtifactStore(root: data.appendingPathComponent("artifacts"))
         let model = ModelName(rawValue: "crash")
@@ -126,6 +146,21 @@ import Testing
             "round \(round): a deployment without its audit entry")
         let scored = versions.filter { !$0.scores.isEmpty }.count
         #expect(audit.filter { $0.action == "version.scores" }.count >= scored, "round \(round): scores without an audit entry")
+
+        // Imported versions are whole: all three files and the three-epoch history, each folder once.
+        let importedModel = ModelName(rawValue: "imported")
+        guard (try? await store.model(named: importedModel)) != nil else { return 0 }
+        let imported = try await everything { try await store.listVersions(importedModel, filter: .init(), page: $0) }
+        let importedNumbers = imported.map(\.number).sorted()
+        #expect(importedNumbers == Array(1...Int64(max(importedNumbers.count, 1))).prefix(importedNumbers.count).map { $0 }, "round \(round): imported numbers")
+        let contents = imported.compactMap { $0.tags["import.content_sha256"] }
+        #expect(contents.count == imported.count && Set(contents).count == contents.count, "round \(round): a folder imported twice")
+        for version in imported {
+            let manifest = try await store.artifacts(importedModel, version.version)
+            #expect(manifest.map(\.path.rawValue).sorted() == ["history.csv", "metadata.json", "model.joblib"], "round \(round): \(version.version) lacks files")
+            #expect(try await store.history(importedModel, version.version, metric: "loss").count == 3, "round \(round): \(version.version) lacks its history")
+        }
+        return imported.count
     }
 
     /// Every item of a paged listing.
