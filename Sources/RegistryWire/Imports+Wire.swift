@@ -3,7 +3,7 @@ public import RegistryCore
 
 extension ImportRecord: Codable {
     enum CodingKeys: String, CodingKey {
-        case id, source, model, version, files, actor, outcome, reason, validation
+        case id, source, model, version, files, actor, outcome, reason, validation, promotion
         case contentSHA256 = "content_sha256"
         case startedAt = "started_at"
         case durationSeconds = "duration_seconds"
@@ -23,7 +23,8 @@ extension ImportRecord: Codable {
             durationSeconds: try c.decode(Double.self, forKey: .durationSeconds),
             outcome: try c.decode(Outcome.self, forKey: .outcome),
             reason: try c.decodeIfPresent(String.self, forKey: .reason),
-            validation: try c.decodeIfPresent(ValidationReport.self, forKey: .validation))
+            validation: try c.decodeIfPresent(ValidationReport.self, forKey: .validation),
+            promotion: try c.decodeIfPresent(String.self, forKey: .promotion))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -40,6 +41,7 @@ extension ImportRecord: Codable {
         try c.encode(outcome, forKey: .outcome)
         try c.encodeIfPresent(reason, forKey: .reason)
         try c.encodeIfPresent(validation, forKey: .validation)
+        try c.encodeIfPresent(promotion, forKey: .promotion)
     }
 }
 

@@ -7,7 +7,7 @@ public import RegistryCore
 /// a misspelt rule is not silently ignored.
 extension ValidationPolicy: Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case metrics, loadability
+        case metrics, loadability, promote
         case requiredFiles = "required_files"
         case monitorAfterDays = "monitor_after_days"
         case retrainAfterDays = "retrain_after_days"
@@ -29,7 +29,8 @@ extension ValidationPolicy: Codable {
             featureCompatibility: try c.decodeIfPresent(Severity.self, forKey: .featureCompatibility) ?? .error,
             loadability: try c.decodeIfPresent(Bool.self, forKey: .loadability) ?? true,
             minScore: try c.decodeIfPresent(Double.self, forKey: .minScore) ?? 0.6,
-            baselineEnvironment: try c.decodeIfPresent(EnvironmentName.self, forKey: .baselineEnvironment) ?? .production)
+            baselineEnvironment: try c.decodeIfPresent(EnvironmentName.self, forKey: .baselineEnvironment) ?? .production,
+            promote: try c.decodeIfPresent(Promotion.self, forKey: .promote))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -43,6 +44,28 @@ extension ValidationPolicy: Codable {
         try c.encode(loadability, forKey: .loadability)
         try c.encode(minScore, forKey: .minScore)
         try c.encode(baselineEnvironment, forKey: .baselineEnvironment)
+        try c.encodeIfPresent(promote, forKey: .promote)
+    }
+}
+
+extension ValidationPolicy.Promotion: Codable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case environment
+        case canaryPercent = "canary_percent"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try WireKeys.refuseUnknown(in: decoder, known: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            environment: try c.decode(EnvironmentName.self, forKey: .environment),
+            canaryPercent: try c.decodeIfPresent(Int.self, forKey: .canaryPercent))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(environment, forKey: .environment)
+        try c.encodeIfPresent(canaryPercent, forKey: .canaryPercent)
     }
 }
 

@@ -179,6 +179,41 @@ import Testing
         }
     }
 
+    @Test func aPolicyMayPromoteAPassingImportByItself() async throws {
+        let root = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let onnx = try ServingAPITests.fixture("isolation_forest")
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "fraud"))
+            let tooMuch = try await client.call(
+                .put, "/api/v1/models/fraud/policy", raw: #"{"promote": {"environment": "production", "canary_percent": 150}}"#)
+            #expect(tooMuch.status == .badRequest)
+            #expect(try await client.call(.put, "/api/v1/models/fraud/policy", raw: #"{"promote": {"environment": "production"}}"#).status == .ok)
+            let first = try await Self.importFolder(client, try Self.folder(in: root, "fraud-1", onnx: onnx)).decode(ImportRecord.self)
+            #expect(first.promotion == "deployed to production")
+            let aliases = try await client.call(.get, "/api/v1/models/fraud/aliases").decode(AliasListResponse.self).aliases
+            #expect(aliases.map(\.version) == [first.version!])
+            let audit = try await client.call(.get, "/api/v1/models/fraud/audit?limit=1").decode(AuditListResponse.self).entries
+            #expect(audit.first?.action == "deploy" && audit.first?.reason.contains("promoted by the model's policy") == true)
+
+            // With a canary share, the next passing import takes 10 % of what production serves.
+            #expect(try await client.call(
+                .put, "/api/v1/models/fraud/policy", raw: #"{"metrics": [{"metric": "f1_score", "error": 0.5}], "promote": {"environment": "production", "canary_percent": 10}}"#
+            ).status == .ok)
+            let second = try await Self.importFolder(
+                client, try Self.folder(in: root, "fraud-2", metrics: ["f1_score": 0.86], onnx: onnx)).decode(ImportRecord.self)
+            #expect(second.promotion == "canary 10 % of production")
+            let traffic = try ServingAPITests.json(try await client.call(.get, "/api/v1/models/fraud/traffic"))
+            let shares = ((traffic["environments"] as? [String: Any])?["production"] as? [String: Any])?["shares"] as? [[String: Any]]
+            #expect(shares?.first?["version"] as? String == second.version?.description && shares?.first?["percent"] as? Int == 10)
+
+            // A failing import is stored and left alone.
+            let failing = try await Self.importFolder(
+                client, try Self.folder(in: root, "fraud-3", metrics: ["f1_score": 0.4], onnx: onnx)).decode(ImportRecord.self)
+            #expect(failing.promotion == "not promoted: the version failed validation")
+        }
+    }
+
     @Test func foldersUnderTheImportRootImportByPathAndNothingOutsideIt() async throws {
         let root = try Self.temporary()
         defer { try? FileManager.default.removeItem(at: root) }

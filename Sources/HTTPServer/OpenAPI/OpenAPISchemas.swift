@@ -90,6 +90,7 @@ enum OpenAPISchemas {
             "required_files": array(string), "metrics": array(ref("MetricRule")), "monitor_after_days": integer,
             "retrain_after_days": integer, "max_age_days": integer, "feature_compatibility": severity,
             "loadability": boolean, "min_score": number, "baseline_environment": string,
+            "promote": object(["environment": string, "canary_percent": integer], required: ["environment"]),
         ]),
         "PolicyRevision": object(["revision": integer, "policy": ref("Policy"), "updated_at": time, "updated_by": string]),
         "Validate": object(["environment": string]),

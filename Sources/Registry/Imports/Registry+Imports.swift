@@ -144,12 +144,42 @@ extension Registry {
         }
         record.version = version.version
         record.validation = try await store.validationReport(name, version.version)
+        let policy = try await validationPolicy(name)
         if record.validation == nil {
-            let policy = try await validationPolicy(name)
             record.validation = try await judge(
                 version, policy: policy, environment: policy.policy.baselineEnvironment, actor: audit.actor)
         }
+        if let promote = policy.policy.promote {
+            record.promotion = await promoteImported(
+                version, to: promote, passed: record.validation?.passed == true,
+                audit: audit.with(reason: "promoted by the model's policy after the import of \(source.prefix(500))"))
+        }
         return try await finish(.imported)
+    }
+
+    /// Deploys a freshly imported version, or gives it a canary share, as the policy says; returns what happened.
+    /// A failure here does not undo the import: the version stays, and the note says why it was not promoted.
+    func promoteImported(
+        _ version: ModelVersion, to promote: ValidationPolicy.Promotion, passed: Bool, audit: AuditContext
+    ) async -> String {
+        guard passed else { return "not promoted: the version failed validation" }
+        let environment = promote.environment
+        do {
+            let serving = try await store.aliases(version.model).first { $0.environment == environment }
+            guard let percent = promote.canaryPercent, serving != nil else {
+                _ = try await deploy(version.model, .version(version.version), environment: environment, audit: audit)
+                return "deployed to \(environment)"
+            }
+            var traffic = try await store.traffic(version.model)[environment] ?? TrafficPolicy()
+            traffic.shares.removeAll { $0.version == version.version }
+            traffic.shares.append(.init(version: version.version, percent: percent))
+            _ = try await setTraffic(version.model, environment: environment, policy: traffic, audit: audit)
+            return "canary \(percent) % of \(environment)"
+        } catch let error as RegistryError {
+            return "not promoted: \(error.message)"
+        } catch {
+            return "not promoted: \(error)"
+        }
     }
 
     /// The version tag that holds the folder's content digest (how a repeated import finds its version).

@@ -40,11 +40,14 @@ public struct ImportRecord: Sendable, Equatable {
     public var reason: String?
     /// The version's verdict under its model's policy right after the import.
     public var validation: ValidationReport?
+    /// What the policy's promotion did with the version (`deployed to production`, `canary 10 % of production`), or
+    /// why it did not.
+    public var promotion: String?
 
     public init(
         id: Int64 = 0, source: String, model: ModelName?, version: SemanticVersion?, files: [File],
         contentSHA256: String?, actor: String, startedAt: Date, durationSeconds: Double, outcome: Outcome,
-        reason: String?, validation: ValidationReport?
+        reason: String?, validation: ValidationReport?, promotion: String? = nil
     ) {
         self.id = id
         self.source = source
@@ -58,6 +61,7 @@ public struct ImportRecord: Sendable, Equatable {
         self.outcome = outcome
         self.reason = reason
         self.validation = validation
+        self.promotion = promotion
     }
 
     /// The text whose sha256 identifies a folder's content: one `path<TAB>sha256` line per file, sorted by path.

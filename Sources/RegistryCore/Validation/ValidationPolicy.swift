@@ -47,6 +47,19 @@ public struct ValidationPolicy: Sendable, Equatable {
         }
     }
 
+    /// Where an imported version that passes goes by itself: deployed to `environment`, or given a canary share of
+    /// it when something already serves there. Off unless set.
+    public struct Promotion: Sendable, Equatable {
+        public var environment: EnvironmentName
+        /// Percent of the environment's traffic (1-99) for the new version; `nil` deploys it outright.
+        public var canaryPercent: Int?
+
+        public init(environment: EnvironmentName, canaryPercent: Int? = nil) {
+            self.environment = environment
+            self.canaryPercent = canaryPercent
+        }
+    }
+
     /// Files the version's manifest must hold (paths within the version).
     public var requiredFiles: [String]
     public var metrics: [MetricRule]
@@ -65,11 +78,13 @@ public struct ValidationPolicy: Sendable, Equatable {
     /// Whose serving version is the baseline when a version is validated outside a deploy (a deploy compares with
     /// the version its own environment serves).
     public var baselineEnvironment: EnvironmentName
+    public var promote: Promotion?
 
     public init(
         requiredFiles: [String] = [], metrics: [MetricRule] = [], monitorAfterDays: Int? = nil,
         retrainAfterDays: Int? = nil, maxAgeDays: Int? = nil, featureCompatibility: Severity = .error,
-        loadability: Bool = true, minScore: Double = 0.6, baselineEnvironment: EnvironmentName = .production
+        loadability: Bool = true, minScore: Double = 0.6, baselineEnvironment: EnvironmentName = .production,
+        promote: Promotion? = nil
     ) {
         self.requiredFiles = requiredFiles
         self.metrics = metrics
@@ -80,6 +95,7 @@ public struct ValidationPolicy: Sendable, Equatable {
         self.loadability = loadability
         self.minScore = minScore
         self.baselineEnvironment = baselineEnvironment
+        self.promote = promote
     }
 
     /// The policy a model has until one is set: our users' validator's thresholds.
@@ -128,6 +144,9 @@ public struct ValidationPolicy: Sendable, Equatable {
         }
         guard minScore.isFinite, (0...1).contains(minScore) else {
             throw RegistryError.invalidArgument("min_score is \(minScore); give a number between 0 and 1")
+        }
+        if let percent = promote?.canaryPercent, !(1...99).contains(percent) {
+            throw RegistryError.invalidArgument("promote.canary_percent is \(percent); give 1 to 99, or leave it out to deploy outright")
         }
     }
 }

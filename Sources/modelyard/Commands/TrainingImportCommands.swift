@@ -76,7 +76,9 @@ struct LocalTrainingFolder {
                 + ($0.passed ? "" : ": " + $0.failureSummary)
         } ?? "not validated"
         switch record.outcome {
-        case .imported: return "imported \(what) from \(record.source) (import \(record.id)); \(verdict)"
+        case .imported:
+            return "imported \(what) from \(record.source) (import \(record.id)); \(verdict)"
+                + (record.promotion.map { "; \($0)" } ?? "")
         case .duplicate: return "already imported as \(what) (import \(record.id)); \(verdict)"
         case .refused: return "refused (import \(record.id)): \(record.reason ?? "")"
         }
