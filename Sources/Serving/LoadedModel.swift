@@ -14,6 +14,8 @@ public final class LoadedModel: Sendable {
     public let artifact: ArtifactEntry
     public let session: any InferenceSession
     public let outputs: OutputLayout
+    /// The training service's decision threshold, applied to native predictions.
+    public let threshold: DecisionThreshold?
     public let loadedAt: Date
     /// How long reading, verifying, planning and warming up took.
     public let loadSeconds: Double
@@ -22,13 +24,14 @@ public final class LoadedModel: Sendable {
 
     init(
         key: VersionKey, number: Int64, artifact: ArtifactEntry, session: any InferenceSession, loadedAt: Date,
-        loadSeconds: Double, metrics: InferenceMetrics
+        loadSeconds: Double, metrics: InferenceMetrics, threshold: DecisionThreshold? = nil
     ) {
         self.key = key
         self.number = number
         self.artifact = artifact
         self.session = session
         self.outputs = OutputLayout(session.signature)
+        self.threshold = threshold
         self.loadedAt = loadedAt
         self.loadSeconds = loadSeconds
         self.metrics = metrics

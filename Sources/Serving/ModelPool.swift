@@ -435,7 +435,8 @@ public final class ModelPool: ServingHooks, Sendable {
             key: version.key, number: version.number, artifact: entry, session: session, loadedAt: clock(),
             loadSeconds: (ContinuousClock.now - start).seconds,
             metrics: InferenceMetrics(
-                model: version.model.rawValue, version: version.version.description, prometheus: prometheus, clock: clock))
+                model: version.model.rawValue, version: version.version.description, prometheus: prometheus, clock: clock),
+            threshold: DecisionThreshold(params: version.params))
         logger.info(
             "version loaded",
             metadata: ["model": "\(version.model)", "version": "\(version.version)", "seconds": "\(model.loadSeconds)"])

@@ -255,9 +255,11 @@ extension PredictionCodec {
 
     /// `{"model", "version", "number", "environment", "rows", "latency_ms", "labels", "probabilities", "classes",
     /// "scores", "outputs"}`: labels one per row; probabilities one array per row in `classes` order; scores one
-    /// number per row (an array per row for multi-column scores); other outputs by name, one entry per row.
+    /// number per row (an array per row for multi-column scores); other outputs by name, one entry per row. A
+    /// decision threshold adds `threshold` and replaces `labels` (anomaly) or adds `low_confidence` (confidence).
     public static func encode(
-        _ outputs: [String: Tensor], rows: Int, layout: OutputLayout, provenance: Provenance
+        _ outputs: [String: Tensor], rows: Int, layout: OutputLayout, provenance: Provenance,
+        threshold: DecisionThreshold? = nil
     ) throws -> Data {
         var body: [String: Any] = [
             "model": provenance.model, "version": provenance.version, "number": provenance.number, "rows": rows,
@@ -278,6 +280,7 @@ extension PredictionCodec {
         var others: [String: Any] = [:]
         for name in layout.others { if let tensor = outputs[name] { others[name] = perRow(tensor, rows: rows) } }
         if !others.isEmpty { body["outputs"] = others }
+        threshold?.apply(to: &body, outputs: outputs, layout: layout, rows: rows)
         return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
     }
 

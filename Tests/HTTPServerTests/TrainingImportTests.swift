@@ -90,6 +90,14 @@ import Testing
             let model = try await client.call(.get, "/api/v1/models/fraud")
             #expect(model.status == .ok, "the import created the model")
             #expect(try await client.call(.post, "/api/v1/models/fraud/deployments", raw: #"{"version": "1.0.0"}"#).status == .created)
+            // The metadata's anomaly_threshold decides the labels: anomaly (-1) below it, normal (1) above.
+            let rows = try ServingAPITests.rows("isolation_forest")
+            let predicted = try ServingAPITests.json(
+                try await client.call(.post, "/api/v1/models/fraud/predict", json: ["inputs": rows.map { $0.map { $0 as? Double ?? 0 } }]))
+            let scores = try #require(predicted["scores"] as? [Double])
+            #expect(predicted["threshold"] as? Double == -0.12)
+            #expect(predicted["labels"] as? [Int] == scores.map { $0 < -0.12 ? -1 : 1 })
+            #expect(scores.count == rows.count)
 
             // The same content again, under another name: the version it made, recorded as a duplicate.
             let again = try await Self.importFolder(client, try Self.folder(in: root, "fraud-good", onnx: onnx), source: "copy-of-fraud-good")
@@ -211,6 +219,24 @@ import Testing
             let failing = try await Self.importFolder(
                 client, try Self.folder(in: root, "fraud-3", metrics: ["f1_score": 0.4], onnx: onnx)).decode(ImportRecord.self)
             #expect(failing.promotion == "not promoted: the version failed validation")
+        }
+    }
+
+    @Test func aConfidenceThresholdFlagsUncertainPredictions() async throws {
+        let root = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let metadata = #"{"model_info": {"name": "churn", "created_at": "2026-12-01T10:22:05Z"}, "evaluation_info": {"basic_metrics": {"f1_score": 0.9}, "confidence_threshold": 0.9}}"#
+        let folder = try Self.folder(in: root, "churn-1", onnx: try ServingAPITests.fixture("logreg_binary"), metadata: metadata)
+        try await APIHarness().run { client in
+            let record = try await Self.importFolder(client, folder).decode(ImportRecord.self)
+            #expect(record.outcome == .imported && record.validation?.passed == true)
+            #expect(try await client.call(.post, "/api/v1/models/churn/deployments", raw: #"{"version": "1.0.0"}"#).status == .created)
+            let rows = try ServingAPITests.rows("logreg_binary")
+            let predicted = try ServingAPITests.json(
+                try await client.call(.post, "/api/v1/models/churn/predict", json: ["inputs": rows.map { $0.map { $0 as? Double ?? 0 } }]))
+            let probabilities = try #require(predicted["probabilities"] as? [[Double]])
+            #expect(predicted["threshold"] as? Double == 0.9)
+            #expect(predicted["low_confidence"] as? [Bool] == probabilities.map { ($0.max() ?? 0) < 0.9 })
         }
     }
 

@@ -143,7 +143,8 @@ struct ServingRoutes {
             outputs, rows: batch.rows, layout: loaded.outputs,
             provenance: .init(
                 model: loaded.key.model.rawValue, version: loaded.key.version.description, number: loaded.number,
-                environment: environment, seconds: seconds))
+                environment: environment, seconds: seconds),
+            threshold: loaded.threshold)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[HTTPField.Name("X-Modelyard-Version")!] = loaded.key.version.description
