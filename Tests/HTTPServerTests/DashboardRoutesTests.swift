@@ -114,6 +114,71 @@ import ModelyardAPI
         }
     }
 
+    @Test func theGateShowsItsVerdictBeforeADeployAndRefusesUnlessOverridden() async throws {
+        try await APIHarness().run { client in
+            try await Self.seed(client)
+            var failing = RegisterVersionRequest()
+            failing.status = "ready"
+            failing.scores = ["f1_score": 0.45]
+            _ = try await client.call(.post, "/api/v1/models/fraud/versions", json: failing)
+            _ = try await client.call(.post, "/api/v1/models/fraud/versions/1.2.0/validate", raw: "{}")
+
+            // The version page shows its stored verdict, check by check.
+            let page = try await client.call(.get, "/models/fraud/versions/1.2.0")
+            #expect(page.text.contains("id=\"validation-h\">Validation</h2>") && page.text.contains("failed 0.8"))
+            #expect(page.text.contains("metric:f1_score") && page.text.contains("f1_score 0.45 is below the error threshold 0.5"))
+
+            // The confirmation says the deploy will be refused, and offers the audited override.
+            let confirm = try await client.call(.get, "/models/fraud/deployments/confirm?action=deploy&version=1.2.0&environment=production")
+            #expect(confirm.text.contains("the version fails and the deploy will be refused") && confirm.text.contains("name=\"force\""))
+            let fine = try await client.call(.get, "/models/fraud/deployments/confirm?action=deploy&version=1.1.0&environment=production")
+            #expect(fine.text.contains("Validation: the version passes") && !fine.text.contains("name=\"force\""))
+
+            let form: [(String, String)] = [
+                ("csrf", Self.token), ("action", "deploy"), ("version", "1.2.0"), ("environment", "production"), ("reason", "hotfix"),
+            ]
+            let refused = try await Self.post(client, "/models/fraud/deployments", form: form)
+            #expect(refused.status == .conflict && refused.text.contains("The server refused") && refused.text.contains("metric:f1_score"))
+            #expect(try await client.call(.get, "/api/v1/models/fraud/aliases").decode(AliasListResponse.self).aliases.first?.version.description == "1.0.0")
+            let forced = try await Self.post(client, "/models/fraud/deployments", form: form + [("force", "1")])
+            #expect(forced.status == .seeOther)
+            let audit = try await client.call(.get, "/api/v1/models/fraud/audit?limit=1").decode(AuditListResponse.self)
+            #expect(audit.entries.first?.details["override"] == "true" && audit.entries.first?.reason == "hotfix")
+        }
+    }
+
+    @Test func thePolicyIsEditableWithTheAPIsChecksAndImportsAreListed() async throws {
+        try await APIHarness().run { client in
+            try await Self.seed(client)
+            let policy = try await client.call(.get, "/models/fraud/policy")
+            #expect(policy.status == .ok && policy.text.contains("The default policy") && policy.text.contains("roc_auc"))
+            let typo = try await Self.post(
+                client, "/models/fraud/policy", form: [("csrf", Self.token), ("policy", #"{"min_scroe": 1}"#)])
+            #expect(typo.status == .badRequest && typo.text.contains("min_scroe") && typo.text.contains("The server refused"))
+            let saved = try await Self.post(
+                client, "/models/fraud/policy",
+                form: [("csrf", Self.token), ("policy", #"{"metrics": [{"metric": "f1", "error": 0.5}], "min_score": 0.7}"#), ("actor", "ann")])
+            #expect(saved.status == .seeOther && saved.headers[.location] == "/models/fraud/policy?saved=1")
+            let revised = try await client.call(.get, "/api/v1/models/fraud/policy").decode(PolicyRevision.self)
+            #expect(revised.revision == 1 && revised.updatedBy == "ann" && revised.policy.minScore == 0.7)
+            #expect(try await client.call(.get, "/models/fraud/policy?saved=1").text.contains("Revision 1, set by ann"))
+            let noToken = try await Self.post(client, "/models/fraud/policy", form: [("policy", "{}")], cookie: false)
+            #expect(noToken.status == .forbidden)
+
+            let refused = try await client.call(
+                .post, "/api/v1/imports",
+                raw: #"{"files": [{"path": "model.onnx", "size": 0, "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]}"#)
+            #expect(refused.status == .badRequest)
+            _ = try await client.upload("/api/v1/blobs/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", bytes: [])
+            _ = try await client.call(
+                .post, "/api/v1/imports", raw: #"{"source": "night-run", "files": [{"path": "model.onnx", "size": 0, "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]}"#)
+            let imports = try await client.call(.get, "/imports")
+            #expect(imports.status == .ok && imports.text.contains("night-run") && imports.text.contains("metadata.json is missing"))
+            #expect(try await client.call(.get, "/imports?outcome=imported").text.contains("No imports match"))
+            #expect(try await client.call(.get, "/imports?outcome=sideways").status == .badRequest)
+        }
+    }
+
     @Test func actionsWithoutTheTokenOrFromAnotherSiteChangeNothing() async throws {
         try await APIHarness().run { client in
             try await Self.seed(client)

@@ -4,6 +4,7 @@ import RegistryCore
 public enum Links {
     public static let models = "/"
     public static let register = "/register"
+    public static let imports = "/imports"
 
     public static func model(_ name: ModelName) -> String { "/models/" + segment(name.rawValue) }
 
@@ -16,6 +17,8 @@ public enum Links {
     }
 
     public static func deployments(_ name: ModelName) -> String { model(name) + "/deployments" }
+
+    public static func policy(_ name: ModelName) -> String { model(name) + "/policy" }
 
     public static func artifact(_ name: ModelName, _ version: SemanticVersion, _ path: ArtifactPath) -> String {
         "/api/v1/models/" + segment(name.rawValue) + "/versions/" + version.description + "/artifacts/"

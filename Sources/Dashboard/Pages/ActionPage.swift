@@ -57,10 +57,12 @@ public struct ActionPage: Sendable {
     /// The server's message when a previous attempt failed.
     public var error: String?
     public var reason: String
+    /// The target's verdict against what the environment serves now (deploy): what would block the change.
+    public var verdict: ValidationReport?
 
     public init(
         model: RegisteredModel, action: DashboardAction, current: ModelVersion?, target: ModelVersion?,
-        error: String? = nil, reason: String = ""
+        error: String? = nil, reason: String = "", verdict: ValidationReport? = nil
     ) {
         self.model = model
         self.action = action
@@ -68,6 +70,7 @@ public struct ActionPage: Sendable {
         self.target = target
         self.error = error
         self.reason = reason
+        self.verdict = verdict
     }
 
     public func render(_ context: PageContext) -> HTML {
@@ -96,13 +99,30 @@ public struct ActionPage: Sendable {
                 <h1>\(title)</h1>
                 \(errorPanel)
                 <section class="panel">\(summary)\(deltas)</section>
+                \(verdictPanel(context))
                 <form method="post" action="\(Links.deployments(name))" class="panel">
                 <input type="hidden" name="csrf" value="\(context.csrfToken)">\(hidden)
                 <div class="field"><label for="reason">Reason (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" placeholder="f1 +0.06 on the holdout set">\(reason)</textarea></div>
                 <div class="field"><label for="actor">Your name</label><input id="actor" name="actor" value="\(context.actor)" maxlength="250" autocomplete="username" placeholder="dashboard"></div>
+                \(overrideField)
                 <p class="toolbar"><button type="submit">Confirm: \(title)</button> <a class="button secondary" href="\(Links.deployments(name))">Cancel</a></p>
                 </form>
                 """)
+    }
+
+    /// The verdict a deploy would be judged by, with the checks that would refuse it.
+    func verdictPanel(_ context: PageContext) -> HTML {
+        guard let verdict else { return .empty }
+        let heading: HTML = verdict.passed
+            ? "Validation: the version passes"
+            : "Validation: the version fails and the deploy will be refused unless you override it"
+        return "<section class=\"panel\" aria-labelledby=\"verdict-h\"><h2 id=\"verdict-h\">\(heading)</h2>\(ValidationPanel.render(verdict, model: model.name, context: context))</section>"
+    }
+
+    /// Offered only when the verdict fails: deploying anyway is an audited override that needs the reason above.
+    var overrideField: HTML {
+        guard let verdict, !verdict.passed else { return .empty }
+        return "<div class=\"field\"><label><input type=\"checkbox\" name=\"force\" value=\"1\"> Deploy anyway: override the failed validation (recorded in the audit log with the reason)</label></div>"
     }
 
     /// Score changes from the current version to the target, coloured by direction.

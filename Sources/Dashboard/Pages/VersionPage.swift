@@ -54,13 +54,15 @@ public struct VersionPage: Sendable {
     /// Audit entries about this version, newest first.
     public var audit: [AuditEntry]
     public var serving: VersionServing?
+    /// The version's newest verdict under its model's policy.
+    public var validation: ValidationReport?
     /// Most ancestors and descendants listed (the graph draws direct parents and children).
     public static let lineageShown = 50
 
     public init(
         model: RegisteredModel, version: ModelVersion, aliases: [AliasPointer], best: BestVersion?,
         history: [MetricSeries], lineage: Lineage, artifacts: [ArtifactEntry], deployments: [Deployment],
-        audit: [AuditEntry], serving: VersionServing?
+        audit: [AuditEntry], serving: VersionServing?, validation: ValidationReport? = nil
     ) {
         self.model = model
         self.version = version
@@ -72,6 +74,7 @@ public struct VersionPage: Sendable {
         self.deployments = deployments
         self.audit = audit
         self.serving = serving
+        self.validation = validation
     }
 
     public func render(_ context: PageContext) -> HTML {
@@ -92,6 +95,7 @@ public struct VersionPage: Sendable {
                 \(VersionSections.scores(version, model: model))
                 </div>
                 \(VersionSections.params(version))
+                \(ValidationPanel.section(validation, model: name, version: v, context: context))
                 <section aria-labelledby="history-h"><h2 id="history-h">Training history</h2>\(historyCharts)</section>
                 <section aria-labelledby="lineage-h"><h2 id="lineage-h">Lineage</h2>\(lineageSection)</section>
                 \(VersionSections.artifacts(artifacts, model: name, version: v))

@@ -65,7 +65,8 @@ public struct VersionsPage: Sendable {
             : """
                 <form id="compare-form" method="get" action="\(Links.model(name))/compare">
                 <div class="toolbar"><button type="submit" data-compare-button>Compare selected versions</button>
-                <span class="muted">\(versions.count) versions\(pages > 1 ? " · page \(current + 1) of \(pages)" : "")</span></div>
+                <span class="muted">\(versions.count) versions\(pages > 1 ? " · page \(current + 1) of \(pages)" : "")</span>
+                <a class="button secondary" href="\(Links.policy(name))">Validation policy</a></div>
                 <div class="table-wrap"><table><caption class="sr">Versions of \(name.rawValue), sorted by \(sortLabel)</caption>
                 <thead>\(header)</thead><tbody>\(body)</tbody></table></div>
                 </form>\(pager(current: current, pages: pages))

@@ -29,7 +29,8 @@ extension DashboardRoutes {
         case .deploy(let version, let environment):
             return ActionPage(
                 model: details.model, action: action, current: try await current(environment),
-                target: try await registry.version(name, .version(version)), error: error, reason: reason)
+                target: try await registry.version(name, .version(version)), error: error, reason: reason,
+                verdict: try await registry.previewValidation(name, .version(version), environment: environment))
         case .rollback(let environment, let version):
             let now = try await current(environment)
             guard now != nil else {
@@ -68,7 +69,8 @@ extension DashboardRoutes {
             let done: String
             switch action {
             case .deploy(let version, let environment):
-                let record = try await registry.deploy(name, .version(version), environment: environment, audit: audit)
+                let record = try await registry.deploy(
+                    name, .version(version), environment: environment, force: form["force"] == "1", audit: audit)
                 done = "deployment-\(record.id)"
             case .rollback(let environment, let version):
                 let record = try await registry.rollback(
@@ -85,6 +87,33 @@ extension DashboardRoutes {
             let page = try await actionPage(name, action, error: error.message, reason: reason)
             return DashboardResponse.html(
                 page.render(session.context(now: registry.now())), status: error.httpStatus, session: session, actor: actor)
+        }
+    }
+
+    func savePolicy(_ request: Request, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request)
+        let form = try await DashboardResponse.form(request)
+        try DashboardSession.verify(request, form: form)
+        let actor = (form["actor"] ?? "").trimmingCharacters(in: .whitespaces)
+        let document = form["policy"] ?? ""
+        do {
+            // The API's own decoding and checks: the same document is accepted or refused with the same message.
+            let policy: ValidationPolicy
+            do {
+                policy = try APIJSON.decoder.decode(ValidationPolicy.self, from: Data(document.utf8))
+            } catch let error as DecodingError {
+                throw RegistryError.invalidArgument(APIJSON.describe(error))
+            }
+            let saved = try await registry.setValidationPolicy(
+                name, policy, audit: AuditContext(actor: actor.isEmpty ? "dashboard" : actor, reason: "edited on the dashboard"))
+            return DashboardResponse.redirect(
+                Links.policy(name) + Links.query([("saved", String(saved.revision))]), session: session, actor: actor)
+        } catch let error as RegistryError where error.code != .internal {
+            let html = PolicyPage(
+                model: try await registry.modelDetails(name).model, policy: try await registry.validationPolicy(name),
+                document: document, error: error.message
+            ).render(session.context(now: registry.now()))
+            return DashboardResponse.html(html, status: error.httpStatus, session: session, actor: actor)
         }
     }
 

@@ -28,6 +28,9 @@ struct DashboardRoutes {
         pages.post("models/{model}/deployments") { request, context in
             try await performAction(request, context.modelName())
         }
+        pages.get("imports") { request, _ in try await importsPage(request) }
+        pages.get("models/{model}/policy") { request, context in try await policyPage(request, context.modelName()) }
+        pages.post("models/{model}/policy") { request, context in try await savePolicy(request, context.modelName()) }
         pages.get("register") { request, _ in try await registerPage(request) }
         pages.post("register/model") { request, _ in try await createModel(request) }
         pages.post("register/version") { request, _ in try await registerVersion(request) }
@@ -88,13 +91,15 @@ struct DashboardRoutes {
         async let artifacts = registry.listArtifacts(name, exact)
         async let deployments = registry.deployments(name, environment: nil, page: try PageRequest(limit: 500))
         async let audit = registry.audit(name, page: try PageRequest(limit: 1_000))
+        async let validation = registry.validationReport(name, exact)
         let serving = try await servingFacts(name, version)
         let v = version.version
         let html = VersionPage(
             model: details.model, version: version, aliases: details.deployed, best: details.best,
             history: try await history, lineage: try await lineage, artifacts: try await artifacts,
             deployments: try await deployments.items.filter { $0.fromVersion == v || $0.toVersion == v },
-            audit: Array(try await audit.items.filter { $0.version == v }.prefix(100)), serving: serving
+            audit: Array(try await audit.items.filter { $0.version == v }.prefix(100)), serving: serving,
+            validation: try await validation
         ).render(session.context(now: registry.now()))
         return DashboardResponse.html(html, session: session)
     }
@@ -172,5 +177,40 @@ struct DashboardRoutes {
         let notice = selected.flatMap { name in request.query("created") == "1" && models.contains(name) ? "Created model \(name). Register its first version below." : nil }
         let html = RegisterPage(models: models, selected: selected).render(session.context(now: registry.now(), notice: notice))
         return DashboardResponse.html(html, session: session)
+    }
+}
+
+extension DashboardRoutes {
+    func importsPage(_ request: Request) async throws -> Response {
+        let session = DashboardSession(request: request)
+        let model = (request.query("model") ?? "").trimmingCharacters(in: .whitespaces)
+        let outcome = request.query("outcome") ?? ""
+        let filter = ImportFilter(
+            model: try model.isEmpty ? nil : ModelName(validating: model),
+            outcome: try outcome.isEmpty ? nil : {
+                guard let parsed = ImportRecord.Outcome(rawValue: outcome) else {
+                    throw RegistryError.invalidArgument("outcome must be imported, duplicate or refused")
+                }
+                return parsed
+            }())
+        let page = try await registry.importRecords(filter, page: try PageRequest(limit: 100, token: request.query("page_token")))
+        let next = page.nextPageToken.map { token in
+            Links.imports + Links.query([("model", model), ("outcome", outcome), ("page_token", token)].filter { !$0.1.isEmpty })
+        }
+        let html = ImportsPage(imports: page.items, model: model, outcome: outcome, nextPage: next)
+            .render(session.context(now: registry.now()))
+        return DashboardResponse.html(html, session: session)
+    }
+
+    func policyPage(_ request: Request, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request)
+        let model = try await registry.modelDetails(name).model
+        let policy = try await registry.validationPolicy(name)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let document = String(decoding: try encoder.encode(policy.policy), as: UTF8.self)
+        var context = session.context(now: registry.now())
+        if let saved = request.query("saved") { context.notice = "Saved policy revision \(saved); the versions were validated again." }
+        return DashboardResponse.html(PolicyPage(model: model, policy: policy, document: document).render(context), session: session)
     }
 }

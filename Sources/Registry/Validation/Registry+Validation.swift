@@ -37,14 +37,24 @@ extension Registry {
             version, policy: policy, environment: environment ?? policy.policy.baselineEnvironment, actor: actor)
     }
 
+    /// What a deploy of the version to `environment` would be judged by now, without recording it (a confirmation
+    /// page shows it before anyone decides).
+    public func previewValidation(_ model: ModelName, _ selector: VersionSelector, environment: EnvironmentName) async throws
+        -> ValidationReport
+    {
+        let version = try await store.version(model, selector)
+        return try await judge(
+            version, policy: try await validationPolicy(model), environment: environment, actor: "preview", record: false)
+    }
+
     /// The version's newest verdict; `nil` when it was never validated.
     public func validationReport(_ model: ModelName, _ selector: VersionSelector) async throws -> ValidationReport? {
         try await store.validationReport(model, try await resolve(model, selector))
     }
 
-    func judge(_ version: ModelVersion, policy: PolicyRevision, environment: EnvironmentName, actor: String)
-        async throws -> ValidationReport
-    {
+    func judge(
+        _ version: ModelVersion, policy: PolicyRevision, environment: EnvironmentName, actor: String, record: Bool = true
+    ) async throws -> ValidationReport {
         let serving = try await store.aliases(version.model).first { $0.environment == environment }
         var baseline: ModelVersion?
         if let serving { baseline = try await store.version(version.model, .version(serving.version)) }
@@ -52,7 +62,7 @@ extension Registry {
         let report = Validator.evaluate(Validator.Input(
             version: version, files: files, policy: policy, environment: environment, baseline: baseline,
             model: try await store.model(named: version.model), actor: actor, now: clock()))
-        try await store.addValidationReport(report)
+        if record { try await store.addValidationReport(report) }
         return report
     }
 
