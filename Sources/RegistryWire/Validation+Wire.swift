@@ -7,7 +7,7 @@ public import RegistryCore
 /// a misspelt rule is not silently ignored.
 extension ValidationPolicy: Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case metrics, loadability, promote
+        case metrics, loadability, promote, evaluation
         case requiredFiles = "required_files"
         case monitorAfterDays = "monitor_after_days"
         case retrainAfterDays = "retrain_after_days"
@@ -30,7 +30,8 @@ extension ValidationPolicy: Codable {
             loadability: try c.decodeIfPresent(Bool.self, forKey: .loadability) ?? true,
             minScore: try c.decodeIfPresent(Double.self, forKey: .minScore) ?? 0.6,
             baselineEnvironment: try c.decodeIfPresent(EnvironmentName.self, forKey: .baselineEnvironment) ?? .production,
-            promote: try c.decodeIfPresent(Promotion.self, forKey: .promote))
+            promote: try c.decodeIfPresent(Promotion.self, forKey: .promote),
+            evaluation: try c.decodeIfPresent(Evaluation.self, forKey: .evaluation))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -45,6 +46,32 @@ extension ValidationPolicy: Codable {
         try c.encode(minScore, forKey: .minScore)
         try c.encode(baselineEnvironment, forKey: .baselineEnvironment)
         try c.encodeIfPresent(promote, forKey: .promote)
+        try c.encodeIfPresent(evaluation, forKey: .evaluation)
+    }
+}
+
+extension ValidationPolicy.Evaluation: Codable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case dataset, label, tolerance
+        case positiveLabel = "positive_label"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try WireKeys.refuseUnknown(in: decoder, known: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            dataset: try c.decodeIfPresent(String.self, forKey: .dataset) ?? "evaluation.csv",
+            label: try c.decodeIfPresent(String.self, forKey: .label) ?? "label",
+            tolerance: try c.decodeIfPresent(Double.self, forKey: .tolerance) ?? 0.02,
+            positiveLabel: try c.decodeIfPresent(String.self, forKey: .positiveLabel) ?? "1")
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(dataset, forKey: .dataset)
+        try c.encode(label, forKey: .label)
+        try c.encode(tolerance, forKey: .tolerance)
+        try c.encode(positiveLabel, forKey: .positiveLabel)
     }
 }
 

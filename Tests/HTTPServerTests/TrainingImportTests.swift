@@ -240,6 +240,65 @@ import Testing
         }
     }
 
+    /// The fixture's rows as an evaluation CSV labelled with `labels`.
+    static func evaluationCSV(_ fixture: String, labels: [Int]) throws -> String {
+        let rows = try ServingAPITests.rows(fixture)
+        var lines = [(Self.features + ["label"]).joined(separator: ",")]
+        for (row, label) in zip(rows, labels) {
+            lines.append((row.map { "\($0 as? Double ?? 0)" } + [String(label)]).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func reEvaluationDisprovesAClaimAndKeepsTheMeasuredScore() async throws {
+        let root = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let expected = try ServingAPITests.expectations("logreg_binary")["outputs"]!.first { $0["name"] as? String == "label" }!
+        let labels = (expected["data"] as! [Any]).map { ($0 as? NSNumber)?.intValue ?? 0 }
+        // The true labels are the model's own predictions but for two rows: accuracy 12/14.
+        var truth = labels
+        truth[0] = 1 - truth[0]
+        truth[4] = 1 - truth[4]
+        let csv = try Self.evaluationCSV("logreg_binary", labels: truth)
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "fraud"))
+            let set = try await client.call(
+                .put, "/api/v1/models/fraud/policy",
+                raw: #"{"metrics": [{"metric": "f1_score", "error": 0.5}], "evaluation": {"dataset": "evaluation.csv", "tolerance": 0.02}}"#)
+            #expect(set.status == .ok)
+            let folder = try Self.folder(in: root, "fraud-claims", metrics: ["f1_score": 0.99, "accuracy": 0.99], onnx: try ServingAPITests.fixture("logreg_binary"))
+            try Data(csv.utf8).write(to: folder.appendingPathComponent("evaluation.csv"))
+            let record = try await Self.importFolder(client, folder).decode(ImportRecord.self)
+            let verdict = try #require(record.validation)
+            #expect(!verdict.passed)
+            let accuracy = try #require(verdict.checks.first { $0.name == "evaluation:accuracy" })
+            #expect(accuracy.outcome == .error && abs((accuracy.observed ?? 0) - 12.0 / 14.0) < 1e-9)
+            #expect(accuracy.message.contains("claimed accuracy 0.99 but measured 0.857 on evaluation.csv (14 rows)"))
+            // The score on record is the measured one; the claim is kept beside it.
+            let version = try await client.call(.get, "/api/v1/models/fraud/versions/1.0.0").decode(VersionResponse.self).version
+            #expect(abs((version.scores["accuracy"] ?? 0) - 12.0 / 14.0) < 1e-9 && version.scores["roc_auc"] != nil)
+            #expect(version.tags["evaluation.claimed"]?.contains("0.99") == true && version.tags["evaluation.rows"] == "14")
+            // A later verdict compares the same claim without running the model again.
+            let again = try await client.call(.post, "/api/v1/models/fraud/versions/1.0.0/validate", raw: "{}").decode(ValidationReport.self)
+            #expect(again.checks.first { $0.name == "evaluation:accuracy" }?.outcome == .error)
+
+            // An honest claim passes: within the tolerance of what was measured.
+            let honest = try Self.folder(
+                in: root, "fraud-honest", metrics: ["f1_score": version.scores["f1_score"]!, "accuracy": 0.86],
+                onnx: try ServingAPITests.fixture("logreg_binary"))
+            try Data(csv.utf8).write(to: honest.appendingPathComponent("evaluation.csv"))
+            let passed = try await Self.importFolder(client, honest).decode(ImportRecord.self)
+            #expect(passed.validation?.passed == true)
+            #expect(passed.validation?.checks.filter { $0.kind == .evaluation }.allSatisfy { $0.outcome == .pass } == true)
+
+            // A dataset that does not fit the model fails the evaluation check with the reason.
+            let broken = try Self.folder(in: root, "fraud-broken-eval", onnx: try ServingAPITests.fixture("logreg_binary"))
+            try Data("feature_0,label\n1,0\n".utf8).write(to: broken.appendingPathComponent("evaluation.csv"))
+            let failed = try await Self.importFolder(client, broken).decode(ImportRecord.self)
+            #expect(failed.validation?.errors.first?.message.contains("has no column for the feature 'feature_1'") == true)
+        }
+    }
+
     @Test func foldersUnderTheImportRootImportByPathAndNothingOutsideIt() async throws {
         let root = try Self.temporary()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -96,6 +96,33 @@ import Testing
         }
     }
 
+    @Test func binaryMetricsMatchScikitLearn() {
+        // roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.75 in scikit-learn's documentation.
+        #expect(BinaryMetrics.rocAUC(truth: [false, false, true, true], scores: [0.1, 0.4, 0.35, 0.8]) == 0.75)
+        // Ties count half.
+        #expect(BinaryMetrics.rocAUC(truth: [false, true], scores: [0.5, 0.5]) == 0.5)
+        #expect(BinaryMetrics.rocAUC(truth: [true, true], scores: [0.1, 0.2]) == nil)
+        let metrics = BinaryMetrics.compute(
+            truth: [true, true, true, false, false], predicted: [true, false, true, true, false], scores: nil)
+        #expect(metrics["precision"] == 2.0 / 3 && metrics["recall"] == 2.0 / 3 && metrics["accuracy"] == 0.6)
+        #expect(abs(metrics["f1_score"]! - 2.0 / 3) < 1e-12 && metrics["roc_auc"] == nil)
+        #expect(BinaryMetrics.compute(truth: [false], predicted: [false], scores: nil)["f1_score"] == 0)
+    }
+
+    @Test func evaluationDatasetsReadCSVAndJSONLinesInTheModelsFeatureOrder() throws {
+        let csv = try EvaluationDataset(
+            parsing: Data("b,label,a\n2,1,1\n4,0,3\n".utf8), name: "e.csv", label: "label", features: ["a", "b"])
+        #expect(csv.values == [1, 2, 3, 4] && csv.labels == ["1", "0"] && csv.rows == 2)
+        let lines = try EvaluationDataset(
+            parsing: Data("{\"a\": 1, \"b\": 2, \"y\": 1}\n{\"a\": 3, \"b\": 4, \"y\": 0}\n".utf8), name: "e.jsonl", label: "y", features: nil)
+        #expect(lines.features == ["a", "b"] && lines.values == [1, 2, 3, 4] && lines.labels == ["1", "0"])
+        for (text, label) in [("a,b\n1,2\n", "label"), ("a,label\nx,1\n", "label"), ("a,label\n1\n", "label"), ("a,label\n", "label")] {
+            #expect(throws: RegistryError.self, "\(text)") {
+                try EvaluationDataset(parsing: Data(text.utf8), name: "e.csv", label: label, features: nil)
+            }
+        }
+    }
+
     @Test func requiredMetricMustBeReported() {
         let policy = ValidationPolicy(metrics: [.init(metric: "f1_score", error: 0.5, required: true)])
         let report = Self.judge(Self.version("1.0.0", scores: ["accuracy": 0.9]), policy: policy)

@@ -15,6 +15,10 @@ public protocol ServingHooks: Sendable {
     func prepare(_ version: ModelVersion, environment: EnvironmentName) async throws
     /// `model`'s environments moved in this process: serve what they point at now.
     func environmentsChanged(_ model: ModelName) async
+    /// Runs the version's model on a labelled dataset among its files and measures binary classification metrics
+    /// (accuracy, precision, recall, f1_score, roc_auc): the policy's re-evaluation.
+    func evaluate(_ version: ModelVersion, dataset: ArtifactEntry, rule: ValidationPolicy.Evaluation) async throws
+        -> (rows: Int, metrics: [String: Double])
 }
 
 extension Registry {

@@ -58,12 +58,56 @@ extension Registry {
         let serving = try await store.aliases(version.model).first { $0.environment == environment }
         var baseline: ModelVersion?
         if let serving { baseline = try await store.version(version.model, .version(serving.version)) }
-        let files = try await store.artifacts(version.model, version.version).map(\.path)
+        let manifest = try await store.artifacts(version.model, version.version)
+        var version = version
+        var evaluation: EvaluationOutcome?
+        if let rule = policy.policy.evaluation, let dataset = manifest.first(where: { $0.path.rawValue == rule.dataset }) {
+            evaluation = try await reevaluate(&version, dataset: dataset, rule: rule, actor: actor, record: record)
+        }
         let report = Validator.evaluate(Validator.Input(
-            version: version, files: files, policy: policy, environment: environment, baseline: baseline,
-            model: try await store.model(named: version.model), actor: actor, now: clock()))
+            version: version, files: manifest.map(\.path), policy: policy, environment: environment, baseline: baseline,
+            model: try await store.model(named: version.model), evaluation: evaluation, actor: actor, now: clock()))
         if record { try await store.addValidationReport(report) }
         return report
+    }
+
+    /// Re-evaluation: runs the model on the dataset once per dataset digest and keeps the measured scores as the
+    /// version's (the claims are kept in a tag, so every later verdict can compare them). Returns nil when it
+    /// cannot run here (no model server, no servable model file).
+    func reevaluate(
+        _ version: inout ModelVersion, dataset: ArtifactEntry, rule: ValidationPolicy.Evaluation, actor: String, record: Bool
+    ) async throws -> EvaluationOutcome? {
+        let claimedTag = "evaluation.claimed", digestTag = "evaluation.sha256", rowsTag = "evaluation.rows"
+        func decode(_ text: String?) -> [String: Double] {
+            guard let text, let data = text.data(using: .utf8) else { return [:] }
+            return (try? JSONDecoder().decode([String: Double].self, from: data)) ?? [:]
+        }
+        let measuredNames = ["accuracy", "precision", "recall", "f1_score", "roc_auc"]
+        if version.tags[digestTag] == dataset.sha256.rawValue {
+            return EvaluationOutcome(
+                dataset: rule.dataset, rows: Int(version.tags[rowsTag] ?? "") ?? 0,
+                measured: version.scores.filter { measuredNames.contains($0.key) }, claimed: decode(version.tags[claimedTag]),
+                tolerance: rule.tolerance)
+        }
+        guard record, let serving, version.serving?.servable == true else { return nil }
+        let result: (rows: Int, metrics: [String: Double])
+        do {
+            result = try await serving.evaluate(version, dataset: dataset, rule: rule)
+        } catch let error as RegistryError where error.code != .internal {
+            return EvaluationOutcome(
+                dataset: rule.dataset, rows: 0, measured: [:], claimed: [:], tolerance: rule.tolerance, problem: error.message)
+        }
+        let claimed = version.scores.filter { result.metrics[$0.key] != nil }
+        let audit = AuditContext(actor: actor, reason: "measured on \(rule.dataset) (\(result.rows) rows)")
+        let encoded = String(decoding: try JSONEncoder().encode(claimed), as: UTF8.self)
+        try await store.setVersionTag(version.model, version.version, key: claimedTag, value: encoded, audit: audit)
+        try await store.setVersionTag(version.model, version.version, key: rowsTag, value: String(result.rows), audit: audit)
+        _ = try await store.setScores(version.model, version.version, scores: result.metrics, mode: .merge, audit: audit)
+        // The digest last: a crash before it leaves the evaluation to run again, never a half-recorded one.
+        try await store.setVersionTag(version.model, version.version, key: digestTag, value: dataset.sha256.rawValue, audit: audit)
+        version = try await store.version(version.model, .version(version.version))
+        return EvaluationOutcome(
+            dataset: rule.dataset, rows: result.rows, measured: result.metrics, claimed: claimed, tolerance: rule.tolerance)
     }
 
     /// The deploy gate: judges `version` against what `environment` serves now and refuses a failing version unless

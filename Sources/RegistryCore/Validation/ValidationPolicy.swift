@@ -79,12 +79,14 @@ public struct ValidationPolicy: Sendable, Equatable {
     /// the version its own environment serves).
     public var baselineEnvironment: EnvironmentName
     public var promote: Promotion?
+    /// Re-evaluation on a dataset the version carries; off unless set.
+    public var evaluation: Evaluation?
 
     public init(
         requiredFiles: [String] = [], metrics: [MetricRule] = [], monitorAfterDays: Int? = nil,
         retrainAfterDays: Int? = nil, maxAgeDays: Int? = nil, featureCompatibility: Severity = .error,
         loadability: Bool = true, minScore: Double = 0.6, baselineEnvironment: EnvironmentName = .production,
-        promote: Promotion? = nil
+        promote: Promotion? = nil, evaluation: Evaluation? = nil
     ) {
         self.requiredFiles = requiredFiles
         self.metrics = metrics
@@ -96,6 +98,7 @@ public struct ValidationPolicy: Sendable, Equatable {
         self.minScore = minScore
         self.baselineEnvironment = baselineEnvironment
         self.promote = promote
+        self.evaluation = evaluation
     }
 
     /// The policy a model has until one is set: our users' validator's thresholds.
@@ -145,6 +148,7 @@ public struct ValidationPolicy: Sendable, Equatable {
         guard minScore.isFinite, (0...1).contains(minScore) else {
             throw RegistryError.invalidArgument("min_score is \(minScore); give a number between 0 and 1")
         }
+        try evaluation?.validate()
         if let percent = promote?.canaryPercent, !(1...99).contains(percent) {
             throw RegistryError.invalidArgument("promote.canary_percent is \(percent); give 1 to 99, or leave it out to deploy outright")
         }

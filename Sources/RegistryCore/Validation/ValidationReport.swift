@@ -8,7 +8,7 @@ public struct ValidationReport: Sendable, Equatable {
     }
 
     public enum Kind: String, Sendable, Codable {
-        case file, metric, change, age, features, loadability
+        case file, metric, change, age, features, loadability, evaluation
     }
 
     public struct Check: Sendable, Equatable {

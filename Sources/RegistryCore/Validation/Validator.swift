@@ -12,12 +12,15 @@ public enum Validator {
         public var baseline: ModelVersion?
         /// The version's model, whose declared metric directions rules without one follow.
         public var model: RegisteredModel?
+        /// What re-evaluation measured, when the policy asks for it and the version carries the dataset.
+        public var evaluation: EvaluationOutcome?
         public var actor: String
         public var now: Date
 
         public init(
             version: ModelVersion, files: [ArtifactPath], policy: PolicyRevision, environment: EnvironmentName,
-            baseline: ModelVersion?, model: RegisteredModel? = nil, actor: String, now: Date
+            baseline: ModelVersion?, model: RegisteredModel? = nil, evaluation: EvaluationOutcome? = nil, actor: String,
+            now: Date
         ) {
             self.version = version
             self.files = files
@@ -25,6 +28,7 @@ public enum Validator {
             self.environment = environment
             self.baseline = baseline
             self.model = model
+            self.evaluation = evaluation
             self.actor = actor
             self.now = now
         }
@@ -53,6 +57,7 @@ public enum Validator {
             checks.append(featureCheck(version: version, baseline: baseline, severity: policy.featureCompatibility))
         }
         if let check = declaredFeaturesCheck(version) { checks.append(check) }
+        if let evaluation = input.evaluation { checks += evaluationChecks(evaluation) }
         if policy.loadability { checks.append(loadabilityCheck(version, files: input.files)) }
         let errors = checks.count { $0.outcome == .error }
         let warnings = checks.count { $0.outcome == .warning }
@@ -198,6 +203,30 @@ public enum Validator {
         return .init(
             name: "features:model", kind: .features, outcome: message == nil ? .pass : .error,
             message: message ?? "the \(declared.count) declared features match the model file's input")
+    }
+
+    // MARK: Re-evaluation
+
+    /// A claim off the measured value by more than the tolerance fails; the measured value is the one on record.
+    static func evaluationChecks(_ outcome: EvaluationOutcome) -> [ValidationReport.Check] {
+        if let problem = outcome.problem {
+            return [.init(name: "evaluation", kind: .evaluation, outcome: .error, message: "re-evaluation on \(outcome.dataset) failed: \(problem)")]
+        }
+        return outcome.measured.keys.sorted().map { metric in
+            let measured = outcome.measured[metric]!
+            guard let claimed = outcome.claimed[metric] else {
+                return .init(
+                    name: "evaluation:\(metric)", kind: .evaluation, outcome: .pass, observed: measured,
+                    message: "\(metric) measured \(f(measured)) on \(outcome.dataset) (\(outcome.rows) rows); nothing was claimed")
+            }
+            let off = abs(claimed - measured)
+            return .init(
+                name: "evaluation:\(metric)", kind: .evaluation, outcome: off > outcome.tolerance + 1e-12 ? .error : .pass,
+                observed: measured, threshold: outcome.tolerance,
+                message: off > outcome.tolerance + 1e-12
+                    ? "claimed \(metric) \(f(claimed)) but measured \(f(measured)) on \(outcome.dataset) (\(outcome.rows) rows), off by more than \(f(outcome.tolerance))"
+                    : "claimed \(metric) \(f(claimed)), measured \(f(measured)) on \(outcome.dataset) (\(outcome.rows) rows)")
+        }
     }
 
     // MARK: Loadability
