@@ -14,7 +14,12 @@ struct Bench: AsyncParsableCommand {
               swift run -c release modelyard-bench onnx
               swift run -c release modelyard-bench dashboard
               swift run -c release modelyard-bench serving-load
+              swift run -c release modelyard-bench imports --folders 100
+              swift run -c release modelyard-bench evaluation --rows 100000
             """,
-        subcommands: [RegistryBenchmark.self, ONNXBenchmarkCommand.self, DashboardBenchmark.self, ServingLoadBenchmark.self],
+        subcommands: [
+            RegistryBenchmark.self, ONNXBenchmarkCommand.self, DashboardBenchmark.self, ServingLoadBenchmark.self,
+            ImportBenchmark.self, EvaluationBenchmark.self,
+        ],
         defaultSubcommand: RegistryBenchmark.self)
 }
