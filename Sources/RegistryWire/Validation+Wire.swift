@@ -9,6 +9,8 @@ extension ValidationPolicy: Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case metrics, loadability, promote, evaluation
         case requiredFiles = "required_files"
+        case anomalyThreshold = "anomaly_threshold"
+        case confidenceThreshold = "confidence_threshold"
         case monitorAfterDays = "monitor_after_days"
         case retrainAfterDays = "retrain_after_days"
         case maxAgeDays = "max_age_days"
@@ -31,7 +33,9 @@ extension ValidationPolicy: Codable {
             minScore: try c.decodeIfPresent(Double.self, forKey: .minScore) ?? 0.6,
             baselineEnvironment: try c.decodeIfPresent(EnvironmentName.self, forKey: .baselineEnvironment) ?? .production,
             promote: try c.decodeIfPresent(Promotion.self, forKey: .promote),
-            evaluation: try c.decodeIfPresent(Evaluation.self, forKey: .evaluation))
+            evaluation: try c.decodeIfPresent(Evaluation.self, forKey: .evaluation),
+            anomalyThreshold: try c.decodeIfPresent(Double.self, forKey: .anomalyThreshold),
+            confidenceThreshold: try c.decodeIfPresent(Double.self, forKey: .confidenceThreshold))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -47,6 +51,8 @@ extension ValidationPolicy: Codable {
         try c.encode(baselineEnvironment, forKey: .baselineEnvironment)
         try c.encodeIfPresent(promote, forKey: .promote)
         try c.encodeIfPresent(evaluation, forKey: .evaluation)
+        try c.encodeIfPresent(anomalyThreshold, forKey: .anomalyThreshold)
+        try c.encodeIfPresent(confidenceThreshold, forKey: .confidenceThreshold)
     }
 }
 

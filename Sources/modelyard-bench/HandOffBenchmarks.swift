@@ -144,7 +144,7 @@ struct EvaluationBenchmark: AsyncParsableCommand {
             modelyard-bench evaluation (\(rows) rows x 20 features, LogisticRegression; best of \(passes))
             Modelyard (read + sha256 + parse CSV + run ONNX + metrics)  \(String(format: "%.3f s  %.0f rows/s", best, Double(rows) / best))
             scikit-learn, arrays in memory (baseline at its best)      \(String(format: "%.3f s  %.0f rows/s  ratio %.2fx", inMemory, Double(rows) / inMemory, inMemory / best))
-            scikit-learn with numpy.loadtxt of the same CSV            \(String(format: "%.3f s  %.0f rows/s  ratio %.2fx", withParse, Double(rows) / withParse, withParse / best))
+            scikit-learn with pandas.read_csv of the same CSV          \(String(format: "%.3f s  %.0f rows/s  ratio %.2fx", withParse, Double(rows) / withParse, withParse / best))
             metrics (Modelyard vs scikit-learn): \(differences.joined(separator: "; "))
             """)
     }

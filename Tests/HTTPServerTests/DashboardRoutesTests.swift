@@ -111,6 +111,19 @@ import ModelyardAPI
             #expect(rollback.status == .seeOther)
             let back = try await client.call(.get, "/api/v1/models/fraud/aliases").decode(AliasListResponse.self)
             #expect(back.aliases.first?.version.description == "1.0.0")
+
+            // Undeploy empties the environment, through its own confirmation.
+            let confirmUndeploy = try await client.call(.get, "/models/fraud/deployments/confirm?action=undeploy&environment=production")
+            #expect(confirmUndeploy.text.contains("will serve nothing instead of <strong>1.0.0</strong>"))
+            #expect(try await client.call(.get, "/models/fraud/deployments").text.contains("action=undeploy"))
+            let undeploy = try await Self.post(
+                client, "/models/fraud/deployments",
+                form: [("csrf", Self.token), ("action", "undeploy"), ("environment", "production"), ("reason", "retired")])
+            #expect(undeploy.status == .seeOther)
+            #expect(try await client.call(.get, "/api/v1/models/fraud/aliases").decode(AliasListResponse.self).aliases.isEmpty)
+            #expect(try await client.call(.get, undeploy.headers[.location] ?? "/").text.contains("Undeployed production."))
+            let nothing = try await client.call(.get, "/models/fraud/deployments/confirm?action=undeploy&environment=production")
+            #expect(nothing.status == .conflict && nothing.text.contains("nothing to undeploy"))
         }
     }
 

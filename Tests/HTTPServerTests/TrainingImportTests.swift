@@ -219,6 +219,14 @@ import Testing
             let failing = try await Self.importFolder(
                 client, try Self.folder(in: root, "fraud-3", metrics: ["f1_score": 0.4], onnx: onnx)).decode(ImportRecord.self)
             #expect(failing.promotion == "not promoted: the version failed validation")
+
+            // A policy threshold applies to folders whose metadata names none.
+            _ = try await client.call(.put, "/api/v1/models/fraud/policy", raw: #"{"anomaly_threshold": -0.05}"#)
+            let bare = #"{"model_info": {"name": "fraud", "created_at": "2026-12-01T10:22:05Z"}}"#
+            let plain = try await Self.importFolder(client, try Self.folder(in: root, "fraud-4", onnx: onnx, metadata: bare))
+                .decode(ImportRecord.self)
+            let version = try await client.call(.get, "/api/v1/models/fraud/versions/\(plain.version!)").decode(VersionResponse.self).version
+            #expect(version.params["anomaly_threshold"] == .number(-0.05))
         }
     }
 

@@ -123,6 +123,35 @@ import Testing
         }
     }
 
+    /// The CSV reader's fast decimal path gives exactly what strtod gives, bit for bit, on the shapes files hold.
+    @Test func evaluationNumbersReadBitForBitAsStrtodDoes() throws {
+        var state: UInt64 = 0x2026_1207
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state
+        }
+        var texts: [String] = ["0", "-0", "1e22", "1e23", "9007199254740993", "0.1", "-2.5E-3", " 7 ", "1e-22", "123456789012345678901", "nan", "inf"]
+        for _ in 0..<20_000 {
+            let magnitude = pow(10, Double(Int(next() % 40)) - 20)
+            let value = (Double(next() % 1_000_000_007) / 1_000_000_007 - 0.5) * magnitude
+            texts.append(String(format: ["%.9g", "%.17g", "%g", "%.3f", "%e"][Int(next() % 5)], value))
+        }
+        let csv = "x,label\n" + texts.map { "\($0),1" }.joined(separator: "\n") + "\n"
+        let parsed = try EvaluationDataset(parsing: Data(csv.utf8), name: "e.csv", label: "label", features: nil)
+        #expect(parsed.rows == texts.count)
+        for (text, value) in zip(texts, parsed.values) {
+            let expected = strtod(text, nil)
+            #expect(value.bitPattern == expected.bitPattern || (value.isNaN && expected.isNaN), "\(text): \(value) vs \(expected)")
+        }
+        // Past 1 MiB the rows are parsed in chunks at once: the same values and labels, in file order.
+        let big = "x,label\n" + (0..<6).flatMap { round in texts.enumerated().map { "\($0.element),\(($0.offset + round) % 3)" } }.joined(separator: "\n")
+        #expect(big.utf8.count > 1 << 20)
+        let chunked = try EvaluationDataset(parsing: Data(big.utf8), name: "big.csv", label: "label", features: nil)
+        #expect(chunked.rows == texts.count * 6)
+        #expect(chunked.labels == (0..<6).flatMap { round in texts.indices.map { String(($0 + round) % 3) } })
+        #expect(zip(chunked.values, (0..<6).flatMap { _ in parsed.values }).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
+    }
+
     @Test func requiredMetricMustBeReported() {
         let policy = ValidationPolicy(metrics: [.init(metric: "f1_score", error: 0.5, required: true)])
         let report = Self.judge(Self.version("1.0.0", scores: ["accuracy": 0.9]), policy: policy)

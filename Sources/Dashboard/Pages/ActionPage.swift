@@ -7,6 +7,8 @@ public enum DashboardAction: Sendable, Equatable {
     /// Back to the previous deployment, or to a named version.
     case rollback(EnvironmentName, to: SemanticVersion?)
     case markBest(SemanticVersion)
+    /// Empty the environment: nothing serves there afterwards.
+    case undeploy(EnvironmentName)
 
     /// From the `action`, `version` and `environment` form fields.
     public init(action: String?, version: String?, environment: String?) throws {
@@ -22,7 +24,8 @@ public enum DashboardAction: Sendable, Equatable {
         case "rollback":
             self = .rollback(try parsedEnvironment(), to: try version.flatMap { $0.isEmpty ? nil : try SemanticVersion(parsing: $0) })
         case "mark-best": self = .markBest(try parsedVersion())
-        default: throw RegistryError.invalidArgument("action must be deploy, rollback or mark-best")
+        case "undeploy": self = .undeploy(try parsedEnvironment())
+        default: throw RegistryError.invalidArgument("action must be deploy, rollback, undeploy or mark-best")
         }
     }
 
@@ -33,6 +36,7 @@ public enum DashboardAction: Sendable, Equatable {
         case .rollback(let environment, let version):
             return [("action", "rollback"), ("environment", environment.rawValue)] + (version.map { [("version", $0.description)] } ?? [])
         case .markBest(let version): return [("action", "mark-best"), ("version", version.description)]
+        case .undeploy(let environment): return [("action", "undeploy"), ("environment", environment.rawValue)]
         }
     }
 
@@ -42,6 +46,7 @@ public enum DashboardAction: Sendable, Equatable {
         case .deploy(let version, let environment): return "Deployed \(version) to \(environment)."
         case .rollback(let environment, _): return "Rolled \(environment) back" + (result.map { " to \($0)." } ?? ".")
         case .markBest(let version): return "Marked \(version) as the best version."
+        case .undeploy(let environment): return "Undeployed \(environment): nothing serves there now."
         }
     }
 }
@@ -85,6 +90,9 @@ public struct ActionPage: Sendable {
             title = "Roll back \(environment)"
             let to: HTML = version.map { "<strong>\($0)</strong>" } ?? (target.map { "<strong>\($0.version)</strong>, the previous deployment" } ?? "the previous deployment")
             summary = "<p><span class=\"badge env\">\(environment.rawValue)</span> will move from <strong>\(current?.version.description ?? "nothing")</strong> back to \(to).</p>"
+        case .undeploy(let environment):
+            title = "Undeploy \(environment)"
+            summary = "<p><span class=\"badge env\">\(environment.rawValue)</span> will serve nothing instead of <strong>\(current?.version.description ?? "nothing")</strong>; its traffic shares are cleared and the version is unloaded once its requests finish.</p>"
         case .markBest(let version):
             title = "Mark \(version) as best"
             summary = "<p><strong>\(version)</strong> will be pinned as the best version of \(name.rawValue), overriding the primary-metric rule.</p>"

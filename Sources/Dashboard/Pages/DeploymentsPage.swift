@@ -81,6 +81,7 @@ public struct DeploymentsPage: Sendable {
             ? .empty
             : """
                 <a class="button secondary" href="\(Links.deployments(name))/confirm\(Links.query([("action", "rollback"), ("environment", environment.rawValue)]))">Roll back \(environment.rawValue)…</a>
+                <a class="button secondary" href="\(Links.deployments(name))/confirm\(Links.query([("action", "undeploy"), ("environment", environment.rawValue)]))">Undeploy \(environment.rawValue)…</a>
                 """
         return """
             <section class="panel" aria-labelledby="env-\(environment.rawValue)"><h2 id="env-\(environment.rawValue)"><span class="badge env">\(environment.rawValue)</span> serves \(now)</h2>

@@ -45,6 +45,11 @@ extension DashboardRoutes {
                 target = try? await registry.version(name, .version(previous))
             }
             return ActionPage(model: details.model, action: action, current: now, target: target, error: error, reason: reason)
+        case .undeploy(let environment):
+            guard let now = try await current(environment) else {
+                throw RegistryError.failedPrecondition("\(environment) serves nothing, so there is nothing to undeploy")
+            }
+            return ActionPage(model: details.model, action: action, current: now, target: nil, error: error, reason: reason)
         case .markBest(let version):
             var best: ModelVersion?
             if let pinned = details.best { best = try await registry.version(name, .version(pinned.version)) }
@@ -79,6 +84,11 @@ extension DashboardRoutes {
             case .markBest(let version):
                 _ = try await registry.markBest(name, .version(version), audit: audit)
                 done = "best"
+            case .undeploy(let environment):
+                guard let record = try await registry.undeploy(name, environment: environment, audit: audit) else {
+                    throw RegistryError.failedPrecondition("\(environment) serves nothing, so there is nothing to undeploy")
+                }
+                done = "deployment-\(record.id)"
             }
             return DashboardResponse.redirect(
                 Links.deployments(name) + Links.query([("done", done)]), session: session, actor: actor)

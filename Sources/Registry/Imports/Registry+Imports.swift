@@ -124,6 +124,12 @@ extension Registry {
         var params = metadata.parameters
         if let samples = metadata.samples { params["n_samples"] = .number(Double(samples)) }
         for (key, value) in metadata.thresholds { params[key] = .number(value) }
+        if metadata.thresholds.isEmpty {
+            // The policy's threshold, for folders whose metadata names none.
+            let policy = try await validationPolicy(name).policy
+            if let value = policy.anomalyThreshold { params["anomaly_threshold"] = .number(value) }
+            if let value = policy.confidenceThreshold, policy.anomalyThreshold == nil { params["confidence_threshold"] = .number(value) }
+        }
         if !metadata.extra.isEmpty { params["metadata"] = .object(metadata.extra) }
         var new = NewVersion(
             status: .ready, description: "Imported from \(source.prefix(500))", tags: tags,

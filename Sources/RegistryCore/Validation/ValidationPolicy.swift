@@ -81,12 +81,16 @@ public struct ValidationPolicy: Sendable, Equatable {
     public var promote: Promotion?
     /// Re-evaluation on a dataset the version carries; off unless set.
     public var evaluation: Evaluation?
+    /// Decision thresholds given to imported versions whose metadata names none (see `DecisionThreshold`).
+    public var anomalyThreshold: Double?
+    public var confidenceThreshold: Double?
 
     public init(
         requiredFiles: [String] = [], metrics: [MetricRule] = [], monitorAfterDays: Int? = nil,
         retrainAfterDays: Int? = nil, maxAgeDays: Int? = nil, featureCompatibility: Severity = .error,
         loadability: Bool = true, minScore: Double = 0.6, baselineEnvironment: EnvironmentName = .production,
-        promote: Promotion? = nil, evaluation: Evaluation? = nil
+        promote: Promotion? = nil, evaluation: Evaluation? = nil, anomalyThreshold: Double? = nil,
+        confidenceThreshold: Double? = nil
     ) {
         self.requiredFiles = requiredFiles
         self.metrics = metrics
@@ -99,6 +103,8 @@ public struct ValidationPolicy: Sendable, Equatable {
         self.baselineEnvironment = baselineEnvironment
         self.promote = promote
         self.evaluation = evaluation
+        self.anomalyThreshold = anomalyThreshold
+        self.confidenceThreshold = confidenceThreshold
     }
 
     /// The policy a model has until one is set: our users' validator's thresholds.
@@ -149,6 +155,9 @@ public struct ValidationPolicy: Sendable, Equatable {
             throw RegistryError.invalidArgument("min_score is \(minScore); give a number between 0 and 1")
         }
         try evaluation?.validate()
+        for (name, value) in [("anomaly_threshold", anomalyThreshold), ("confidence_threshold", confidenceThreshold)] {
+            if let value, !value.isFinite { throw RegistryError.invalidArgument("\(name) must be a finite number") }
+        }
         if let percent = promote?.canaryPercent, !(1...99).contains(percent) {
             throw RegistryError.invalidArgument("promote.canary_percent is \(percent); give 1 to 99, or leave it out to deploy outright")
         }
