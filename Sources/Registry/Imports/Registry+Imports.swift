@@ -1,6 +1,6 @@
 import Crypto
 public import Foundation
-import NIOCore
+public import NIOCore
 import NIOPosix
 public import RegistryCore
 
@@ -308,5 +308,17 @@ extension Registry {
 
     public func importRecord(id: Int64) async throws -> ImportRecord {
         try await store.importRecord(id: id)
+    }
+}
+
+extension Registry {
+    /// Streams one file of a training folder (a multipart upload's part) into the blob store, its digest computed
+    /// on the way, bounded by the artifact size limit; `importTraining` takes the result.
+    public func storeImportFile<Bytes: AsyncSequence>(path: String, bytes: Bytes) async throws -> ImportRecord.File
+    where Bytes.Element == ByteBuffer {
+        let blob = try await asUpload {
+            try await artifacts.put(bytes, maxSize: limits.maxArtifactSize, expected: nil)
+        }
+        return ImportRecord.File(path: path, size: blob.size, sha256: blob.digest)
     }
 }
