@@ -279,6 +279,34 @@ import Testing
         #expect(shown.contains("model.onnx") && shown.contains("PASSED"))
     }
 
+    @Test func serveWatchesADirectoryForTrainingFolders() async throws {
+        let work = try temporaryDirectory("cli-watch")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let watched = work.appendingPathComponent("incoming")
+        try FileManager.default.createDirectory(at: watched, withIntermediateDirectories: true)
+        let server = try ServerProcess(
+            dataDirectory: work.appendingPathComponent("data"), extraArguments: ["--watch-dir", watched.path])
+        defer { server.kill(SIGKILL) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/onnx")
+        // Written in a scratch place and moved in whole, with its marker: the watcher takes it on its next look.
+        let scratch = work.appendingPathComponent("scratch")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("isolation_forest.onnx"), to: scratch.appendingPathComponent("model.onnx"))
+        try Data(#"{"model_info": {"name": "watched"}}"#.utf8).write(to: scratch.appendingPathComponent("metadata.json"))
+        try Data().write(to: scratch.appendingPathComponent("_SUCCESS"))
+        try FileManager.default.moveItem(at: scratch, to: watched.appendingPathComponent("watched-1"))
+        var listed = ""
+        for _ in 0..<300 where !listed.contains("imported") {
+            listed = try ok(["imports", "list", "--model", "watched"], server)
+            if !listed.contains("imported") { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(listed.contains("imported") && listed.contains("/watched-1"), "the watcher imported the folder:\n\(listed)")
+        #expect(try ok(["versions", "show", "watched", "1.0.0"], server).contains("ready"))
+        let shown = try ok(["imports", "show", "1"], server)
+        #expect(shown.contains("by watcher") && shown.contains("model.onnx"))
+    }
+
     @Test func everyCommandHasHelpWithExamples() throws {
         let commands = [
             ["serve"], ["models", "create"], ["models", "list"], ["versions", "register"], ["versions", "update"], ["upload"],

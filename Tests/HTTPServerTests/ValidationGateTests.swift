@@ -138,6 +138,16 @@ import Testing
             #expect(verdict.passed && verdict.policyRevision == 1)
             #expect(try await Self.deploy(client, bad).status == .created)
 
+            // Uploading a model file judges the version at once: its verdict is stored with the file's loadability.
+            let created = try await client.call(.post, "/api/v1/models/fraud/versions", raw: "{}").decode(VersionResponse.self)
+            let draft = created.version.version.description
+            #expect(try await client.call(.get, "/api/v1/models/fraud/versions/\(draft)/validation").status == .notFound)
+            let upload = try await client.upload(
+                "/api/v1/models/fraud/versions/\(draft)/artifacts/model.onnx", bytes: try ServingAPITests.fixture("logreg_binary"))
+            #expect(upload.status == .created)
+            let onUpload = try await client.call(.get, "/api/v1/models/fraud/versions/\(draft)/validation").decode(ValidationReport.self)
+            #expect(onUpload.checks.first { $0.name == "loadability" }?.outcome == .pass && onUpload.validatedBy == "anonymous")
+
             // The age rule reads when the model was trained.
             let old = try await Self.register(client, ["f1_score": 0.9], trainedAt: Date().addingTimeInterval(-70 * 86_400))
             let judged = try await client.call(.post, "/api/v1/models/fraud/versions/\(old)/validate", raw: "{}")
