@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Crash soak: SIGKILLs the server at random moments of a mixed workload (registrations with uploads, status changes,
-# deploys, score updates, MLflow log-batch), restarts it each time on the same data, and checks the registry's
-# invariants after every restart (see Tests/EndToEndTests/CrashConsistencyTests.swift). The test suite runs a short
-# seeded soak; this runs a long one.
+# deploys, score updates, MLflow log-batch, training-folder imports), restarts it each time on the same data, and
+# checks the registry's invariants after every restart (see Tests/EndToEndTests/CrashConsistencyTests.swift). The
+# test suite runs a short seeded soak; this runs a long one.
 # Usage: scripts/crash-soak.sh [--kills N (default 200)] [--seed N]
 # Prints the kills made and the inconsistencies found; exits non-zero when there is one.
 set -euo pipefail
