@@ -31,9 +31,11 @@ extension ModelPool {
         if let shape = input.shape, shape.count == 2, case .fixed(let k) = shape[1] { width = k }
         let declared = FeatureList(version)?.features.map(\.name)
         let data = try await loader.read(entry, version: version.version)
-        let dataset = try EvaluationDataset(
-            parsing: data, name: entry.path.rawValue, label: rule.label,
-            features: declared.flatMap { names in width == nil || names.count == width ? names : nil })
+        let features = declared.flatMap { names in width == nil || names.count == width ? names : nil }
+        // Parsing is CPU work on every core: off the cooperative threads, like the model runs.
+        let dataset = try await offloaded {
+            try EvaluationDataset(parsing: data, name: entry.path.rawValue, label: rule.label, features: features)
+        }
         guard width == nil || dataset.features.count == width else {
             throw RegistryError.invalidArgument(
                 "\(entry.path.rawValue) has \(dataset.features.count) feature columns but the model takes \(width!)")

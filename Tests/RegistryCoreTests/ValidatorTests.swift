@@ -215,6 +215,12 @@ import Testing
         }
         let wider = Self.judge(Self.version("1.3.0", serving: inspected(30)), baseline: Self.version("1.0.0", serving: inspected(20)))
         #expect(wider.errors.first?.message.contains("X is fp32[?, 30], was fp32[?, 20]") == true)
+        // A version registered by hand declares no features: an imported one that does is compared with it by what
+        // both model files take, not by names only one side has.
+        let byHand = Self.version("1.0.0", serving: inspected(20))
+        let importedSame = Self.version("1.4.0", signature: declared([("hour", "long"), ("amount", "double")]), serving: inspected(20))
+        #expect(Self.outcome(Self.judge(importedSame, baseline: byHand), "features") == .pass)
+        #expect(Self.outcome(Self.judge(Self.version("1.5.0", signature: declared([("hour", "long")])), baseline: byHand), "features") == .skipped)
         var lenient = ValidationPolicy.default
         lenient.featureCompatibility = .warning
         #expect(Self.judge(Self.version("1.3.0", serving: inspected(30)), policy: lenient, baseline: Self.version("1.0.0", serving: inspected(20))).passed)

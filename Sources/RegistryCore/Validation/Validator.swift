@@ -154,10 +154,20 @@ public enum Validator {
         guard let baseline else {
             return .init(name: "features", kind: .features, outcome: .skipped, message: "nothing serves to compare with")
         }
-        guard let mine = FeatureList(version), let theirs = FeatureList(baseline) else {
+        // Like with like: declared feature names on both sides, else the model files' inputs on both sides (a version
+        // registered by hand declares none, yet its model file still says what it takes).
+        let declared = (FeatureList.parse(version.signature), FeatureList.parse(baseline.signature))
+        let inspected = (FeatureList.parse(version.serving?.signature), FeatureList.parse(baseline.serving?.signature))
+        let pair: (FeatureList, FeatureList)
+        if let mine = declared.0, let theirs = declared.1 {
+            pair = (mine, theirs)
+        } else if let mine = inspected.0, let theirs = inspected.1 {
+            pair = (mine, theirs)
+        } else {
             return .init(name: "features", kind: .features, outcome: .skipped,
-                         message: "the version or \(baseline.version), which serves, declares no input features")
+                         message: "the version and \(baseline.version), which serves, do not both declare input features or both carry a model file")
         }
+        let (mine, theirs) = pair
         let differences = mine.differences(from: theirs)
         guard !differences.isEmpty else {
             return .init(name: "features", kind: .features, outcome: .pass,
