@@ -47,19 +47,24 @@ public enum ModelyardServer {
         public let pool: ModelPool
         /// Training folders on the server's disk may be imported from under this directory (nil: not at all).
         public var importRoot: URL?
+        /// Who may do what (default: no authentication, as on a loopback address).
+        public var access: AccessSettings
 
-        public init(registry: Registry, pool: ModelPool, importRoot: URL? = nil) {
+        public init(registry: Registry, pool: ModelPool, importRoot: URL? = nil, access: AccessSettings = .init()) {
             self.registry = registry
             self.pool = pool
             self.importRoot = importRoot
+            self.access = access
         }
     }
 
-    /// Every route of every surface, with the error middleware in front.
+    /// Every route of every surface, behind the error middleware, CORS preflights and access control.
     public static func buildRouter(_ components: Components) -> Router<ModelyardRequestContext> {
         let (registry, pool) = (components.registry, components.pool)
         let router = Router(context: ModelyardRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: PreflightMiddleware(settings: components.access))
+        router.add(middleware: AccessMiddleware(registry: registry, settings: components.access))
         HealthRoutes(registry: registry).register(on: router)
         let api = router.group("api/v1")
         ServingRoutes(registry: registry, pool: pool).register(on: api, root: router)
@@ -72,12 +77,13 @@ public enum ModelyardServer {
         BackupRoutes(registry: registry).register(on: api)
         TrackingRoutes(registry: registry).register(on: api)
         ImportRoutes(registry: registry, importRoot: components.importRoot).register(on: api)
+        TokenRoutes(registry: registry, authentication: components.access.authentication).register(on: api)
         let mlflow = router.group("api/2.0/mlflow")
         MLflowTrackingRoutes(registry: registry).register(on: mlflow)
         MLflowRegistryRoutes(registry: registry).register(on: mlflow)
         MLflowArtifactRoutes(registry: registry).register(
             proxy: router.group("api/2.0/mlflow-artifacts"), tracking: mlflow, root: router)
-        DashboardRoutes(registry: registry, pool: pool).register(on: router)
+        DashboardRoutes(registry: registry, pool: pool, authentication: components.access.authentication).register(on: router)
         return router
     }
 

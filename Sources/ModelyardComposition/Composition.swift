@@ -12,14 +12,14 @@ public enum Composition {
     /// Opens (creating if needed) `registry.sqlite` and `artifacts/` under `directory`.
     public static func open(
         dataDirectory directory: URL, limits: RegistryLimits = .init(), serving: ModelPool.Configuration = .init(),
-        logger: Logger
+        logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> ModelyardServer.Components {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteRegistryStore(path: directory.appendingPathComponent("registry.sqlite").path)
         let artifacts = try LocalArtifactStore(root: directory.appendingPathComponent("artifacts", isDirectory: true))
         let pool = ModelPool(store: store, artifacts: artifacts, configuration: serving, logger: logger)
         return ModelyardServer.Components(
-            registry: Registry(store: store, artifacts: artifacts, limits: limits, serving: pool, logger: logger),
+            registry: Registry(store: store, artifacts: artifacts, limits: limits, serving: pool, clock: clock, logger: logger),
             pool: pool)
     }
 }

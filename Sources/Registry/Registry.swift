@@ -16,6 +16,7 @@ public struct Registry: Sendable {
     let logger: Logger
     let uploadGate = UploadGate()
     let importLock = ImportLock()
+    let tokenUse = TokenUse()
 
     public init(
         store: any RegistryStore, artifacts: any ArtifactStore, limits: RegistryLimits = .init(),

@@ -6,7 +6,7 @@ public import RegistryCore
 ///
 /// Implementations: `SQLiteRegistryStore` (the embedded default). Every implementation must pass the
 /// conformance suite in `RegistryStoreTests`.
-public protocol RegistryStore: TrackingStore, ServingStore {
+public protocol RegistryStore: TrackingStore, ServingStore, TokenStore {
     // MARK: Models
     func createModel(_ model: NewModel, audit: AuditContext) async throws -> RegisteredModel
     func model(named name: ModelName) async throws -> RegisteredModel
@@ -174,4 +174,19 @@ public protocol ServingStore: InferenceSummaryStore {
     /// whether it can be served, or why not, is audited as `version.serving`.
     func setServing(_ model: ModelName, _ version: SemanticVersion, info: ServingInfo, audit: AuditContext)
         async throws
+}
+
+/// API tokens: what authentication reads on every request (by the secret's hash) and what `admin` manages.
+public protocol TokenStore: Sendable {
+    /// Stores a new token; `already_exists` when the name is taken (by a live or a revoked token).
+    func createToken(_ token: AccessToken) async throws
+    /// Every token, revoked and expired ones included, oldest first.
+    func tokens() async throws -> [AccessToken]
+    /// The token whose secret hashes to `secretHash`, in whatever state it is.
+    func token(secretHash: String) async throws -> AccessToken?
+    /// Marks the token revoked (kept, so its name stays unique and its history readable); `not_found` for an
+    /// unknown name, `failed_precondition` when it is revoked already.
+    func revokeToken(named name: String, at date: Date, by actor: String) async throws -> AccessToken
+    /// Records when tokens were last used (hash → time); later times only.
+    func recordTokenUse(_ uses: [String: Date]) async throws
 }

@@ -28,6 +28,6 @@ struct Modelyard: AsyncParsableCommand {
             DeploymentsCommand.self, LineageCommand.self, TreeCommand.self, ReportCommand.self, ExportCommand.self,
             ImportCommand.self, AuditCommand.self, GCCommand.self, ExperimentsCommand.self, RunsCommand.self,
             PredictCommand.self, ServingCommand.self, TrafficCommand.self, BenchmarkCommand.self, ONNXCommand.self,
-            PolicyCommand.self, ValidateCommand.self, ImportTrainingCommand.self, ImportsCommand.self,
+            PolicyCommand.self, ValidateCommand.self, ImportTrainingCommand.self, ImportsCommand.self, TokensCommand.self,
         ])
 }

@@ -19,10 +19,15 @@ struct APIHarness {
     var registry: Registry { components.registry }
     var pool: ModelPool { components.pool }
 
-    init(limits: RegistryLimits = .init(), serving: ModelPool.Configuration = .init()) throws {
+    init(
+        limits: RegistryLimits = .init(), serving: ModelPool.Configuration = .init(), access: AccessSettings = .init(),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-api-\(UUID().uuidString)")
-        components = try Composition.open(
-            dataDirectory: directory, limits: limits, serving: serving, logger: Logger(label: "test"))
+        var components = try Composition.open(
+            dataDirectory: directory, limits: limits, serving: serving, logger: Logger(label: "test"), clock: clock)
+        components.access = access
+        self.components = components
     }
 
     /// Runs `body` against the router in-process (no socket); removes the data afterwards unless `keep`.

@@ -21,6 +21,7 @@ import Testing
         ("v10-serving-limits", "a63a7bb0a55f3399"),
         ("v11-highest-version", "89ca8b953bfcaea9"),
         ("v12-validation", "9d7767b5cb4b74ae"),
+        ("v13-access-tokens", "490f4ad7e6023bbf"),
     ]
 
     @Test func everyShippedMigrationLeavesTheSchemaItShippedWith() throws {

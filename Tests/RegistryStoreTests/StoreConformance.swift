@@ -15,7 +15,7 @@ enum StoreConformance {
         "deployAndRollback": deployAndRollback, "deleteRules": deleteRules, "lineage": lineage, "best": best,
         "audit": audit, "snapshotRoundTrip": snapshotRoundTrip, "overviews": overviews,
         "servingRecordsRoundTrip": servingRecordsRoundTrip,
-    ].merging(TrackingConformance.cases) { first, _ in first }
+    ].merging(TrackingConformance.cases) { first, _ in first }.merging(TokenConformance.cases) { first, _ in first }
 
     static let names = cases.keys.sorted()
 

@@ -1,5 +1,5 @@
 import Foundation
-import RegistryCore
+public import RegistryCore
 
 /// What every page shares: where the request came from and what the page may need to say about it.
 public struct PageContext: Sendable {
@@ -10,12 +10,21 @@ public struct PageContext: Sendable {
     public var now: Date
     /// A one-line confirmation after a successful action (`deployed 1.2.0 to production`).
     public var notice: String?
+    /// The token this browser signed in with (nil when the server asks for none): its name is shown with a
+    /// sign-out button, and only the actions its scopes allow are offered.
+    public var signedIn: AccessToken?
 
-    public init(csrfToken: String, actor: String = "", now: Date, notice: String? = nil) {
+    public init(csrfToken: String, actor: String = "", now: Date, notice: String? = nil, signedIn: AccessToken? = nil) {
         self.csrfToken = csrfToken
         self.actor = actor
         self.now = now
         self.notice = notice
+        self.signedIn = signedIn
+    }
+
+    /// Whether to offer an action that needs `requirement`: always when the server asks for no token.
+    public func may(_ requirement: AccessRequirement) -> Bool {
+        signedIn.map { $0.hasScope(for: requirement) } ?? true
     }
 }
 
@@ -57,7 +66,7 @@ public enum PageLayout {
             <header class="top">
             <a class="brand" href="\(Links.models)">Modelyard</a>
             <nav aria-label="Main"><a href="\(Links.models)">Models</a><a href="\(Links.register)">Register</a><a href="\(Links.imports)">Imports</a><a href="/openapi.json">API</a></nav>
-            <button type="button" class="theme" data-theme-toggle aria-label="Switch between light and dark theme">◐</button>
+            \(account(context))<button type="button" class="theme" data-theme-toggle aria-label="Switch between light and dark theme">◐</button>
             </header>
             <main id="main"\(liveAttribute)>
             \(trail)\(notice)\(main)
@@ -65,6 +74,20 @@ public enum PageLayout {
             <footer class="foot"><span>Modelyard</span> · <time datetime="\(Format.iso(context.now))">rendered \(Format.timestamp(context.now))</time><span class="live-state" aria-live="polite"></span></footer>
             </body>
             </html>
+            """
+    }
+
+    /// In place of a form the signed-in token may not use: what it would need.
+    public static func needs(_ scope: AccessScope, for what: String, _ context: PageContext) -> HTML {
+        let name = context.signedIn?.name ?? ""
+        return "<p class=\"muted\" data-needs-scope=\"\(scope.rawValue)\">\(what) needs a token with the <code>\(scope.rawValue)</code> scope; you are signed in as <strong>\(name)</strong>.</p>"
+    }
+
+    /// The signed-in token's name and a sign-out button.
+    static func account(_ context: PageContext) -> HTML {
+        guard let token = context.signedIn else { return .empty }
+        return """
+            <form class="account" method="post" action="/logout"><input type="hidden" name="csrf" value="\(context.csrfToken)"><span title="scopes: \(token.scopes.map(\.rawValue).joined(separator: ", "))">\(token.name)</span> <button type="submit">Sign out</button></form>
             """
     }
 

@@ -108,7 +108,8 @@ public struct ActionPage: Sendable {
                 \(errorPanel)
                 <section class="panel">\(summary)\(deltas)</section>
                 \(verdictPanel(context))
-                <form method="post" action="\(Links.deployments(name))" class="panel">
+                \(context.may(.deploy) ? .empty : PageLayout.needs(.deploy, for: "Confirming this", context))
+                <form method="post" action="\(Links.deployments(name))" class="panel"\(context.may(.deploy) ? .empty : " hidden" as HTML)>
                 <input type="hidden" name="csrf" value="\(context.csrfToken)">\(hidden)
                 <div class="field"><label for="reason">Reason (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" placeholder="f1 +0.06 on the holdout set">\(reason)</textarea></div>
                 <div class="field"><label for="actor">Your name</label><input id="actor" name="actor" value="\(context.actor)" maxlength="250" autocomplete="username" placeholder="dashboard"></div>

@@ -55,7 +55,7 @@ public struct DeploymentsPage: Sendable {
             main: """
                 <h1>Deployments of \(name.rawValue)</h1>
                 \(panels.isEmpty ? "<p class=\"panel muted\">Nothing has been deployed yet.</p>" as HTML : HTML.join(panels))
-                \(actions)
+                \(context.may(.deploy) ? actions : PageLayout.needs(.deploy, for: "Deploying, rolling back and marking best", context))
                 \(VersionSections.deployments(deployments, model: name, context: context, title: "History"))
                 """)
     }

@@ -25,6 +25,11 @@ public struct RegisterPage: Sendable {
     }
 
     public func render(_ context: PageContext) -> HTML {
+        guard context.may(.write) else {
+            return PageLayout.render(
+                title: "Register", crumbs: [Crumb("Models", Links.models), Crumb("Register")], context: context,
+                main: "<h1>Register</h1><section class=\"panel\">\(PageLayout.needs(.write, for: "Registering models and versions", context))</section>")
+        }
         let options = HTML.join(
             models.map { name -> HTML in
                 "<option value=\"\(name.rawValue)\"\(name == selected ? " selected" as HTML : .empty)>\(name.rawValue)</option>"

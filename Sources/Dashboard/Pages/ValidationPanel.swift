@@ -160,7 +160,8 @@ public struct PolicyPage: Sendable {
                 <li>Promotion of passing imports: \(p.promote.map { "to \($0.environment.rawValue)" + ($0.canaryPercent.map { " as a \($0) % canary" } ?? "") } ?? "off")</li></ul>
                 </section>
                 \(errorPanel)
-                <form method="post" action="\(Links.policy(name))" class="panel">
+                \(context.may(.admin) ? .empty : PageLayout.needs(.admin, for: "Changing the policy", context))
+                <form method="post" action="\(Links.policy(name))" class="panel"\(context.may(.admin) ? .empty : " hidden" as HTML)>
                 <input type="hidden" name="csrf" value="\(context.csrfToken)">
                 <div class="field"><label for="policy">Policy (JSON; saving makes a new revision and validates the versions again)</label>
                 <textarea id="policy" name="policy" rows="16" class="mono" required maxlength="200000">\(document)</textarea></div>

@@ -1,10 +1,12 @@
 import HTTPTypes
 import Hummingbird
-import RegistryCore
+public import RegistryCore
 
 /// The request context of every route: Hummingbird's core storage plus who is acting.
 public struct ModelyardRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The token the request authenticated with (nil when authentication is off or the route is open).
+    public var token: AccessToken?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -20,7 +20,7 @@ struct DashboardErrorMiddleware: RouterMiddleware {
                 context.logger.error(
                     "dashboard request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             }
-            let session = DashboardSession(request: request)
+            let session = DashboardSession(request: request, context: context)
             if DashboardResponse.wantsJSON(request) {
                 var response = try JSONBody.response(
                     APIErrorBody(code: mapped.code.rawValue, message: mapped.message), status: mapped.httpStatus)

@@ -8,8 +8,8 @@ import ModelyardAPI
 /// The dashboard's state changes. Each one checks the CSRF token, then calls the same registry use case the API
 /// calls, so validation and the audit log are the API's own.
 extension DashboardRoutes {
-    func confirmPage(_ request: Request, _ name: ModelName) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func confirmPage(_ request: Request, _ context: ModelyardRequestContext, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let action = try DashboardAction(
             action: request.query("action"), version: request.query("version"), environment: request.query("environment"))
         let page = try await actionPage(name, action)
@@ -59,8 +59,8 @@ extension DashboardRoutes {
         }
     }
 
-    func performAction(_ request: Request, _ name: ModelName) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func performAction(_ request: Request, _ context: ModelyardRequestContext, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let form = try await DashboardResponse.form(request)
         try DashboardSession.verify(request, form: form)
         let action = try DashboardAction(action: form["action"], version: form["version"], environment: form["environment"])
@@ -100,8 +100,8 @@ extension DashboardRoutes {
         }
     }
 
-    func savePolicy(_ request: Request, _ name: ModelName) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func savePolicy(_ request: Request, _ context: ModelyardRequestContext, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let form = try await DashboardResponse.form(request)
         try DashboardSession.verify(request, form: form)
         let actor = (form["actor"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -127,8 +127,8 @@ extension DashboardRoutes {
         }
     }
 
-    func createModel(_ request: Request) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func createModel(_ request: Request, _ context: ModelyardRequestContext) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let form = try await DashboardResponse.form(request)
         try DashboardSession.verify(request, form: form)
         let actor = form["actor"] ?? ""
@@ -145,8 +145,8 @@ extension DashboardRoutes {
         }
     }
 
-    func registerVersion(_ request: Request) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func registerVersion(_ request: Request, _ context: ModelyardRequestContext) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let form = try await DashboardResponse.form(request)
         try DashboardSession.verify(request, form: form)
         let actor = form["actor"] ?? ""
@@ -183,8 +183,8 @@ extension DashboardRoutes {
     }
 
     /// After the register page's files are uploaded: the version takes the status the form asked for.
-    func finishVersion(_ request: Request, _ name: ModelName, _ selector: VersionSelector) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func finishVersion(_ request: Request, _ context: ModelyardRequestContext, _ name: ModelName, _ selector: VersionSelector) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let form = try await DashboardResponse.form(request)
         try DashboardSession.verify(request, form: form)
         let status = try Self.status(request.query("status"))

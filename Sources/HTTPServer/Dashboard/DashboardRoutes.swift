@@ -10,32 +10,37 @@ import Serving
 struct DashboardRoutes {
     let registry: Registry
     let pool: ModelPool
+    /// Whether the server asks for tokens (the login page says so when it does not).
+    let authentication: Bool
 
     func register(on router: Router<ModelyardRequestContext>) {
         let pages = router.group().add(middleware: DashboardErrorMiddleware(registry: registry))
-        pages.get("/") { request, _ in try await modelsPage(request) }
-        pages.get("models/{model}") { request, context in try await versionsPage(request, context.modelName()) }
+        pages.get("/") { request, context in try await modelsPage(request, context) }
+        pages.get("models/{model}") { request, context in try await versionsPage(request, context, context.modelName()) }
         pages.get("models/{model}/versions/{version}") { request, context in
-            try await versionPage(request, context.modelName(), try context.versionSelector())
+            try await versionPage(request, context, context.modelName(), try context.versionSelector())
         }
-        pages.get("models/{model}/compare") { request, context in try await comparePage(request, context.modelName()) }
+        pages.get("models/{model}/compare") { request, context in try await comparePage(request, context, context.modelName()) }
         pages.get("models/{model}/deployments") { request, context in
-            try await deploymentsPage(request, context.modelName())
+            try await deploymentsPage(request, context, context.modelName())
         }
         pages.get("models/{model}/deployments/confirm") { request, context in
-            try await confirmPage(request, context.modelName())
+            try await confirmPage(request, context, context.modelName())
         }
         pages.post("models/{model}/deployments") { request, context in
-            try await performAction(request, context.modelName())
+            try await performAction(request, context, context.modelName())
         }
-        pages.get("imports") { request, _ in try await importsPage(request) }
-        pages.get("models/{model}/policy") { request, context in try await policyPage(request, context.modelName()) }
-        pages.post("models/{model}/policy") { request, context in try await savePolicy(request, context.modelName()) }
-        pages.get("register") { request, _ in try await registerPage(request) }
-        pages.post("register/model") { request, _ in try await createModel(request) }
-        pages.post("register/version") { request, _ in try await registerVersion(request) }
+        pages.get("login") { request, context in try await loginPage(request, context) }
+        pages.post("login") { request, context in try await login(request, context) }
+        pages.post("logout") { request, context in try await logout(request, context) }
+        pages.get("imports") { request, context in try await importsPage(request, context) }
+        pages.get("models/{model}/policy") { request, context in try await policyPage(request, context, context.modelName()) }
+        pages.post("models/{model}/policy") { request, context in try await savePolicy(request, context, context.modelName()) }
+        pages.get("register") { request, context in try await registerPage(request, context) }
+        pages.post("register/model") { request, context in try await createModel(request, context) }
+        pages.post("register/version") { request, context in try await registerVersion(request, context) }
         pages.post("models/{model}/versions/{version}/finish") { request, context in
-            try await finishVersion(request, context.modelName(), try context.versionSelector())
+            try await finishVersion(request, context, context.modelName(), try context.versionSelector())
         }
         router.get("events") { request, _ in DashboardEvents(registry: registry).response(request) }
         router.get("static/{file}") { _, context in try Self.asset(context.parameters.get("file") ?? "") }
@@ -55,8 +60,8 @@ struct DashboardRoutes {
 
     // MARK: Pages
 
-    func modelsPage(_ request: Request) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func modelsPage(_ request: Request, _ context: ModelyardRequestContext) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let search = request.query("q") ?? ""
         let tag = request.query("tag") ?? ""
         let filter = ModelFilter(nameContains: search.isEmpty ? nil : search, tag: try tag.isEmpty ? nil : TagFilter(parsing: tag))
@@ -69,8 +74,8 @@ struct DashboardRoutes {
         return DashboardResponse.html(html, session: session)
     }
 
-    func versionsPage(_ request: Request, _ name: ModelName) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func versionsPage(_ request: Request, _ context: ModelyardRequestContext, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let details = try await registry.modelDetails(name)
         let versions = try await registry.allVersions(name)
         let page = max(0, (try request.queryInt("page") ?? 1) - 1)
@@ -81,8 +86,8 @@ struct DashboardRoutes {
         return DashboardResponse.html(html, session: session)
     }
 
-    func versionPage(_ request: Request, _ name: ModelName, _ selector: VersionSelector) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func versionPage(_ request: Request, _ context: ModelyardRequestContext, _ name: ModelName, _ selector: VersionSelector) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let details = try await registry.modelDetails(name)
         let version = try await registry.version(name, selector)
         let exact = VersionSelector.version(version.version)
@@ -119,8 +124,8 @@ struct DashboardRoutes {
             benchmarks: try await registry.benchmarks(name, exact, limit: 10))
     }
 
-    func comparePage(_ request: Request, _ name: ModelName) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func comparePage(_ request: Request, _ context: ModelyardRequestContext, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let chosen = request.uri.queryParameters.getAll("v").filter { !$0.isEmpty }
         guard chosen.count >= 2 else {
             throw RegistryError.invalidArgument("select at least two versions to compare (tick them in the versions table)")
@@ -136,8 +141,8 @@ struct DashboardRoutes {
         return DashboardResponse.html(html, session: session)
     }
 
-    func deploymentsPage(_ request: Request, _ name: ModelName) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func deploymentsPage(_ request: Request, _ context: ModelyardRequestContext, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let details = try await registry.modelDetails(name)
         let deployments = try await registry.deployments(name, environment: nil, page: try PageRequest(limit: 200)).items
         let versions = try await registry.allVersions(name).sorted { $0.version > $1.version }
@@ -170,8 +175,8 @@ struct DashboardRoutes {
         }
     }
 
-    func registerPage(_ request: Request) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func registerPage(_ request: Request, _ context: ModelyardRequestContext) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let models = try await registry.listModels(filter: .init(), page: .all).items.map(\.name)
         let selected = try request.query("model").map(ModelName.init(validating:))
         let notice = selected.flatMap { name in request.query("created") == "1" && models.contains(name) ? "Created model \(name). Register its first version below." : nil }
@@ -181,8 +186,8 @@ struct DashboardRoutes {
 }
 
 extension DashboardRoutes {
-    func importsPage(_ request: Request) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func importsPage(_ request: Request, _ context: ModelyardRequestContext) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let model = (request.query("model") ?? "").trimmingCharacters(in: .whitespaces)
         let outcome = request.query("outcome") ?? ""
         let filter = ImportFilter(
@@ -202,8 +207,8 @@ extension DashboardRoutes {
         return DashboardResponse.html(html, session: session)
     }
 
-    func policyPage(_ request: Request, _ name: ModelName) async throws -> Response {
-        let session = DashboardSession(request: request)
+    func policyPage(_ request: Request, _ context: ModelyardRequestContext, _ name: ModelName) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
         let model = try await registry.modelDetails(name).model
         let policy = try await registry.validationPolicy(name)
         let encoder = JSONEncoder()

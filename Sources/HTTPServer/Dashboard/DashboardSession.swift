@@ -16,8 +16,11 @@ struct DashboardSession {
     /// Whether the token is new and the response must set the cookie.
     var isNew: Bool
     var actor: String
+    /// The token the browser signed in with (nil when the server asks for none).
+    var signedIn: AccessToken?
 
-    init(request: Request) {
+    init(request: Request, context: ModelyardRequestContext) {
+        signedIn = context.token
         if let token = request.cookies[Self.csrfCookie]?.value, Self.isWellFormed(token) {
             csrfToken = token
             isNew = false
@@ -29,7 +32,7 @@ struct DashboardSession {
     }
 
     func context(now: Date, notice: String? = nil) -> PageContext {
-        PageContext(csrfToken: csrfToken, actor: actor, now: now, notice: notice)
+        PageContext(csrfToken: csrfToken, actor: signedIn?.name ?? actor, now: now, notice: notice, signedIn: signedIn)
     }
 
     /// Refuses a state-changing request whose form token does not match the cookie, or that another site sent.

@@ -16,6 +16,8 @@ extension RegistryError {
         case .unauthenticated: return .unauthorized
         case .permissionDenied: return .forbidden
         case .unavailable: return .serviceUnavailable
+        case .unsupportedMediaType: return .unsupportedMediaType
+        case .rateLimited: return .tooManyRequests
         default: return .internalServerError
         }
     }
@@ -35,16 +37,26 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.error(
                     "request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             }
-            if MLflowErrors.applies(to: request.uri.path) {
-                return MLflowErrors.response(mapped, original: error)
-            }
-            if request.uri.path.hasPrefix("/v2/") || request.uri.path == "/v2" {
-                // The inference protocol's error shape: {"error": "message"}.
-                return try JSONBody.response(["error": mapped.message], status: mapped.httpStatus)
-            }
-            return try JSONBody.response(
+            return try Self.response(mapped, original: error, path: request.uri.path)
+        }
+    }
+
+    /// The error in the shape of the surface `path` belongs to; a 401 names the scheme to authenticate with.
+    static func response(_ mapped: RegistryError, original: any Error, path: String) throws -> Response {
+        var response: Response
+        if MLflowErrors.applies(to: path) {
+            response = MLflowErrors.response(mapped, original: original)
+        } else if path.hasPrefix("/v2/") || path == "/v2" {
+            // The inference protocol's error shape: {"error": "message"}.
+            response = try JSONBody.response(["error": mapped.message], status: mapped.httpStatus)
+        } else {
+            response = try JSONBody.response(
                 APIErrorBody(code: mapped.code.rawValue, message: mapped.message), status: mapped.httpStatus)
         }
+        if mapped.code == .unauthenticated {
+            response.headers[.wwwAuthenticate] = #"Bearer realm="modelyard""#
+        }
+        return response
     }
 
     static func map(_ error: any Error) -> RegistryError {
@@ -97,6 +109,8 @@ enum MLflowErrors {
         case .payloadTooLarge: (code, status) = ("INVALID_PARAMETER_VALUE", .contentTooLarge)
         case .unauthenticated: (code, status) = ("UNAUTHENTICATED", .unauthorized)
         case .permissionDenied: (code, status) = ("PERMISSION_DENIED", .forbidden)
+        case .unsupportedMediaType: (code, status) = ("INVALID_PARAMETER_VALUE", .unsupportedMediaType)
+        case .rateLimited: (code, status) = ("REQUEST_LIMIT_EXCEEDED", .tooManyRequests)
         default: (code, status) = ("INTERNAL_ERROR", .internalServerError)
         }
         return MLflowJSON.object([("error_code", .string(code)), ("message", .string(error.message))]).response(status: status)

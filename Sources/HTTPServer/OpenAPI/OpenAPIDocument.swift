@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// The OpenAPI 3.1 description of the native API, served at `/openapi.json`. A test checks that it lists exactly
 /// the routes the router serves.
@@ -142,6 +143,15 @@ public enum OpenAPIDocument {
         .init(
             method: "post", path: "/api/v1/admin/gc", id: "collectGarbage", summary: "Collect unreferenced blobs",
             query: ["grace_seconds"]),
+        .init(
+            method: "post", path: "/api/v1/tokens", id: "createToken",
+            summary: "Create an API token; the answer holds its secret, shown this once", body: "CreateToken",
+            response: "CreatedToken", status: "201"),
+        .init(method: "get", path: "/api/v1/tokens", id: "listTokens", summary: "Every token (never a secret)", response: "TokenList"),
+        .init(
+            method: "delete", path: "/api/v1/tokens/{name}", id: "revokeToken",
+            summary: "Revoke a token; the next request with it is refused", response: "Token"),
+        .init(method: "get", path: "/api/v1/whoami", id: "whoAmI", summary: "The token this request presents", response: "WhoAmI"),
     ]
 
     /// The document as JSON text.
@@ -164,6 +174,10 @@ public enum OpenAPIDocument {
                 "description": "Who is acting (recorded in the audit log)",
             ])
             entry["parameters"] = parameters
+            // Who may call it: the scope its route needs (see RouteAccess); open routes need no token.
+            let access = RouteAccess.table["\(operation.method.uppercased()) \(operation.path.replacingOccurrences(of: "{path}", with: "**"))"]
+            entry["x-modelyard-scope"] = access?.requirement.rawValue ?? "admin"
+            if access?.requirement == AccessRequirement.none { entry["security"] = [[String: Any]]() }
             if let body = operation.body {
                 entry["requestBody"] = ["required": true, "content": content(body)]
             }
@@ -173,10 +187,17 @@ public enum OpenAPIDocument {
             "openapi": "3.1.0",
             "info": [
                 "title": "Modelyard API", "version": "1.0.0",
-                "description": "Model registry and model server. Errors are {\"error\": {\"code\", \"message\"}}.",
+                "description": "Model registry and model server. Errors are {\"error\": {\"code\", \"message\"}}. "
+                    + "When the server requires tokens (always on a non-loopback address), send `Authorization: Bearer <token>`; "
+                    + "each operation's `x-modelyard-scope` names the scope it needs (read, write, deploy, admin, predict).",
             ],
             "paths": paths,
-            "components": ["schemas": OpenAPISchemas.all],
+            // A token is needed when authentication is on; a loopback server without --auth takes requests without one.
+            "security": [["bearerAuth": [String]()], [String: Any]()],
+            "components": [
+                "schemas": OpenAPISchemas.all,
+                "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer", "description": "A Modelyard API token (myd_…)"]],
+            ],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -24,6 +24,23 @@ enum OpenAPISchemas {
     static var all: [String: Any] {
         [
         "Error": object(["error": object(["code": string, "message": string], required: ["code", "message"])]),
+        "CreateToken": object(
+            [
+                "name": ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"],
+                "scopes": array(["type": "string", "enum": ["read", "write", "deploy", "admin", "predict"]]),
+                "models": array(string), "model_prefixes": array(string),
+                "expires_in": ["type": "string", "pattern": "^[0-9]+[smhdwy]$"],
+            ], required: ["name", "scopes"]),
+        "Token": object(
+            [
+                "name": string, "scopes": array(string), "models": array(string), "model_prefixes": array(string),
+                "hint": string, "state": ["type": "string", "enum": ["active", "expired", "revoked"]],
+                "created_at": time, "created_by": string, "expires_at": time, "revoked_at": time, "revoked_by": string,
+                "last_used_at": time,
+            ], required: ["name", "scopes", "hint", "state", "created_at", "created_by"]),
+        "CreatedToken": object(["secret": string, "token": ref("Token")], required: ["secret", "token"]),
+        "TokenList": object(["tokens": array(ref("Token"))], required: ["tokens"]),
+        "WhoAmI": object(["authentication": boolean, "token": ref("Token")], required: ["authentication"]),
         "CreateModel": object(
             [
                 "name": string, "description": string, "owner": string, "task": string, "tags": tags,

@@ -23,6 +23,10 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         public static let unauthenticated = Code(rawValue: "unauthenticated")
         /// Credentials are valid but do not allow this action.
         public static let permissionDenied = Code(rawValue: "permission_denied")
+        /// The body's media type is not one this endpoint accepts (a form or plain text where JSON is expected).
+        public static let unsupportedMediaType = Code(rawValue: "unsupported_media_type")
+        /// The token sent more requests than its rate limit allows; retry after the time the response names.
+        public static let rateLimited = Code(rawValue: "rate_limited")
         /// Something failed inside the server; the message never carries internals.
         public static let `internal` = Code(rawValue: "internal")
         /// The request was fine but cannot be served right now (a model failed at run time, the pool is full).

@@ -280,6 +280,28 @@ enum SQLiteSchema {
                     CREATE INDEX imports_by_source ON imports(source, id);
                     """)
         }
+        migrator.registerMigration("v13-access-tokens") { db in
+            // API tokens, by the SHA-256 of their secret (the secret itself is never stored). Revoked tokens stay,
+            // so a name is never reused and the audit log's actors stay unambiguous.
+            try db.execute(
+                sql: """
+                    CREATE TABLE access_tokens (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        secret_hash TEXT NOT NULL UNIQUE,
+                        hint TEXT NOT NULL,
+                        scopes TEXT NOT NULL,
+                        model_names TEXT NOT NULL,
+                        model_prefixes TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        created_by TEXT NOT NULL,
+                        expires_at INTEGER,
+                        revoked_at INTEGER,
+                        revoked_by TEXT,
+                        last_used_at INTEGER
+                    )
+                    """)
+        }
         return migrator
     }
 

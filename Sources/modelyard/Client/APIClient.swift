@@ -15,6 +15,8 @@ struct CLIError: Error, CustomStringConvertible {
 struct APIClient {
     let baseURL: String
     let actor: String?
+    /// Sent as `Authorization: Bearer`; never printed.
+    let token: String?
     let http: HTTPClient = Self.sharedClient
 
     /// One client for the process; a short connect timeout so a stopped server is reported at once instead of
@@ -26,9 +28,10 @@ struct APIClient {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
-    init(baseURL: String, actor: String?) {
+    init(baseURL: String, actor: String?, token: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.actor = actor
+        self.token = token
     }
 
     /// Percent-encodes one path segment (model names may contain spaces and other characters).
@@ -42,6 +45,7 @@ struct APIClient {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if let actor { request.headers.add(name: "X-Modelyard-Actor", value: actor) }
+        if let token { request.headers.add(name: "Authorization", value: "Bearer " + token) }
         return request
     }
 

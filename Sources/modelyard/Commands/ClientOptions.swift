@@ -9,6 +9,9 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Who is acting, recorded in the audit log (default: $MODELYARD_ACTOR or $USER).")
     var actor: String?
 
+    @Option(help: "API token, when the server asks for one (default: $MODELYARD_TOKEN).")
+    var token: String?
+
     @Flag(help: "Print the server's JSON instead of a table.")
     var json = false
 
@@ -16,7 +19,8 @@ struct ClientOptions: ParsableArguments {
         let env = ProcessInfo.processInfo.environment
         return APIClient(
             baseURL: url ?? env["MODELYARD_URL"] ?? "http://127.0.0.1:8080",
-            actor: actor ?? env["MODELYARD_ACTOR"] ?? env["USER"])
+            actor: actor ?? env["MODELYARD_ACTOR"] ?? env["USER"],
+            token: token ?? env["MODELYARD_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
     }
 
     func validate() throws {

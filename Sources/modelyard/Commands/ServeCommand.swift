@@ -18,8 +18,14 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from flags, then MODELYARD_* environment variables, then a JSON config file
             (--config or $MODELYARD_CONFIG), then defaults: 127.0.0.1:8080 with data in ./modelyard-data.
 
+            Access: on a loopback address (the default) no token is needed unless --auth; on any other address every
+            request needs a token unless --no-auth, which the server warns about. Create the first admin token with
+            `modelyard tokens create admin --bootstrap --data-dir DIR`.
+
             Examples:
               modelyard serve
+              modelyard serve --host 0.0.0.0 --data-dir /var/lib/modelyard
+              modelyard serve --auth --cors-origin https://ml.example.com
               modelyard serve --port 9000 --data-dir /var/lib/modelyard
               MODELYARD_PORT=9000 MODELYARD_HOME=/srv/modelyard modelyard serve
             """)
@@ -39,8 +45,19 @@ struct ServeCommand: AsyncParsableCommand {
     var importRoot: String?
     @Option(help: "Directory whose new training folders are imported once complete ($MODELYARD_WATCH_DIR; default: none).")
     var watchDir: String?
-    @Option(help: "JSON config file with host, port, data_dir, max_artifact_size, max_loaded_bytes, max_model_bytes, inference_retention_days, log_level, import_root, watch_dir ($MODELYARD_CONFIG).")
+    @Flag(help: "Require API tokens even on a loopback address ($MODELYARD_AUTH=on).") var auth = false
+    @Flag(help: "Serve without tokens on a non-loopback address: anyone who can reach it may do anything ($MODELYARD_AUTH=off).")
+    var noAuth = false
+    @Option(help: "An origin whose pages may call the API (repeatable; $MODELYARD_CORS_ORIGINS, comma-separated; default none).")
+    var corsOrigin: [String] = []
+    @Option(help: "Requests a token may make per minute; beyond it, 429 with Retry-After ($MODELYARD_RATE_LIMIT; default: no limit).")
+    var rateLimit: Int?
+    @Option(help: "JSON config file with host, port, data_dir, max_artifact_size, max_loaded_bytes, max_model_bytes, inference_retention_days, log_level, import_root, watch_dir, auth, cors_origins, rate_limit ($MODELYARD_CONFIG).")
     var config: String?
+
+    func validate() throws {
+        if auth && noAuth { throw ValidationError("--auth and --no-auth contradict each other; give one") }
+    }
 
     func run() async throws {
         Self.keepLargeBuffersInTheHeap()
@@ -48,7 +65,8 @@ struct ServeCommand: AsyncParsableCommand {
             flags: .init(
                 host: host, port: port, dataDir: dataDir, maxArtifactSize: maxArtifactSize, maxLoadedBytes: maxLoadedBytes,
                 maxModelBytes: maxModelBytes, inferenceRetentionDays: inferenceRetentionDays, logLevel: logLevel,
-                importRoot: importRoot, watchDir: watchDir),
+                importRoot: importRoot, watchDir: watchDir, auth: auth ? true : noAuth ? false : nil,
+                corsOrigins: corsOrigin.isEmpty ? nil : corsOrigin, rateLimit: rateLimit),
             environment: ProcessInfo.processInfo.environment, configPath: config)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -65,6 +83,11 @@ struct ServeCommand: AsyncParsableCommand {
             dataDirectory: settings.dataDirectory, limits: configuration.limits,
             serving: .init(maxLoadedBytes: settings.maxLoadedBytes, maxModelBytes: settings.maxModelBytes), logger: logger)
         components.importRoot = settings.importRoot
+        components.access = settings.access
+        if !settings.access.authentication && !ServeSettings.isLoopback(settings.host) {
+            logger.warning(
+                "serving WITHOUT authentication on a non-loopback address (--no-auth): anyone who can reach \(settings.host):\(settings.port) may deploy, delete and import")
+        }
         let app = ModelyardServer.buildApplication(components, configuration: configuration, logger: logger) {
             port in
             // One parseable line on stdout so scripts (and tests using port 0) learn the address.
@@ -105,6 +128,9 @@ struct ServeSettings: Equatable {
         var logLevel: String?
         var importRoot: String?
         var watchDir: String?
+        var auth: Bool?
+        var corsOrigins: [String]?
+        var rateLimit: Int?
 
         enum CodingKeys: String, CodingKey {
             case host, port
@@ -116,6 +142,9 @@ struct ServeSettings: Equatable {
             case logLevel = "log_level"
             case importRoot = "import_root"
             case watchDir = "watch_dir"
+            case auth
+            case corsOrigins = "cors_origins"
+            case rateLimit = "rate_limit"
         }
     }
 
@@ -129,6 +158,12 @@ struct ServeSettings: Equatable {
     var logLevel: Logger.Level
     var importRoot: URL? = nil
     var watchDirectory: URL? = nil
+    var access = AccessSettings()
+
+    /// Whether `host` is a loopback address (only this machine can connect).
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
 
     static func resolve(flags: Values, environment env: [String: String], configPath: String?) throws -> ServeSettings {
         var file = Values()
@@ -173,11 +208,36 @@ struct ServeSettings: Equatable {
             }
             return URL(fileURLWithPath: value, isDirectory: true)
         }
+        let host = flags.host ?? env["MODELYARD_HOST"] ?? file.host ?? "127.0.0.1"
+        var authText: Bool?
+        if let text = env["MODELYARD_AUTH"], !text.isEmpty {
+            switch text.lowercased() {
+            case "on", "true", "1", "yes": authText = true
+            case "off", "false", "0", "no": authText = false
+            default: throw ValidationError("MODELYARD_AUTH must be on or off, not '\(text)'")
+            }
+        }
+        let authentication = flags.auth ?? authText ?? file.auth ?? !isLoopback(host)
+        let origins = flags.corsOrigins
+            ?? env["MODELYARD_CORS_ORIGINS"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? file.corsOrigins ?? []
+        for origin in origins where origin != "*" {
+            guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+                url.path.isEmpty || url.path == "/"
+            else {
+                throw ValidationError("CORS origin '\(origin)' must be a scheme and host such as https://ml.example.com, or *")
+            }
+        }
+        let rateLimit = try flags.rateLimit ?? int("MODELYARD_RATE_LIMIT") ?? file.rateLimit
+        if let rateLimit, rateLimit < 1 { throw ValidationError("the rate limit must be at least 1 request a minute") }
         return ServeSettings(
-            host: flags.host ?? env["MODELYARD_HOST"] ?? file.host ?? "127.0.0.1", port: port,
+            host: host, port: port,
             dataDirectory: URL(fileURLWithPath: dataDir), maxArtifactSize: maxSize, maxLoadedBytes: maxLoaded,
             maxModelBytes: maxModel, inferenceRetentionDays: retention, logLevel: level,
             importRoot: try directory(flags.importRoot ?? env["MODELYARD_IMPORT_ROOT"] ?? file.importRoot, "the import root"),
-            watchDirectory: try directory(flags.watchDir ?? env["MODELYARD_WATCH_DIR"] ?? file.watchDir, "the watched directory"))
+            watchDirectory: try directory(flags.watchDir ?? env["MODELYARD_WATCH_DIR"] ?? file.watchDir, "the watched directory"),
+            access: AccessSettings(
+                authentication: authentication, corsOrigins: origins.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
+                requestsPerMinute: rateLimit))
     }
 }
