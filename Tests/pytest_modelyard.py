@@ -2,8 +2,8 @@
 
 - a skipped test fails the session (CI must never pass on skips), listed in the summary;
 - on failure, the summary ends with the server's stderr;
-- `modelyard_server(workdir)` starts `modelyard serve` on a free port with a fresh data directory and stops it
-  (its process group: SIGTERM, then SIGKILL);
+- `modelyard_server(workdir, *args)` starts `modelyard serve` on a free port with a fresh data directory and stops
+  it (its process group: SIGTERM, then SIGKILL); `create_token(workdir, name, scope)` bootstraps a token into it;
 - `stop(process)` and `startup_failure(...)` for suites that start other servers too;
 - `unique(prefix)`: a name no other test of the session uses.
 """
@@ -78,16 +78,31 @@ def startup_failure(message: str, stderr_path: Path) -> NoReturn:
     pytest.fail(f"{message}\n--- server stderr ---\n{stderr_path.read_text(errors='replace')}")
 
 
+def create_token(workdir: Path, name: str, scope: str, *limits: str) -> str:
+    """A token written straight into the data directory of `modelyard_server(workdir)` (`tokens create
+    --bootstrap`, as an operator makes the first admin token; it works while the server runs). `limits` are extra
+    CLI arguments such as `--model`, `fraud`. Returns the secret."""
+    command = [
+        str(MODELYARD_BINARY), "tokens", "create", name, "--bootstrap", "--data-dir", str(workdir / "data"),
+        "--scope", scope, *limits,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"tokens create failed: {result.stderr}"
+    secret = result.stdout.strip()
+    assert secret.startswith("myd_"), result.stdout
+    return secret
+
+
 @contextmanager
-def modelyard_server(workdir: Path):
-    """`modelyard serve` on a free loopback port; yields its base URL."""
+def modelyard_server(workdir: Path, *extra_args: str):
+    """`modelyard serve` on a free loopback port (with `extra_args`, e.g. `--auth`); yields its base URL."""
     if not MODELYARD_BINARY.is_file():
         pytest.fail(f"modelyard binary not found at {MODELYARD_BINARY} (build it or pass its path)")
     stdout_path, stderr_path = workdir / "stdout.log", workdir / "stderr.log"
     server_logs.append(stderr_path)
     command = [
         str(MODELYARD_BINARY), "serve", "--port", "0", "--data-dir", str(workdir / "data"),
-        "--log-level", "warning",
+        "--log-level", "warning", *extra_args,
     ]
     with open(stdout_path, "w") as out, open(stderr_path, "w") as err:
         # One BLAS thread per call: OpenBLAS's idle threads otherwise compete for the two cores.

@@ -16,10 +16,11 @@ struct Bench: AsyncParsableCommand {
               swift run -c release modelyard-bench serving-load
               swift run -c release modelyard-bench imports --folders 100
               swift run -c release modelyard-bench evaluation --rows 100000
+              swift run -c release modelyard-bench auth
             """,
         subcommands: [
             RegistryBenchmark.self, ONNXBenchmarkCommand.self, DashboardBenchmark.self, ServingLoadBenchmark.self,
-            ImportBenchmark.self, EvaluationBenchmark.self,
+            ImportBenchmark.self, EvaluationBenchmark.self, AuthBenchmark.self,
         ],
         defaultSubcommand: RegistryBenchmark.self)
 }

@@ -20,7 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # Tests/, for the shared plugin
 pytest.register_assert_rewrite("pytest_modelyard")
-from pytest_modelyard import modelyard_server, unique  # noqa: E402,F401 (unique: for the tests)
+from pytest_modelyard import create_token, modelyard_server, unique  # noqa: E402,F401 (for the tests)
 
 pytest_plugins = ["pytest_modelyard"]
 
@@ -108,9 +108,11 @@ def browser(driver, server_url):
 class Registry:
     """Modelyard's native REST API, used to set up what the pages should show and to check what they did."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, token: str | None = None):
         self.base = f"{base_url}/api/v1"
         self.http = requests.Session()
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
 
     def call(self, method: str, path: str, expected=(200, 201), **kwargs):
         response = self.http.request(method, self.base + path, timeout=60, **kwargs)

@@ -18,7 +18,7 @@ import tritonclient.http as httpclient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # Tests/, for the shared plugin
 pytest.register_assert_rewrite("pytest_modelyard")
-from pytest_modelyard import modelyard_server, unique  # noqa: E402,F401 (unique: for the tests)
+from pytest_modelyard import create_token, modelyard_server, unique  # noqa: E402,F401 (for the tests)
 
 pytest_plugins = ["pytest_modelyard"]
 
@@ -42,9 +42,11 @@ def triton(server_url):
 class Registry:
     """Modelyard's native REST API (/api/v1), used only to set up the state the v2 tests observe."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, token: str | None = None):
         self.base = f"{base_url}/api/v1"
         self.http = requests.Session()
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
 
     def _check(self, response: requests.Response, *expected: int) -> requests.Response:
         assert response.status_code in expected, (

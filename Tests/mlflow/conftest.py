@@ -39,7 +39,7 @@ from helpers import unique  # noqa: E402
 sys.path.insert(0, str(REPO_ROOT / "Tests"))  # for the plugin both Python suites share
 pytest.register_assert_rewrite("pytest_modelyard")
 from pytest_modelyard import (  # noqa: E402
-    MODELYARD_BINARY, modelyard_server, server_logs, startup_failure, stop,
+    MODELYARD_BINARY, create_token, modelyard_server, server_logs, startup_failure, stop,
 )
 
 pytest_plugins = ["pytest_modelyard"]
