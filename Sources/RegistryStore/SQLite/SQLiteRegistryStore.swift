@@ -12,6 +12,9 @@ public struct SQLiteRegistryStore: RegistryStore {
     let batcher: SQLiteWriteBatcher
     let clock: @Sendable () -> Date
     let makeRunID: @Sendable () -> String
+    /// A connection of its own for the token lookup every authenticated request makes, read synchronously (see
+    /// `token(secretHash:)`); nil for in-memory stores.
+    let tokenReader: DatabaseQueue?
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(
@@ -32,6 +35,12 @@ public struct SQLiteRegistryStore: RegistryStore {
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try self.init(writer: pool, clock: clock, makeRunID: makeRunID)
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        readOnly.busyMode = .timeout(10)
+        self = try SQLiteRegistryStore(
+            writer: writer, batcher: batcher, clock: clock, makeRunID: makeRunID,
+            tokenReader: DatabaseQueue(path: path, configuration: readOnly))
     }
 
     /// A private in-memory database, for tests of what sits above the store.
@@ -49,7 +58,19 @@ public struct SQLiteRegistryStore: RegistryStore {
         self.batcher = SQLiteWriteBatcher(writer: writer)
         self.clock = clock
         self.makeRunID = makeRunID
+        self.tokenReader = nil
         try SQLiteSchema.migrator.migrate(writer)
+    }
+
+    private init(
+        writer: any DatabaseWriter, batcher: SQLiteWriteBatcher, clock: @escaping @Sendable () -> Date,
+        makeRunID: @escaping @Sendable () -> String, tokenReader: DatabaseQueue
+    ) {
+        self.writer = writer
+        self.batcher = batcher
+        self.clock = clock
+        self.makeRunID = makeRunID
+        self.tokenReader = tokenReader
     }
 
     /// 32 lowercase hex characters, the shape MLflow uses for run ids.
