@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests need, builds once, runs the suites,
-# runs the real MLflow and tritonclient clients and a headless Chromium against a live server, then checks that the committed ONNX fixtures are reproducible
+# runs the real MLflow and tritonclient clients, a headless Chromium and Schemathesis against a live server, then checks that the committed ONNX fixtures are reproducible
 # with the pinned Python exporters.
 # Usage: scripts/test.sh        (CI runs exactly this through .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System libraries: SQLite headers for GRDB, OpenBLAS (via pkg-config) for ModelRuntime's matrix products,
-# python3-venv for the Python suites, chromium and its driver for the dashboard suite.
-NEEDED="libsqlite3-dev libopenblas-dev pkg-config python3-venv chromium chromium-driver"
+# python3-venv for the Python suites, chromium and its driver for the dashboard suite, curl to seed the schema fuzzing.
+NEEDED="libsqlite3-dev libopenblas-dev pkg-config python3-venv chromium chromium-driver curl"
 missing=""
 for package in $NEEDED; do
     dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
@@ -42,6 +42,9 @@ scripts/inference/run-tests.sh .build/debug/modelyard
 
 echo "== Dashboard: a real headless Chromium against a live server (screenshots in .build/dashboard-screenshots)"
 scripts/dashboard/run-tests.sh .build/debug/modelyard
+
+echo "== Schema fuzzing: Schemathesis against /openapi.json with a token (fixed seed, at least 1,000 cases)"
+scripts/schemathesis/run.sh .build/debug/modelyard
 
 echo "== ONNX fixtures reproducible with onnxruntime and the pinned exporters"
 scripts/onnx/check-fixtures.sh

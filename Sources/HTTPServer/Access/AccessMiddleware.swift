@@ -105,7 +105,10 @@ struct AccessMiddleware: RouterMiddleware {
                 .permissionDenied,
                 "a state-changing request from another site (\(origin.prefix(100))) is refused; call the API with a bearer token, or add the origin to --cors-origin")
         }
-        guard !Self.isDashboard(path), let type = request.headers[.contentType]?.lowercased() else { return }
+        // A page can send a form or plain text only with GET or POST; PUT, PATCH and DELETE from another origin need
+        // a CORS preflight, which an unlisted origin never passes. PUT also carries raw uploads of any media type.
+        guard request.method == .post, !Self.isDashboard(path), let type = request.headers[.contentType]?.lowercased()
+        else { return }
         let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let multipartAllowed = request.method == .post && path == "/api/v1/imports"
         if mediaType == "application/x-www-form-urlencoded" || mediaType == "text/plain"

@@ -61,7 +61,7 @@ public enum OpenAPIDocument {
         .init(
             method: "get", path: version + "/history", id: "getHistory", summary: "Metric series and summaries",
             query: ["metric"]),
-        .init(method: "get", path: version + "/history/summary", id: "getHistorySummary", summary: "Per-metric summaries"),
+        .init(method: "get", path: version + "/history/summary", id: "getHistorySummary", summary: "Per-metric summaries", response: "array"),
         .init(method: "put", path: version + "/scores", id: "setScores", summary: "Set or merge evaluation scores", body: "Scores"),
         .init(method: "get", path: version + "/scores", id: "getScores", summary: "Scores and their change history"),
         .init(method: "get", path: version + "/lineage", id: "getLineage", summary: "Parents, children, ancestors, descendants, datasets"),
@@ -161,7 +161,10 @@ public enum OpenAPIDocument {
             var entry: [String: Any] = [
                 "operationId": operation.id, "summary": operation.summary,
                 "responses": [
-                    operation.status: ["description": "Success", "content": content(operation.response)],
+                    // A 204 has no body, so no media type.
+                    operation.status: operation.status == "204"
+                        ? ["description": "Success"] as [String: Any]
+                        : ["description": "Success", "content": content(operation.response)],
                     "default": ["description": "Error", "content": content("Error")],
                 ],
             ]
@@ -207,6 +210,7 @@ public enum OpenAPIDocument {
         switch schema {
         case "binary": return ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]
         case "object": return ["application/json": ["schema": ["type": "object"]]]
+        case "array": return ["application/json": ["schema": ["type": "array"]]]
         case "text": return ["text/plain": ["schema": ["type": "string"]]]
         default: return ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]
         }

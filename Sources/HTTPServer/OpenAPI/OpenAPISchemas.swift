@@ -59,7 +59,9 @@ enum OpenAPISchemas {
             "deprecate_on_replace": boolean, "pinned_best": semver, "metric_directions": directions, "created_at": time,
             "updated_at": time,
         ]),
-        "ModelDetails": ["allOf": [ref("Model"), object(["latest_version": ref("Version"), "best": ["type": "object"], "deployed": tags])]],
+        "ModelDetails": ["allOf": [ref("Model"), object([
+            "latest_version": ["anyOf": [ref("Version"), ["type": "null"]]], "best": ["type": ["object", "null"]], "deployed": tags,
+        ])]],
         "ModelList": object(["models": array(ref("Model")), "next_page_token": string]),
         "Dataset": object(["name": string, "uri": string, "sha256": string, "rows": integer, "role": string], required: ["name", "uri"]),
         "Parent": object(["model": string, "version": semver], required: ["version"]),
