@@ -354,4 +354,17 @@ import Testing
             #expect(revoked.status == .seeOther && revoked.headers[.location]?.hasSuffix("&expired=1") == true)
         }
     }
+
+    /// The documented bounds answer 400 or 413 with a message that says what to do.
+    @Test func limitsAreClearClientErrors() async throws {
+        try await APIHarness().run { client in
+            let deep = #"{"name": "x", "tags": "# + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
+            let nested = try await client.call(.post, "/api/v1/models", raw: deep)
+            #expect(nested.status == .badRequest && nested.error?.message.contains("512 levels") == true)
+            let page = try await client.call(.get, "/api/v1/models?limit=1001")
+            #expect(page.status == .badRequest && page.error?.message.contains("between 1 and 1000") == true)
+            let big = try await client.call(.post, "/api/v1/tokens", raw: #"{"name": ""# + String(repeating: "x", count: 70_000) + #""}"#)
+            #expect(big.status == .contentTooLarge && big.error?.code == "payload_too_large")
+        }
+    }
 }

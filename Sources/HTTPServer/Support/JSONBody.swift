@@ -22,8 +22,36 @@ public enum JSONBody {
         do {
             return try decoder.decode(type, from: data)
         } catch let error as DecodingError {
+            if maxDepth(data) > Self.maxNesting {
+                throw RegistryError.invalidArgument(
+                    "the body nests arrays and objects more than \(Self.maxNesting) levels deep; send flatter JSON")
+            }
             throw RegistryError.invalidArgument(APIJSON.describe(error))
         }
+    }
+
+    /// How deeply a JSON body may nest arrays and objects (the decoder's own bound; deeper is refused).
+    public static let maxNesting = 512
+
+    /// The deepest nesting of arrays and objects in `data`, outside strings (scanned only once decoding failed,
+    /// to say why).
+    static func maxDepth(_ data: Data) -> Int {
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for byte in data {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 
     /// The whole body, at most `limit` bytes (`payload_too_large` beyond).
