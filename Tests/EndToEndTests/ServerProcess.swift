@@ -19,6 +19,9 @@ final class ServerProcess: Sendable {
     let port: Int
     let dataDirectory: URL
     private let stderrText = TextBuffer()
+    /// Kept so its reader can be stopped before the pipe goes away: a dispatch source left watching a closed
+    /// descriptor crashed libdispatch's event loop (SIGSEGV in `_dispatch_event_loop_drain`) under the test runner.
+    private let errorPipe: Pipe
 
     var url: String { "http://127.0.0.1:\(port)" }
 
@@ -34,8 +37,12 @@ final class ServerProcess: Sendable {
         try process.run()
         self.process = process
         let stderrText = self.stderrText
+        self.errorPipe = err
         err.fileHandleForReading.readabilityHandler = { handle in
-            stderrText.append(String(decoding: handle.availableData, as: UTF8.self))
+            let data = handle.availableData
+            // End of file: the server exited; stop watching the descriptor.
+            guard !data.isEmpty else { return handle.readabilityHandler = nil }
+            stderrText.append(String(decoding: data, as: UTF8.self))
         }
         // The server prints one line with its address once it listens.
         var buffer = Data()
@@ -55,6 +62,8 @@ final class ServerProcess: Sendable {
         }
         guard let port else {
             process.terminate()
+            process.waitUntilExit()
+            err.fileHandleForReading.readabilityHandler = nil
             throw ServerProcessError(message: "server did not start: \(stderrText.text)")
         }
         self.port = port
@@ -74,6 +83,8 @@ final class ServerProcess: Sendable {
 
     deinit {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        errorPipe.fileHandleForReading.readabilityHandler = nil
     }
 }
 
