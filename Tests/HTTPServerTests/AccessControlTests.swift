@@ -296,6 +296,8 @@ import Testing
                 headers: [Self.origin: "https://app.example.com", .contentType: "application/json"],
                 body: ByteBuffer(string: #"{"name":"x"}"#))
             #expect(post.status == .unauthorized)
+            // ... and its script can read why.
+            #expect(post.headers[.accessControlAllowOrigin] == "https://app.example.com")
         }
     }
 

@@ -44,10 +44,28 @@ struct AccessMiddleware: RouterMiddleware {
         -> Response
     {
         let path = request.uri.path
-        let origin = request.headers[.origin]
-        let allowedOrigin = origin.flatMap(corsOrigin)
+        let allowedOrigin = request.headers[.origin].flatMap(corsOrigin)
         // No route matched: the router answers 404 (or 405) and nothing runs.
         guard let endpoint = context.coreContext.endpointPath.value else { return try await next(request, context) }
+        guard let allowedOrigin else { return try await check(request, context: context, endpoint: endpoint, next: next) }
+        // A listed origin's script may read the answer, refusals included (it needs to see why).
+        var response: Response
+        do {
+            response = try await check(request, context: context, endpoint: endpoint, next: next)
+        } catch {
+            response = try APIErrorMiddleware<Context>.response(APIErrorMiddleware<Context>.map(error), original: error, path: path)
+        }
+        response.headers[.accessControlAllowOrigin] = allowedOrigin
+        response.headers[.vary] = "Origin"
+        return response
+    }
+
+    func check(
+        _ request: Request, context: Context, endpoint: String, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let path = request.uri.path
+        let origin = request.headers[.origin]
+        let allowedOrigin = origin.flatMap(corsOrigin)
         let route = "\(request.method.rawValue) \(endpoint)"
         let access = RouteAccess.table[route] ?? RouteAccess.unlisted
         let bearer = Self.bearer(request)
@@ -88,12 +106,7 @@ struct AccessMiddleware: RouterMiddleware {
             request = Request(head: head, body: request.body)
         }
 
-        var response = try await next(request, context)
-        if let allowedOrigin {
-            response.headers[.accessControlAllowOrigin] = allowedOrigin
-            response.headers[.vary] = "Origin"
-        }
-        return response
+        return try await next(request, context)
     }
 
     /// Refuses what a page of another site could have sent: a state-changing request from a foreign `Origin`
