@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
-public import Hummingbird
+import Hummingbird
 import NIOCore
-public import Registry
-public import RegistryCore
+import Registry
+import RegistryCore
 import Synchronization
 
 /// How the server decides who may do what.
