@@ -56,6 +56,8 @@ call "${JSON[@]}" -d '{"version": "1.0.0"}' "$URL/api/v1/models/fuzz-forest/depl
 
 # Revoking a token is left out: the fuzzer would revoke its own (revocation has its own tests).
 set +e
+# From the scratch directory: Schemathesis keeps a cache (.schemathesis/) in its working directory.
+cd "$WORK"
 "$ROOT/.venv-schemathesis/bin/schemathesis" --config-file "$ROOT/scripts/schemathesis/schemathesis.toml" run "$URL/openapi.json" \
     --header "Authorization: Bearer $TOKEN" --seed "$SEED" --max-examples "$EXAMPLES" \
     --phases examples,coverage,fuzzing \
