@@ -70,7 +70,7 @@ public struct TokenResponse: Codable, Sendable, Equatable {
         models = token.models.names
         modelPrefixes = token.models.prefixes
         hint = token.hint
-        state = token.state(at: now)
+        state = token.state(at: now).rawValue
         createdAt = token.createdAt
         createdBy = token.createdBy
         expiresAt = token.expiresAt

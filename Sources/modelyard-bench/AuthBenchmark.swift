@@ -58,7 +58,7 @@ struct AuthBenchmark: AsyncParsableCommand {
         for _ in 0..<(checks > 50_000 ? 0 : rounds) {
             for (label, server) in [("off", off), ("on", on)] {
                 for (name, method, path, body) in [("get", HTTPMethod.GET, version, nil as String?), ("predict", .POST, predict, row)] {
-                    let client = AuthedClient(base: server.base, token: server.token)
+                    let client = BenchClient(base: server.base, token: server.token)
                     for _ in 0..<200 { try await client.send(method, path, body) }
                     let rate = try await client.throughput(count: requests, concurrency: clients) { _ in
                         try await client.send(method, path, body)
@@ -72,7 +72,7 @@ struct AuthBenchmark: AsyncParsableCommand {
             var samples: [String: [Double]] = ["off": [], "on": []]
             for _ in 0..<(requests / 2) {
                 for (label, server) in [("off", off), ("on", on)] {
-                    let client = AuthedClient(base: server.base, token: server.token)
+                    let client = BenchClient(base: server.base, token: server.token)
                     let start = ContinuousClock.now
                     try await client.send(method, path, body)
                     samples[label]!.append((ContinuousClock.now - start).benchSeconds * 1e6)
@@ -117,7 +117,7 @@ struct AuthBenchmark: AsyncParsableCommand {
             NewAccessToken(name: "bench", scopes: [.admin]), actor: "bench")
         let server = try await LiveServer.start(components, logger: logger)
         let base = "http://127.0.0.1:\(server.port)"
-        let client = AuthedClient(base: base, token: created.secret.text)
+        let client = BenchClient(base: base, token: created.secret.text)
         try await client.send(.POST, "/api/v1/models", #"{"name": "forest"}"#)
         try await client.send(.POST, "/api/v1/models/forest/versions", "{}")
         var upload = client.request(.PUT, "/api/v1/models/forest/versions/1.0.0/artifacts/model.onnx")
@@ -127,40 +127,5 @@ struct AuthBenchmark: AsyncParsableCommand {
         try await client.send(.PATCH, "/api/v1/models/forest/versions/1.0.0", #"{"status": "ready"}"#)
         try await client.send(.POST, "/api/v1/models/forest/deployments", #"{"version": "1.0.0"}"#)
         return Server(server: server, base: base, token: created.secret.text, registry: components.registry, work: work)
-    }
-}
-
-/// `BenchClient` with a bearer token on every request (sent to both servers, so both parse the same bytes).
-struct AuthedClient {
-    let base: String
-    let token: String
-    var plain: BenchClient { BenchClient(base: base) }
-
-    func request(_ method: HTTPMethod, _ path: String) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer " + token)
-        return request
-    }
-
-    @discardableResult
-    func send(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> Int {
-        var request = request(method, path)
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        _ = try await response.body.collect(upTo: 64 << 20)
-        guard response.status.code < 400 else {
-            throw BenchError(message: "\(method) \(path) answered \(response.status.code)")
-        }
-        return Int(response.status.code)
-    }
-
-    func throughput(count: Int, concurrency: Int, _ operation: @escaping @Sendable (Int) async throws -> Void) async throws
-        -> Double
-    {
-        try await plain.throughput(count: count, concurrency: concurrency, operation)
     }
 }

@@ -29,12 +29,20 @@ struct LiveServer {
 /// HTTP calls and timing loops.
 struct BenchClient {
     let base: String
+    /// Sent as `Authorization: Bearer` when set.
+    var token: String? = nil
     let http = HTTPClient.shared
+
+    func request(_ method: HTTPMethod, _ path: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer " + token) }
+        return request
+    }
 
     @discardableResult
     func send(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> Int {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
+        var request = request(method, path)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))

@@ -21,6 +21,12 @@ public struct AccessSettings: Sendable, Equatable {
         self.corsOrigins = corsOrigins
         self.requestsPerMinute = requestsPerMinute
     }
+
+    /// The origin to echo in `Access-Control-Allow-Origin` when the allow-list names it (or is `*`); nil otherwise.
+    func allowedOrigin(_ origin: String) -> String? {
+        if corsOrigins.contains(origin) { return origin }
+        return corsOrigins.contains("*") ? "*" : nil
+    }
 }
 
 /// Authentication, authorisation, cross-site protection and CORS for every route, in one place. It runs after the
@@ -44,7 +50,7 @@ struct AccessMiddleware: RouterMiddleware {
         -> Response
     {
         let path = request.uri.path
-        let allowedOrigin = request.headers[.origin].flatMap(corsOrigin)
+        let allowedOrigin = request.headers[.origin].flatMap(settings.allowedOrigin)
         // No route matched: the router answers 404 (or 405) and nothing runs.
         guard let endpoint = context.coreContext.endpointPath.value else { return try await next(request, context) }
         guard let allowedOrigin else { return try await check(request, context: context, endpoint: endpoint, next: next) }
@@ -65,7 +71,7 @@ struct AccessMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let path = request.uri.path
         let origin = request.headers[.origin]
-        let allowedOrigin = origin.flatMap(corsOrigin)
+        let allowedOrigin = origin.flatMap(settings.allowedOrigin)
         let route = "\(request.method.rawValue) \(endpoint)"
         let access = RouteAccess.table[route] ?? RouteAccess.unlisted
         let bearer = Self.bearer(request)
@@ -152,12 +158,6 @@ struct AccessMiddleware: RouterMiddleware {
         }
     }
 
-    /// The origin to echo in `Access-Control-Allow-Origin`, when the allow-list names it (or is `*`).
-    func corsOrigin(_ origin: String) -> String? {
-        if settings.corsOrigins.contains(origin) { return origin }
-        return settings.corsOrigins.contains("*") ? "*" : nil
-    }
-
     static func bearer(_ request: Request) -> Substring? {
         guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
@@ -205,8 +205,7 @@ struct PreflightMiddleware: RouterMiddleware {
         guard request.method == .options, let origin = request.headers[.origin],
             request.headers[.accessControlRequestMethod] != nil
         else { return try await next(request, context) }
-        let allowed = settings.corsOrigins.contains(origin) ? origin : settings.corsOrigins.contains("*") ? "*" : nil
-        guard let allowed else {
+        guard let allowed = settings.allowedOrigin(origin) else {
             throw RegistryError(
                 .permissionDenied, "the origin \(origin.prefix(100)) may not call this API; add it with --cors-origin")
         }

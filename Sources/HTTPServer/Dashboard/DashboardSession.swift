@@ -37,9 +37,8 @@ struct DashboardSession {
 
     /// Refuses a state-changing request whose form token does not match the cookie, or that another site sent.
     static func verify(_ request: Request, form: [String: String]) throws {
-        if let origin = request.headers[.origin], origin != "null", let host = request.head.authority {
-            let expected = ["http://" + host, "https://" + host]
-            guard expected.contains(origin) else {
+        if let origin = request.headers[.origin], origin != "null" {
+            guard AccessMiddleware.isSameOrigin(origin, request: request) else {
                 throw RegistryError(.permissionDenied, "this form was sent from another site (\(origin.prefix(100))); open the dashboard and submit it there")
             }
         }

@@ -45,11 +45,11 @@ extension Registry {
         }
         let now = clock()
         switch token.state(at: now) {
-        case "revoked":
+        case .revoked:
             throw RegistryError(.unauthenticated, "the token '\(token.name)' was revoked; ask an admin for a new one")
-        case "expired":
+        case .expired:
             throw RegistryError(.unauthenticated, "the token '\(token.name)' expired; ask an admin for a new one")
-        default:
+        case .active:
             break
         }
         noteUse(hash, last: token.lastUsedAt, now: now)

@@ -133,14 +133,15 @@ public struct AccessToken: Sendable, Equatable {
         self.lastUsedAt = lastUsedAt
     }
 
-    /// `active`, `expired` or `revoked` at `now`.
-    public func state(at now: Date) -> String {
-        if revokedAt != nil { return "revoked" }
-        if let expiresAt, expiresAt <= now { return "expired" }
-        return "active"
+    public enum State: String, Sendable {
+        case active, expired, revoked
     }
 
-    public func isActive(at now: Date) -> Bool { state(at: now) == "active" }
+    public func state(at now: Date) -> State {
+        if revokedAt != nil { return .revoked }
+        if let expiresAt, expiresAt <= now { return .expired }
+        return .active
+    }
 
     /// Whether the token's scopes meet `requirement`.
     public func hasScope(for requirement: AccessRequirement) -> Bool {
