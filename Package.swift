@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", exact: "1.5.0"),
     ],
     targets: [
         // Matrix products go to OpenBLAS (one thread per call): measured ~8x faster than a portable Swift SIMD
@@ -44,6 +45,18 @@ let package = Package(
         .target(
             name: "ModelRuntime",
             dependencies: ["COpenBLAS", "CModelKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings
+        ),
+        // scikit-learn models read from joblib files without Python and without executing the pickle: a pickle
+        // interpreter with an allow-list, joblib's array layout, and each estimator translated into double-precision
+        // tree and linear evaluators behind `InferenceSession`. CompressNIO inflates joblib's zlib and gzip files
+        // (bounded, so a small file cannot inflate without limit) over the system zlib.
+        .target(
+            name: "ScikitLearn",
+            dependencies: [
+                "ModelRuntime", .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Pure domain: value types and rules, no I/O.
@@ -161,6 +174,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "CModelKernels", "FuzzSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ScikitLearnTests", dependencies: ["ScikitLearn", "ModelRuntime", "FuzzSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(

@@ -48,13 +48,14 @@ def imports(folder):
     return found
 
 
-OURS = {"RegistryCore", "RegistryWire", "RegistryStore", "Registry", "ModelRuntime", "CModelKernels", "COpenBLAS", "Serving",
+OURS = {"RegistryCore", "RegistryWire", "RegistryStore", "Registry", "ModelRuntime", "ScikitLearn", "CModelKernels", "COpenBLAS", "Serving",
         "HTTPServer", "Dashboard", "ModelyardAPI", "ModelyardComposition"}
 # What each target may depend on among our own (absent: no rule).
 ALLOWED = {
     "RegistryCore": set(),
     "RegistryWire": {"RegistryCore"},
     "ModelRuntime": {"CModelKernels", "COpenBLAS"},
+    "ScikitLearn": {"ModelRuntime"},
     "ModelyardAPI": {"RegistryCore", "RegistryWire"},
     "Dashboard": {"RegistryCore"},
     "RegistryStore": {"RegistryCore", "RegistryWire"},

@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System libraries: SQLite headers for GRDB, OpenBLAS (via pkg-config) for ModelRuntime's matrix products,
-# python3-venv for the Python suites, chromium and its driver for the dashboard suite, curl to seed the schema fuzzing.
-NEEDED="libsqlite3-dev libopenblas-dev pkg-config python3-venv chromium chromium-driver curl"
+# zlib headers for CompressNIO (joblib's compressed files), python3-venv for the Python suites, chromium and its
+# driver for the dashboard suite, curl to seed the schema fuzzing.
+NEEDED="libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config python3-venv chromium chromium-driver curl"
 missing=""
 for package in $NEEDED; do
     dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
@@ -48,3 +49,6 @@ scripts/schemathesis/run.sh .build/debug/modelyard
 
 echo "== ONNX fixtures reproducible with onnxruntime and the pinned exporters"
 scripts/onnx/check-fixtures.sh
+
+echo "== scikit-learn fixtures reproducible under both pinned versions"
+scripts/sklearn/check-fixtures.sh

@@ -14,6 +14,9 @@ public struct ModelRuntimeError: Error, Sendable, Equatable, CustomStringConvert
 
         /// The bytes are not a readable ONNX model (truncated, corrupt, cyclic, dangling references...).
         public static let invalidModel = Code(rawValue: "invalid_model")
+        /// A pickled model (joblib) names a class or function outside the allow-list: loading it with Python would
+        /// run that code. Refused, and nothing of the file ran.
+        public static let unsafeModel = Code(rawValue: "unsafe_model")
         /// The model uses an operator (or domain) this runtime does not implement.
         public static let unsupportedOperator = Code(rawValue: "unsupported_operator")
         /// An operator carries an attribute, or an attribute value, this runtime does not implement.

@@ -19,6 +19,23 @@ public struct ModelMetadata: Sendable, Equatable, Codable {
     /// Number of nodes per `domain:Op` in the main graph (`ai.onnx:Add`, `ai.onnx.ml:TreeEnsembleRegressor`).
     public var operatorCounts: [String: Int]
 
+    /// Creates metadata (other model formats describe themselves with it too: a joblib file's producer is
+    /// `scikit-learn`, its "operators" its estimators).
+    public init(
+        irVersion: Int, opsets: [String: Int], producerName: String, producerVersion: String, domain: String,
+        modelVersion: Int, docString: String, properties: [String: String], operatorCounts: [String: Int]
+    ) {
+        self.irVersion = irVersion
+        self.opsets = opsets
+        self.producerName = producerName
+        self.producerVersion = producerVersion
+        self.domain = domain
+        self.modelVersion = modelVersion
+        self.docString = docString
+        self.properties = properties
+        self.operatorCounts = operatorCounts
+    }
+
     /// Total number of nodes in the main graph.
     public var nodeCount: Int { operatorCounts.values.reduce(0, +) }
 }

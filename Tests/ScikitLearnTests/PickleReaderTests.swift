@@ -1,5 +1,5 @@
 import Foundation
-import ModelRuntime
+import ScikitLearn
 import Testing
 
 /// The pickle interpreter on pickles written by CPython 3.11's `pickle` (protocols 2-5; base64 below, made by

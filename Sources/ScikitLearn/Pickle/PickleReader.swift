@@ -9,12 +9,33 @@ public struct PickleReader: Sendable {
     /// Bound on the interpreter's stack and memo (far above what a model file needs).
     public var maxDepth = 1_000_000
 
-    public init(allowed: Set<String>) { self.allowed = allowed }
+    /// Data some objects carry right after their `BUILD` in the stream, outside the pickle (joblib writes a numpy
+    /// array's bytes after its wrapper object): given the built object, how much follows.
+    public var inlineData: (@Sendable (PickleObject) throws(PickleError) -> InlineData?)?
+
+    public init(allowed: Set<String>, inlineData: (@Sendable (PickleObject) throws(PickleError) -> InlineData?)? = nil) {
+        self.allowed = allowed
+        self.inlineData = inlineData
+    }
 
     public func read(_ bytes: [UInt8]) throws(PickleError) -> PickleNode {
-        var machine = Machine(bytes: bytes, allowed: allowed, maxDepth: maxDepth)
+        var machine = Machine(bytes: bytes, allowed: allowed, maxDepth: maxDepth, inlineData: inlineData)
         return try machine.run()
     }
+}
+
+/// What follows an object in the stream (see `PickleReader.inlineData`).
+public enum InlineData: Sendable {
+    /// `count` raw bytes; `aligned` when a padding-length byte and that much padding come first.
+    case raw(count: Int, aligned: Bool)
+    /// A complete pickle of its own (joblib writes arrays of Python objects so), read with the same allow-list.
+    case pickle
+}
+
+/// What was read after an object (see `InlineData`).
+public enum InlineValue {
+    case raw(ArraySlice<UInt8>)
+    case pickle(PickleNode)
 }
 
 /// Why a pickle was refused.
@@ -80,6 +101,7 @@ public final class PickleNode: @unchecked Sendable {
         case .dict(let pairs):
             for (key, value) in pairs { pending.append(key); pending.append(value) }
         case .object(let call):
+            if case .pickle(let node) = call.inline { pending.append(node) }
             pending.append(contentsOf: call.arguments)
             pending.append(contentsOf: call.listItems)
             for (key, value) in call.dictItems { pending.append(key); pending.append(value) }
@@ -97,9 +119,25 @@ public struct PickleObject {
     public var state: PickleNode?
     public var listItems: [PickleNode] = []
     public var dictItems: [(PickleNode, PickleNode)] = []
+    /// What followed the object in the stream, when `PickleReader.inlineData` said something does.
+    public var inline: InlineValue?
 }
 
 extension PickleNode {
+    /// The values this one holds directly.
+    var children: [PickleNode] {
+        switch kind {
+        case .list(let items), .tuple(let items), .set(let items): return items
+        case .dict(let pairs): return pairs.flatMap { [$0.0, $0.1] }
+        case .object(let call):
+            var all = call.arguments + call.listItems + call.dictItems.flatMap { [$0.0, $0.1] }
+            if let state = call.state { all.append(state) }
+            if case .pickle(let node) = call.inline { all.append(node) }
+            return all
+        default: return []
+        }
+    }
+
     public var int: Int64? { if case .int(let value) = kind { value } else { nil } }
     public var string: String? { if case .string(let value) = kind { value } else { nil } }
     public var items: [PickleNode]? {
@@ -120,16 +158,22 @@ private struct Machine {
     let bytes: [UInt8]
     let allowed: Set<String>
     let maxDepth: Int
+    let inlineData: (@Sendable (PickleObject) throws(PickleError) -> InlineData?)?
     var offset = 0
     var stack: [PickleNode] = []
     var marks: [Int] = []
     var memo: [Int: PickleNode] = [:]
     var nextBuffer = 0
+    var created: [PickleNode] = []
 
-    init(bytes: [UInt8], allowed: Set<String>, maxDepth: Int) {
+    init(
+        bytes: [UInt8], allowed: Set<String>, maxDepth: Int,
+        inlineData: (@Sendable (PickleObject) throws(PickleError) -> InlineData?)?
+    ) {
         self.bytes = bytes
         self.allowed = allowed
         self.maxDepth = maxDepth
+        self.inlineData = inlineData
     }
 
     func fail(_ what: String) -> PickleError { .malformed(what, offset: offset) }
@@ -170,7 +214,14 @@ private struct Machine {
         return text
     }
 
-    mutating func push(_ kind: PickleNode.Kind) throws(PickleError) { try push(PickleNode(kind)) }
+    mutating func push(_ kind: PickleNode.Kind) throws(PickleError) { try push(make(kind)) }
+
+    /// Every node is made here and kept in `created`, so a refused file's nodes can be unlinked (see `run`).
+    mutating func make(_ kind: PickleNode.Kind) -> PickleNode {
+        let node = PickleNode(kind)
+        created.append(node)
+        return node
+    }
 
     mutating func push(_ node: PickleNode) throws(PickleError) {
         guard stack.count < maxDepth else { throw fail("the stack grows past \(maxDepth) values") }
@@ -191,7 +242,7 @@ private struct Machine {
     mutating func global(_ module: String, _ name: String) throws(PickleError) -> PickleNode {
         let qualified = module + "." + name
         guard allowed.contains(qualified) else { throw .forbiddenGlobal(qualified) }
-        return PickleNode(.global(qualified))
+        return make(.global(qualified))
     }
 
     mutating func memoize(_ index: Int, _ node: PickleNode) throws(PickleError) {
@@ -204,7 +255,48 @@ private struct Machine {
         return node
     }
 
+    /// Reads the pickle. A file whose values contain themselves (a list appended to itself through the memo) is
+    /// refused: reference-counted nodes in a cycle would never be freed. On any refusal every node made is unlinked,
+    /// so nothing of a refused file stays in memory.
     mutating func run() throws(PickleError) -> PickleNode {
+        do {
+            let root = try interpret()
+            try Self.checkAcyclic(root, at: offset)
+            created = []
+            return root
+        } catch {
+            for node in created { node.kind = .none }
+            created = []
+            throw error
+        }
+    }
+
+    /// Depth-first with an explicit stack; a node met again while still open is a cycle (shared nodes are fine).
+    static func checkAcyclic(_ root: PickleNode, at offset: Int) throws(PickleError) {
+        var open = Set<ObjectIdentifier>()
+        var done = Set<ObjectIdentifier>()
+        var stack: [(node: PickleNode, children: [PickleNode], next: Int)] = [(root, root.children, 0)]
+        open.insert(ObjectIdentifier(root))
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            if stack[top].next == stack[top].children.count {
+                let id = ObjectIdentifier(stack[top].node)
+                open.remove(id)
+                done.insert(id)
+                stack.removeLast()
+                continue
+            }
+            let child = stack[top].children[stack[top].next]
+            stack[top].next += 1
+            let id = ObjectIdentifier(child)
+            if open.contains(id) { throw .malformed("a value contains itself (a reference cycle)", offset: offset) }
+            if done.contains(id) { continue }
+            open.insert(id)
+            stack.append((child, child.children, 0))
+        }
+    }
+
+    mutating func interpret() throws(PickleError) -> PickleNode {
         while true {
             let start = offset
             let code = try byte()
@@ -315,6 +407,9 @@ private struct Machine {
                     throw fail("BUILD on a value that is not a fresh object")
                 }
                 call.state = state
+                if let inlineData, let follows = try inlineData(call) {
+                    call.inline = try inline(follows)
+                }
                 target.kind = .object(call)
             case 0x30: _ = try pop()  // POP
             case 0x31: _ = try popToMark()  // POP_MARK
@@ -327,6 +422,21 @@ private struct Machine {
                 offset = start
                 throw .unsupportedOpcode(code, offset: start)
             }
+        }
+    }
+
+    mutating func inline(_ follows: InlineData) throws(PickleError) -> InlineValue {
+        switch follows {
+        case .raw(let count, let aligned):
+            if aligned { _ = try take(Int(try byte())) }
+            return .raw(try take(count))
+        case .pickle:
+            // A nested pickle has its own memo and stack; it cannot nest further (no inline data inside).
+            var nested = Machine(bytes: bytes, allowed: allowed, maxDepth: maxDepth, inlineData: nil)
+            nested.offset = offset
+            let node = try nested.run()
+            offset = nested.offset
+            return .pickle(node)
         }
     }
 
@@ -376,9 +486,9 @@ private struct Machine {
         }
     }
 
-    func object(_ callable: PickleNode, _ arguments: PickleNode) throws(PickleError) -> PickleNode {
+    mutating func object(_ callable: PickleNode, _ arguments: PickleNode) throws(PickleError) -> PickleNode {
         guard case .global(let name) = callable.kind else { throw fail("a call of something that is not a named class") }
         guard case .tuple(let items) = arguments.kind else { throw fail("a call whose arguments are not a tuple") }
-        return PickleNode(.object(PickleObject(callable: name, arguments: items, state: nil)))
+        return make(.object(PickleObject(callable: name, arguments: items, state: nil)))
     }
 }

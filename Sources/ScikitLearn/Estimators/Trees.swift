@@ -1,0 +1,305 @@
+import Foundation
+import ModelRuntime
+
+/// scikit-learn trees flattened into one table: every tree's nodes end to end, children as absolute indices, and
+/// per node a payload row (class probabilities, a regression value, an isolation path length) that a leaf adds to
+/// the row's accumulator.
+///
+/// scikit-learn walks trees on float32 inputs against float64 thresholds (`x32 <= threshold`), so rows are rounded
+/// to float32 first and compared in double: the same branch on every input, thresholds included. NaN follows each
+/// node's `missing_go_to_left`. Scores accumulate in double in tree order, as scikit-learn's do.
+struct TreeTable: Sendable {
+    var left: [Int32] = []
+    var right: [Int32] = []
+    var feature: [Int32] = []
+    var threshold: [Double] = []
+    var missingLeft: [Bool] = []
+    var roots: [Int32] = []
+    var payload: [Double] = []
+    let width: Int
+
+    init(width: Int) { self.width = width }
+
+    /// One pickled `sklearn.tree._tree.Tree`, read and checked so a walk always ends: children must come after their
+    /// parent, features must exist.
+    struct Tree {
+        var left: [Int64]
+        var right: [Int64]
+        var feature: [Int64]
+        var threshold: [Double]
+        var missingLeft: [Bool]
+        var samples: [Int64]
+        /// `node_count × outputs × classes`.
+        var values: [Double]
+        var outputs: Int
+        var classes: Int
+        var count: Int { left.count }
+
+        func isLeaf(_ node: Int) -> Bool { left[node] == -1 }
+
+        init(_ owner: EstimatorState, features: Int) throws(StateError) {
+            let tree = try owner.estimator("tree_")
+            guard case .object(let call) = try owner.value("tree_").kind, call.arguments.count >= 3,
+                let outputs = call.arguments[2].int
+            else { throw StateError("\(owner.name).tree_ is not a scikit-learn Tree") }
+            let nodes = try tree.array("nodes")
+            guard let left = nodes.field("left_child")?.intValues, let right = nodes.field("right_child")?.intValues,
+                let feature = nodes.field("feature")?.intValues, let threshold = nodes.field("threshold")?.doubles,
+                let samples = nodes.field("n_node_samples")?.intValues
+            else { throw StateError("\(owner.name).tree_ has nodes without children, features or thresholds") }
+            let count = left.count
+            guard count >= 1 else { throw StateError("\(owner.name).tree_ has no nodes") }
+            let values = try tree.array("values")
+            guard values.shape.count == 3, values.shape[0] == count, let data = values.doubles else {
+                throw StateError("\(owner.name).tree_.values does not hold one row per node")
+            }
+            self.left = left
+            self.right = right
+            self.feature = feature
+            self.threshold = threshold
+            self.samples = samples
+            self.values = data
+            self.outputs = values.shape[1]
+            self.classes = values.shape[2]
+            guard self.outputs == Int(outputs), self.outputs >= 1, self.classes >= 1 else {
+                throw StateError("\(owner.name).tree_.values has a shape that disagrees with its outputs")
+            }
+            missingLeft = nodes.field("missing_go_to_left")?.intValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: count)
+            for node in 0..<count where left[node] != -1 {
+                guard left[node] > node, right[node] > node, left[node] < count, right[node] < count else {
+                    throw StateError("\(owner.name).tree_ node \(node) has children out of order; the tree is corrupt")
+                }
+                guard feature[node] >= 0, feature[node] < features else {
+                    throw StateError("\(owner.name).tree_ node \(node) splits on feature \(feature[node]) of \(features)")
+                }
+            }
+        }
+
+        /// Depth of every node (the root is 0).
+        var depths: [Int] {
+            var depth = [Int](repeating: 0, count: count)
+            for node in 0..<count where !isLeaf(node) {
+                depth[Int(left[node])] = depth[node] + 1
+                depth[Int(right[node])] = depth[node] + 1
+            }
+            return depth
+        }
+    }
+
+    /// Adds a tree; `payload(node)` gives each node's row (only leaves' are read), `featureMap` renames features (an
+    /// isolation tree trained on a subset of columns).
+    mutating func append(_ tree: Tree, featureMap: [Int]? = nil, payload rows: (Int) -> [Double]) {
+        let base = Int32(left.count)
+        roots.append(base)
+        for node in 0..<tree.count {
+            let leaf = tree.isLeaf(node)
+            left.append(leaf ? -1 : base + Int32(tree.left[node]))
+            right.append(leaf ? -1 : base + Int32(tree.right[node]))
+            let f = leaf ? 0 : Int(tree.feature[node])
+            feature.append(Int32(featureMap.map { $0[f] } ?? f))
+            threshold.append(tree.threshold[node])
+            missingLeft.append(tree.missingLeft[node])
+            if leaf {
+                payload.append(contentsOf: rows(node))
+            } else {
+                payload.append(contentsOf: repeatElement(0, count: width))
+            }
+        }
+    }
+
+    /// Sums every tree's leaf payload per row: `rows × width`.
+    func accumulate(_ x: [Double], rows: Int, features: Int) -> [Double] {
+        var sums = [Double](repeating: 0, count: rows * width)
+        var row = [Double](repeating: 0, count: features)
+        left.withUnsafeBufferPointer { left in
+            right.withUnsafeBufferPointer { right in
+                feature.withUnsafeBufferPointer { feature in
+                    threshold.withUnsafeBufferPointer { threshold in
+                        missingLeft.withUnsafeBufferPointer { missingLeft in
+                            payload.withUnsafeBufferPointer { payload in
+                                for r in 0..<rows {
+                                    for f in 0..<features { row[f] = Double(Float(x[r * features + f])) }
+                                    for root in roots {
+                                        var node = Int(root)
+                                        while left[node] >= 0 {
+                                            let v = row[Int(feature[node])]
+                                            let goLeft = v.isNaN ? missingLeft[node] : v <= threshold[node]
+                                            node = Int(goLeft ? left[node] : right[node])
+                                        }
+                                        for k in 0..<width { sums[r * width + k] += payload[node * width + k] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return sums
+    }
+}
+
+extension NumpyArray {
+    var intValues: [Int64]? { if case .ints(let v) = values { v } else { nil } }
+}
+
+/// Trees' input rules by estimator and the scikit-learn version that pickled it (the version the model was
+/// validated with), probed on 1.3.0, 1.4.2, 1.5.2, 1.6.1, 1.7.2 and 1.9.1: NaN follows `missing_go_to_left` in
+/// decision trees with the best splitter from 1.3, random forests from 1.4, extra trees and random splitters from 1.6;
+/// infinities are refused (inputs are cast to float32 first).
+enum TreeRules {
+    static func rule(_ state: EstimatorState, splitter: String?) -> InputRule {
+        let nan: Bool
+        switch state.name {
+        case "DecisionTreeClassifier", "DecisionTreeRegressor":
+            nan = state.atLeast(1, 3) && (splitter == "best" || state.atLeast(1, 6))
+        case "ExtraTreeClassifier", "ExtraTreeRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor":
+            nan = state.atLeast(1, 6)
+        case "RandomForestClassifier", "RandomForestRegressor": nan = state.atLeast(1, 4)
+        default: nan = false
+        }
+        return InputRule(nan: nan, infinity: false, float32: true)
+    }
+}
+
+/// `DecisionTree*`, `ExtraTree*`, `RandomForest*`, `ExtraTrees*`: probabilities averaged over trees, or values.
+struct ForestStage: PredictStage {
+    let name: String
+    let inputWidth: Int
+    let rule: InputRule
+    let classes: ModelSignature.ClassLabels?
+    let table: TreeTable
+    let treeCount: Int
+
+    init(_ state: EstimatorState) throws(StateError) {
+        name = state.name
+        inputWidth = try state.int("n_features_in_")
+        guard try state.int("n_outputs_") == 1 else {
+            throw StateError("\(state.name) has several outputs (multi-output), which is not supported")
+        }
+        let trees: [EstimatorState]
+        if state.has("tree_") {
+            trees = [state]
+        } else {
+            guard let items = try state.value("estimators_").items, !items.isEmpty else {
+                throw StateError("\(state.name).estimators_ is not a list of trees")
+            }
+            trees = try items.map { (node) throws(StateError) in try EstimatorState(node) }
+        }
+        let isClassifier = state.name.hasSuffix("Classifier")
+        classes = isClassifier ? try ModelSignature.ClassLabels(try state.array("classes_"), owner: state.name) : nil
+        let width = classes?.count ?? 1
+        var table = TreeTable(width: width)
+        for treeState in trees {
+            let tree = try TreeTable.Tree(treeState, features: inputWidth)
+            guard tree.classes == width || !isClassifier else {
+                throw StateError("a tree of \(state.name) has \(tree.classes) classes where the model has \(width)")
+            }
+            table.append(tree) { node in
+                let row = Array(tree.values[(node * tree.classes)..<(node * tree.classes + width)])
+                guard isClassifier else { return row }
+                // predict_proba's per-tree normalisation (a leaf of no weight stays as it is).
+                let sum = row.reduce(0, +)
+                return row.map { $0 / (sum == 0 ? 1 : sum) }
+            }
+        }
+        self.table = table
+        treeCount = trees.count
+        rule = TreeRules.rule(state, splitter: trees.first?.string("splitter"))
+    }
+
+    var outputs: [ModelSignature.Value] {
+        if let classes {
+            [Outputs.labelValue(classes), Outputs.value("probabilities", .float64, width: classes.count)]
+        } else {
+            [Outputs.value("prediction", .float64, width: nil)]
+        }
+    }
+
+    func predict(_ x: [Double], rows: Int) throws -> [String: Tensor] {
+        var sums = table.accumulate(x, rows: rows, features: inputWidth)
+        if treeCount > 1 {
+            let n = Double(treeCount)
+            for i in sums.indices { sums[i] /= n }
+        }
+        guard let classes else { return ["prediction": try Outputs.tensor(sums, rows: rows, width: nil)] }
+        return [
+            "label": try Outputs.labels(Outputs.argmax(sums, rows: rows, width: classes.count), classes: classes),
+            "probabilities": try Outputs.tensor(sums, rows: rows, width: classes.count),
+        ]
+    }
+}
+
+/// `IsolationForest`: the average isolation depth of a row over trees, as `score_samples`, `decision_function`
+/// (minus `offset_`) and `predict` (1 inlier, -1 outlier).
+struct IsolationForestStage: PredictStage {
+    let name = "IsolationForest"
+    let inputWidth: Int
+    let rule: InputRule
+    let classes: ModelSignature.ClassLabels? = nil
+    let table: TreeTable
+    let denominator: Double
+    let offset: Double
+
+    init(_ state: EstimatorState) throws(StateError) {
+        let inputWidth = try state.int("n_features_in_")
+        self.inputWidth = inputWidth
+        guard let trees = try state.value("estimators_").items, !trees.isEmpty else {
+            throw StateError("IsolationForest.estimators_ is not a list of trees")
+        }
+        let featureLists = try state.value("estimators_features_").items ?? []
+        let maxFeatures = try state.int("_max_features")
+        let subsample = maxFeatures != inputWidth
+        guard !subsample || featureLists.count == trees.count else {
+            throw StateError("IsolationForest.estimators_features_ does not name one feature list per tree")
+        }
+        var table = TreeTable(width: 1)
+        for (index, node) in trees.enumerated() {
+            var map: [Int]? = nil
+            var width = inputWidth
+            if subsample {
+                guard let features = try NumpyArray(featureLists[index]).intValues,
+                    features.allSatisfy({ $0 >= 0 && $0 < inputWidth })
+                else { throw StateError("IsolationForest.estimators_features_[\(index)] is not a list of features") }
+                map = features.map(Int.init)
+                width = features.count
+            }
+            let tree = try TreeTable.Tree(try EstimatorState(node), features: width)
+            let depths = tree.depths
+            table.append(tree, featureMap: map) { leaf in
+                [(Double(depths[leaf] + 1) + Self.averagePathLength(Double(tree.samples[leaf]))) - 1.0]
+            }
+        }
+        self.table = table
+        denominator = Double(trees.count) * Self.averagePathLength(try state.double("max_samples_"))
+        offset = try state.double("offset_")
+        // From 1.6 IsolationForest takes NaN and infinities (probed on 1.3.0, 1.4.2, 1.5.2, 1.6.1, 1.7.2, 1.9.1).
+        let open = state.atLeast(1, 6)
+        rule = InputRule(nan: open, infinity: open, float32: true)
+    }
+
+    /// c(n): the average path length of an unsuccessful search in a binary search tree of n points.
+    static func averagePathLength(_ n: Double) -> Double {
+        if n <= 1 { return 0 }
+        if n <= 2 { return 1 }
+        return 2.0 * (log(n - 1.0) + 0.5772156649015329) - 2.0 * (n - 1.0) / n
+    }
+
+    var outputs: [ModelSignature.Value] {
+        [
+            Outputs.value("label", .int64, width: nil), Outputs.value("decision_function", .float64, width: nil),
+            Outputs.value("score_samples", .float64, width: nil),
+        ]
+    }
+
+    func predict(_ x: [Double], rows: Int) throws -> [String: Tensor] {
+        let depths = table.accumulate(x, rows: rows, features: inputWidth)
+        let scores = depths.map { -pow(2.0, -$0 / denominator) }
+        let decision = scores.map { $0 - offset }
+        return [
+            "label": try Tensor(shape: [rows], int64s: decision.map { $0 < 0 ? -1 : 1 }),
+            "decision_function": try Outputs.tensor(decision, rows: rows, width: nil),
+            "score_samples": try Outputs.tensor(scores, rows: rows, width: nil),
+        ]
+    }
+}

@@ -1,0 +1,81 @@
+/// Which pickled classes a model file may name, and how each estimator becomes a stage.
+enum Translation {
+    /// Estimators translated into stages, by class.
+    static let estimators: Set<String> = [
+        "sklearn.tree._classes.DecisionTreeClassifier", "sklearn.tree._classes.DecisionTreeRegressor",
+        "sklearn.tree._classes.ExtraTreeClassifier", "sklearn.tree._classes.ExtraTreeRegressor",
+        "sklearn.ensemble._forest.RandomForestClassifier", "sklearn.ensemble._forest.RandomForestRegressor",
+        "sklearn.ensemble._forest.ExtraTreesClassifier", "sklearn.ensemble._forest.ExtraTreesRegressor",
+        "sklearn.ensemble._iforest.IsolationForest",
+        "sklearn.linear_model._logistic.LogisticRegression", "sklearn.linear_model._base.LinearRegression",
+        "sklearn.linear_model._ridge.Ridge", "sklearn.linear_model._coordinate_descent.Lasso",
+        "sklearn.linear_model._coordinate_descent.ElasticNet",
+        "sklearn.linear_model._stochastic_gradient.SGDClassifier", "sklearn.svm._classes.LinearSVC",
+        "sklearn.preprocessing._data.StandardScaler", "sklearn.preprocessing._data.MinMaxScaler",
+        "sklearn.preprocessing._data.RobustScaler", "sklearn.impute._base.SimpleImputer", "sklearn.pipeline.Pipeline",
+    ]
+
+    /// Names that appear inside those estimators' state and are read as data (never called): trees, numpy scalars and
+    /// random states, SGD's loss objects.
+    static let parts: Set<String> = [
+        "sklearn.tree._tree.Tree", "numpy.float64", "numpy.int64", "numpy.random._pickle.__randomstate_ctor",
+        "numpy.random._pickle.__bit_generator_ctor", "numpy.random._pickle.__generator_ctor",
+        "numpy.random._mt19937.MT19937", "numpy.random._pcg64.PCG64", "numpy.random.bit_generator.SeedSequence",
+        "numpy.random.bit_generator.__pyx_unpickle_SeedSequence", "numpy.core.numeric._frombuffer",
+        "numpy._core.numeric._frombuffer", "sklearn.linear_model._sgd_fast.Hinge",
+        "sklearn.linear_model._sgd_fast.Log", "sklearn.linear_model._sgd_fast.ModifiedHuber",
+        "sklearn.linear_model._sgd_fast.SquaredHinge", "sklearn._loss._loss.CyHalfBinomialLoss",
+    ]
+
+    static let allowed = estimators.union(parts)
+
+    /// The stages of a file's root object: a `Pipeline`'s steps, or one estimator.
+    static func pipeline(_ root: PickleNode, versions: inout Set<String>) throws(StateError) -> ([any TransformStage], any PredictStage) {
+        let state = try EstimatorState(root)
+        if let version = state.string("_sklearn_version") { versions.insert(version) }
+        guard state.name == "Pipeline" else { return ([], try final(state)) }
+        guard let steps = try state.value("steps").items, !steps.isEmpty else { throw StateError("Pipeline.steps is empty") }
+        var estimators: [EstimatorState] = []
+        for step in steps {
+            guard let pair = step.items, pair.count == 2 else { throw StateError("a Pipeline step that is not (name, estimator)") }
+            switch pair[1].kind {
+            case .none: continue
+            case .string("passthrough"): continue
+            default:
+                let inner = try EstimatorState(pair[1])
+                if let version = inner.string("_sklearn_version") { versions.insert(version) }
+                estimators.append(inner)
+            }
+        }
+        guard let last = estimators.popLast() else { throw StateError("the Pipeline has only passthrough steps") }
+        let transforms = try estimators.map { (step) throws(StateError) -> any TransformStage in
+            guard let stage = try transform(step) else {
+                throw StateError("\(step.name) is not supported as a Pipeline step before the last (it is not a transformer this server reads)")
+            }
+            return stage
+        }
+        return (transforms, try final(last))
+    }
+
+    static func transform(_ state: EstimatorState) throws(StateError) -> (any TransformStage)? {
+        switch state.name {
+        case "StandardScaler", "MinMaxScaler", "RobustScaler": try ColumnScaler(state)
+        case "SimpleImputer": try ImputerStage(state)
+        default: nil
+        }
+    }
+
+    static func final(_ state: EstimatorState) throws(StateError) -> any PredictStage {
+        if let transform = try transform(state) { return TransformOnlyStage(stage: transform) }
+        switch state.name {
+        case "DecisionTreeClassifier", "DecisionTreeRegressor", "ExtraTreeClassifier", "ExtraTreeRegressor",
+            "RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor":
+            return try ForestStage(state)
+        case "IsolationForest": return try IsolationForestStage(state)
+        case "LinearRegression", "Ridge", "Lasso", "ElasticNet": return try LinearRegressorStage(state)
+        case "LogisticRegression", "SGDClassifier", "LinearSVC": return try LinearClassifierStage(state)
+        case "Pipeline": throw StateError("a Pipeline nested in a Pipeline is not supported")
+        default: throw StateError("\(state.qualified) is not an estimator this server reads")
+        }
+    }
+}
