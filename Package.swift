@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Registry", "RegistryCore", "RegistryStore", "ModelRuntime",
+                "Registry", "RegistryCore", "RegistryStore", "ModelRuntime", "ScikitLearn",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -191,7 +191,7 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Serving", "ModelRuntime", "FuzzSupport",
-                "Registry", "RegistryCore", "RegistryStore", "RegistryWire",
+                "Registry", "RegistryCore", "RegistryStore", "RegistryWire", "ScikitLearn",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 public import RegistryCore
 public import RegistryStore
+import ScikitLearn
 
 /// Reads a version's model file from the artifact store, verifies its sha256, plans it and warms it up.
 struct ModelLoader: Sendable {
@@ -48,11 +49,32 @@ struct ModelLoader: Sendable {
         return data
     }
 
-    /// Plans the model on a thread-pool thread (parsing a large forest takes a while) and runs a smoke prediction.
-    static func session(_ data: Data, version: SemanticVersion) async throws -> ONNXSession {
-        let session: ONNXSession
+    /// Reads the model file (and, for a joblib model, the `scaler.joblib` beside it), then plans and warms it up.
+    func session(_ entry: ArtifactEntry, manifest: [ArtifactEntry], version: SemanticVersion) async throws -> any InferenceSession {
+        let data = try await read(entry, version: version)
+        guard ModelFile.isJoblib(entry.path) else { return try await Self.session(data, version: version) }
+        var preprocessing: [UInt8]?
+        if let scaler = ModelFile.preprocessing(for: entry, in: manifest) {
+            preprocessing = [UInt8](try await read(scaler, version: version))
+        }
+        let limit = Int(clamping: maxModelBytes)
+        return try await Self.warm(version: version) { [preprocessing] in
+            try SklearnSession(bytes: [UInt8](data), maxInflatedBytes: limit, preprocessing: preprocessing)
+        }
+    }
+
+    /// Plans an ONNX model on a thread-pool thread (parsing a large forest takes a while) and runs a smoke prediction.
+    static func session(_ data: Data, version: SemanticVersion) async throws -> any InferenceSession {
+        try await warm(version: version) { try ONNXSession(data: data) }
+    }
+
+    /// Builds a session off the event loops and runs a smoke prediction on it.
+    static func warm(version: SemanticVersion, _ make: @escaping @Sendable () throws -> any InferenceSession) async throws
+        -> any InferenceSession
+    {
+        let session: any InferenceSession
         do {
-            session = try await NIOThreadPool.singleton.runIfActive { try ONNXSession(data: data) }
+            session = try await NIOThreadPool.singleton.runIfActive { try make() }
         } catch let error as ModelRuntimeError {
             throw ServingProblem(error.code.rawValue, "version \(version) cannot be served: \(error.message)")
         }

@@ -229,17 +229,18 @@ public final class ModelPool: ServingHooks, Sendable {
             let problem = ServingProblem.ambiguous(version.version, paths)
             return ServingInfo(artifact: nil, sha256: nil, servable: false, reasonCode: problem.code, reason: problem.message, inspectedAt: now)
         case .one(let entry):
-            var data: Data?
             do {
-                data = try await loader.read(entry, version: version.version)
-                let session = try await ModelLoader.session(data!, version: version.version)
+                let session = try await loader.session(entry, manifest: manifest, version: version.version)
                 return ServingInfo(
                     artifact: entry.path, sha256: entry.sha256, servable: true, signature: session.signature.jsonValue,
                     inspectedAt: now)
             } catch {
                 let problem = Self.problem(error)
-                // The declared signature is worth showing even when the model cannot run.
-                let signature = data.flatMap { try? ONNXModelInspector.inspect(data: $0) }?.signature.jsonValue
+                // The declared signature of an ONNX file is worth showing even when the model cannot run.
+                var signature: JSONValue?
+                if !ModelFile.isJoblib(entry.path), let data = try? await loader.read(entry, version: version.version) {
+                    signature = (try? ONNXModelInspector.inspect(data: data))?.signature.jsonValue
+                }
                 return ServingInfo(
                     artifact: entry.path, sha256: entry.sha256, servable: false, reasonCode: problem.code,
                     reason: problem.message, signature: signature, inspectedAt: now)
@@ -429,8 +430,7 @@ public final class ModelPool: ServingHooks, Sendable {
         case .ambiguous(let paths): throw ServingProblem.ambiguous(version.version, paths)
         case .one(let one): entry = one
         }
-        let data = try await loader.read(entry, version: version.version)
-        let session = try await ModelLoader.session(data, version: version.version)
+        let session = try await loader.session(entry, manifest: manifest, version: version.version)
         let model = LoadedModel(
             key: version.key, number: version.number, artifact: entry, session: session, loadedAt: clock(),
             loadSeconds: (ContinuousClock.now - start).seconds,

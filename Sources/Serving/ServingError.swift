@@ -13,13 +13,13 @@ public struct ServingProblem: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String { message }
 
     static func noModel(_ version: SemanticVersion) -> Self {
-        Self("no_model", "version \(version) has no ONNX model file; upload one as model.onnx to serve it")
+        Self("no_model", "version \(version) has no model file; upload model.onnx or a scikit-learn model.joblib to serve it")
     }
 
     static func ambiguous(_ version: SemanticVersion, _ paths: [ArtifactPath]) -> Self {
         Self(
             "ambiguous_model",
-            "version \(version) has several ONNX files (\(paths.map(\.rawValue).joined(separator: ", "))); "
-                + "name the one to serve model.onnx")
+            "version \(version) has several model files (\(paths.map(\.rawValue).joined(separator: ", "))); "
+                + "name the one to serve model.onnx (or model.joblib)")
     }
 }

@@ -267,7 +267,7 @@ import ModelyardAPI
                 (["shares": [["version": canary.version, "percent": 100]]], "1 to 99"),
                 (["shares": [["version": canary.version, "percent": 60], ["version": shadow.version, "percent": 60]]], "at most 99"),
                 (["shares": [["version": "9.9.9", "percent": 5]]], "has no version 9.9.9"),
-                (["shares": [["version": noModel.version, "percent": 5]]], "no ONNX model"),
+                (["shares": [["version": noModel.version, "percent": 5]]], "has no model file"),
             ]
             for (body, message) in refusals {
                 let refused = try await client.call(.put, "/api/v1/models/split/traffic", raw: try Self.body(body))

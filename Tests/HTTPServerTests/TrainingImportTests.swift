@@ -4,10 +4,12 @@ import HTTPServer
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ModelRuntime
 import ModelyardAPI
 import Registry
 import RegistryCore
 import RegistryWire
+import ScikitLearn
 import Testing
 
 /// The training hand-off with folders shaped like our users' training services write, against the real router,
@@ -20,13 +22,14 @@ import Testing
     /// A training folder on disk.
     static func folder(
         in root: URL, _ name: String, metrics: [String: Double] = ["f1_score": 0.83, "roc_auc": 0.91],
-        features: [String] = features, trainedDaysAgo: Double = 2, onnx: [UInt8]? = nil, joblib: Bool = false,
+        features: [String] = features, trainedDaysAgo: Double = 2, onnx: [UInt8]? = nil, joblib: [UInt8]? = nil, scaler: [UInt8]? = nil,
         metadata: String? = nil, model: String = "fraud", history: String? = nil
     ) throws -> URL {
         let url = root.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         if let onnx { try Data(onnx).write(to: url.appendingPathComponent("model.onnx")) }
-        if joblib { try Data("joblib pickle bytes".utf8).write(to: url.appendingPathComponent("model.joblib")) }
+        if let joblib { try Data(joblib).write(to: url.appendingPathComponent("model.joblib")) }
+        if let scaler { try Data(scaler).write(to: url.appendingPathComponent("scaler.joblib")) }
         if let history { try Data(history.utf8).write(to: url.appendingPathComponent("history.csv")) }
         let created = ISO8601.format(today.addingTimeInterval(-trainedDaysAgo * 86_400))
         let featureJSON = String(decoding: try JSONSerialization.data(withJSONObject: features), as: UTF8.self)
@@ -65,6 +68,45 @@ import Testing
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-import-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    /// A training folder of scikit-learn files as our users' services write them: `model.joblib` (an IsolationForest)
+    /// with a `scaler.joblib` beside it. It imports, validates, deploys and serves natively, the scaler applied first,
+    /// and the metadata's anomaly threshold decides the labels.
+    @Test func joblibTrainingFolderServesWithItsScaler() async throws {
+        let root = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/sklearn/1.9.1")
+        let forest = Array(try Data(contentsOf: fixtures.appendingPathComponent("isolation_forest.z3.joblib")))
+        let scaler = Array(try Data(contentsOf: fixtures.appendingPathComponent("standard_scaler.joblib")))
+        let names = ["amount", "age", "balance", "velocity", "channel"]
+        let rows: [[Double]] = [
+            [0.1, 1.2, -2.0, 50.0, 1.0], [3.5, -4.0, -0.5, 80.0, 2.0], [-0.7, 0.9, -2.2, 45.5, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0], [1.5, 2.5, -1.9, 51.0, -1.0],
+        ]
+        try await APIHarness().run { client in
+            let response = try await Self.importFolder(
+                client, try Self.folder(in: root, "fraud-sklearn", features: names, joblib: forest, scaler: scaler))
+            #expect(response.status == .created)
+            let record = try response.decode(ImportRecord.self)
+            #expect(record.outcome == .imported && record.validation?.passed == true, "\(String(describing: record.validation))")
+            #expect(record.validation?.checks.first { $0.name == "features:model" }?.outcome == .pass)
+            let version = try await client.call(.get, "/api/v1/models/fraud/versions/\(record.version!)").decode(VersionResponse.self).version
+            #expect(version.serving?.servable == true && version.framework == "scikit-learn")
+            #expect(version.serving?.artifact?.rawValue == "model.joblib")
+            let deployed = try await client.call(.post, "/api/v1/models/fraud/deployments", raw: #"{"version": "\#(record.version!)"}"#)
+            #expect(deployed.status == .created)
+            let predicted = try ServingAPITests.json(
+                try await client.call(.post, "/api/v1/models/fraud/predict", json: ["inputs": rows]))
+            let scores = try #require(predicted["scores"] as? [Double])
+            let input = try Tensor(shape: [rows.count, 5], doubles: rows.flatMap { $0 })
+            let scaled = try SklearnSession(bytes: forest, preprocessing: scaler).run(["X": input])["decision_function"]?.doubles
+            let unscaled = try SklearnSession(bytes: forest).run(["X": input])["decision_function"]?.doubles
+            #expect(scaled != nil && unscaled != nil && scaled != unscaled, "the scaler changes the scores")
+            #expect(zip(scores, scaled ?? []).allSatisfy { abs($0 - $1) <= 1e-12 } && scores.count == rows.count)
+            #expect(predicted["labels"] as? [Int] == scores.map { $0 < -0.12 ? -1 : 1 })
+        }
     }
 
     @Test func seedShapedFoldersImportAndOnlyPassingVersionsDeploy() async throws {
@@ -135,10 +177,11 @@ import Testing
             let corruptRecord = try corrupt.decode(ImportRecord.self)
             #expect(corruptRecord.outcome == .imported && corruptRecord.validation?.errors.map(\.name) == ["loadability"])
 
-            // joblib only: stored, not servable until the joblib runtime lands.
-            let joblib = try await Self.importFolder(client, try Self.folder(in: root, "fraud-joblib", joblib: true))
+            // A model.joblib that is no joblib file: stored, not servable, and the verdict says why.
+            let joblib = try await Self.importFolder(
+                client, try Self.folder(in: root, "fraud-joblib", joblib: Array("joblib pickle bytes".utf8)))
             let joblibRecord = try joblib.decode(ImportRecord.self)
-            #expect(joblibRecord.validation?.errors.first?.message.contains("cannot serve yet") == true)
+            #expect(joblibRecord.validation?.errors.first?.message.contains("neither a pickle nor a joblib") == true)
             #expect(joblibRecord.validation?.errors.first?.name == "loadability")
 
             // A history file: one row per epoch, a column per metric, stored with the version in the same transaction.

@@ -27,7 +27,7 @@ extension Registry {
                 guard found.serving?.servable == true else {
                     throw RegistryError.failedPrecondition(
                         "version \(version) cannot take traffic: "
-                            + (found.serving?.reason ?? "it has no ONNX model; upload one as model.onnx"))
+                            + (found.serving?.reason ?? "it has no model file; upload model.onnx or model.joblib"))
                 }
                 try await serving.prepare(found, environment: environment)
             }

@@ -39,6 +39,9 @@ extension Registry {
 
     /// Whether adding these files can change what serving makes of a version.
     static func touchesModelFile(_ paths: [ArtifactPath]) -> Bool {
-        paths.contains { $0.rawValue.lowercased().hasSuffix(".onnx") }
+        paths.contains {
+            let lower = $0.rawValue.lowercased()
+            return lower.hasSuffix(".onnx") || lower.hasSuffix(".joblib")
+        }
     }
 }

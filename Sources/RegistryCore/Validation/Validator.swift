@@ -243,13 +243,10 @@ public enum Validator {
 
     static func loadabilityCheck(_ version: ModelVersion, files: [ArtifactPath]) -> ValidationReport.Check {
         guard let serving = version.serving else {
-            if let joblib = files.first(where: { $0.rawValue.lowercased().hasSuffix(".joblib") }) {
-                return .init(
-                    name: "loadability", kind: .loadability, outcome: .error,
-                    message: "\(joblib.rawValue) is a scikit-learn model, which this server cannot serve yet; add model.onnx "
-                        + "(converted with skl2onnx) to serve it")
-            }
-            return .init(name: "loadability", kind: .loadability, outcome: .skipped, message: "the version has no model file")
+            let model = files.first { $0.rawValue.lowercased().hasSuffix(".onnx") || $0.rawValue.lowercased().hasSuffix(".joblib") }
+            return .init(
+                name: "loadability", kind: .loadability, outcome: .skipped,
+                message: model.map { "\($0.rawValue) has not been inspected by a model server" } ?? "the version has no model file")
         }
         if serving.servable {
             return .init(name: "loadability", kind: .loadability, outcome: .pass,
