@@ -176,7 +176,11 @@ let package = Package(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "CModelKernels", "FuzzSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ScikitLearnTests", dependencies: ["ScikitLearn", "ModelRuntime", "FuzzSupport"],
+            name: "ScikitLearnTests",
+            dependencies: [
+                "ScikitLearn", "ModelRuntime", "FuzzSupport", .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(

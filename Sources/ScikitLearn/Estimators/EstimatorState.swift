@@ -55,6 +55,13 @@ struct EstimatorState {
         throw StateError("\(name).\(key) is not an integer")
     }
 
+    /// `n_features_in_`, which sizes every input: at least 1, at most a million.
+    func featureCount() throws(StateError) -> Int {
+        let count = try int("n_features_in_")
+        guard count >= 1, count <= 1_000_000 else { throw StateError("\(name).n_features_in_ is \(count)") }
+        return count
+    }
+
     func double(_ key: String) throws(StateError) -> Double {
         let value = try value(key)
         do { return try Self.scalar(value) } catch { throw StateError("\(name).\(key) is not a number") }

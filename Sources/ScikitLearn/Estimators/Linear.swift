@@ -11,7 +11,7 @@ struct LinearMap: Sendable {
 
     init(_ state: EstimatorState) throws(StateError) {
         let coef = try state.array("coef_")
-        features = try state.int("n_features_in_")
+        features = try state.featureCount()
         guard let values = coef.doubles, values.count % max(features, 1) == 0, !values.isEmpty else {
             throw StateError("\(state.name).coef_ does not have \(features) columns")
         }

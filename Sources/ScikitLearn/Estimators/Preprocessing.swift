@@ -15,7 +15,7 @@ struct ColumnScaler: TransformStage {
 
     init(_ state: EstimatorState) throws(StateError) {
         name = state.name
-        inputWidth = try state.int("n_features_in_")
+        inputWidth = try state.featureCount()
         func column(_ key: String) throws(StateError) -> [Double]? {
             guard state.has(key) else { return nil }
             let values = try state.doubles(key)
@@ -73,7 +73,7 @@ struct ImputerStage: TransformStage {
     var outputWidth: Int { kept.count }
 
     init(_ state: EstimatorState) throws(StateError) {
-        inputWidth = try state.int("n_features_in_")
+        inputWidth = try state.featureCount()
         guard !state.bool("add_indicator", default: false) else {
             throw StateError("SimpleImputer with add_indicator=True is not supported")
         }

@@ -61,7 +61,7 @@ struct TreeTable: Sendable {
             self.values = data
             self.outputs = values.shape[1]
             self.classes = values.shape[2]
-            guard self.outputs == Int(outputs), self.outputs >= 1, self.classes >= 1 else {
+            guard self.outputs == Int(outputs), self.outputs == 1, self.classes >= 1 else {
                 throw StateError("\(owner.name).tree_.values has a shape that disagrees with its outputs")
             }
             missingLeft = nodes.field("missing_go_to_left")?.intValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: count)
@@ -173,7 +173,7 @@ struct ForestStage: PredictStage {
 
     init(_ state: EstimatorState) throws(StateError) {
         name = state.name
-        inputWidth = try state.int("n_features_in_")
+        inputWidth = try state.featureCount()
         guard try state.int("n_outputs_") == 1 else {
             throw StateError("\(state.name) has several outputs (multi-output), which is not supported")
         }
@@ -242,7 +242,7 @@ struct IsolationForestStage: PredictStage {
     let offset: Double
 
     init(_ state: EstimatorState) throws(StateError) {
-        let inputWidth = try state.int("n_features_in_")
+        let inputWidth = try state.featureCount()
         self.inputWidth = inputWidth
         guard let trees = try state.value("estimators_").items, !trees.isEmpty else {
             throw StateError("IsolationForest.estimators_ is not a list of trees")

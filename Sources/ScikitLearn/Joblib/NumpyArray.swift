@@ -80,8 +80,6 @@ public struct NumpyArray: Sendable {
     public var shape: [Int]
     public var values: Values
 
-    public var count: Int { shape.reduce(1, *) }
-
     /// The values as doubles (numbers and booleans), or nil.
     public var doubles: [Double]? {
         switch values {
@@ -111,9 +109,10 @@ public struct NumpyArray: Sendable {
                 return Int(n)
             }
             let fortran = state["order"]?.string == "F"
+            guard let count = Self.product(shape) else { throw StateError("an array whose size overflows") }
             switch call.inline {
             case .raw(let bytes)?:
-                self.init(shape: shape, values: try Self.decode(bytes, dtype: dtype, count: shape.reduce(1, *)))
+                self.init(shape: shape, values: try Self.decode(bytes, dtype: dtype, count: count))
             case .pickle(let inner)?:
                 self = try NumpyArray(inner)
                 guard self.shape == shape else { throw StateError("an object array whose shape disagrees with its wrapper") }
