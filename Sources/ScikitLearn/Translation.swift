@@ -7,6 +7,9 @@ enum Translation {
         "sklearn.ensemble._forest.RandomForestClassifier", "sklearn.ensemble._forest.RandomForestRegressor",
         "sklearn.ensemble._forest.ExtraTreesClassifier", "sklearn.ensemble._forest.ExtraTreesRegressor",
         "sklearn.ensemble._iforest.IsolationForest",
+        "sklearn.ensemble._gb.GradientBoostingClassifier", "sklearn.ensemble._gb.GradientBoostingRegressor",
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor",
         "sklearn.linear_model._logistic.LogisticRegression", "sklearn.linear_model._base.LinearRegression",
         "sklearn.linear_model._ridge.Ridge", "sklearn.linear_model._coordinate_descent.Lasso",
         "sklearn.linear_model._coordinate_descent.ElasticNet",
@@ -24,7 +27,30 @@ enum Translation {
         "numpy.random.bit_generator.__pyx_unpickle_SeedSequence", "numpy.core.numeric._frombuffer",
         "numpy._core.numeric._frombuffer", "sklearn.linear_model._sgd_fast.Hinge",
         "sklearn.linear_model._sgd_fast.Log", "sklearn.linear_model._sgd_fast.ModifiedHuber",
-        "sklearn.linear_model._sgd_fast.SquaredHinge", "sklearn._loss._loss.CyHalfBinomialLoss",
+        "sklearn.linear_model._sgd_fast.SquaredHinge",
+        // Boosting: the initial estimators, histogram predictors and binning, and the loss objects (whose state is
+        // never read: the estimator's `loss` parameter says which it is).
+        "sklearn.dummy.DummyClassifier", "sklearn.dummy.DummyRegressor",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper", "sklearn.preprocessing._label.LabelEncoder",
+        "sklearn._loss.loss.HalfBinomialLoss", "sklearn._loss.loss.HalfMultinomialLoss",
+        "sklearn._loss.loss.HalfSquaredError", "sklearn._loss.loss.AbsoluteError", "sklearn._loss.loss.PinballLoss",
+        "sklearn._loss.loss.HuberLoss", "sklearn._loss.loss.HalfPoissonLoss", "sklearn._loss.loss.HalfGammaLoss",
+        "sklearn._loss.loss.ExponentialLoss", "sklearn._loss.link.IdentityLink", "sklearn._loss.link.LogitLink",
+        "sklearn._loss.link.LogLink", "sklearn._loss.link.MultinomialLogit", "sklearn._loss.link.HalfLogitLink",
+        "sklearn._loss.link.Interval", "sklearn._loss._loss.CyHalfBinomialLoss",
+        "sklearn._loss._loss.CyHalfMultinomialLoss", "sklearn._loss._loss.CyHalfSquaredError",
+        "sklearn._loss._loss.CyAbsoluteError", "sklearn._loss._loss.CyPinballLoss", "sklearn._loss._loss.CyHuberLoss",
+        "sklearn._loss._loss.CyHalfPoissonLoss", "sklearn._loss._loss.CyHalfGammaLoss",
+        "sklearn._loss._loss.CyExponentialLoss", "sklearn._loss._loss.__pyx_unpickle_CyHalfMultinomialLoss",
+        "sklearn._loss._loss.__pyx_unpickle_CyHalfSquaredError", "sklearn._loss._loss.__pyx_unpickle_CyHalfBinomialLoss",
+        "sklearn._loss._loss.__pyx_unpickle_CyAbsoluteError", "sklearn._loss._loss.__pyx_unpickle_CyPinballLoss",
+        "sklearn._loss._loss.__pyx_unpickle_CyHuberLoss", "sklearn._loss._loss.__pyx_unpickle_CyHalfPoissonLoss",
+        "sklearn._loss._loss.__pyx_unpickle_CyHalfGammaLoss",
+        "sklearn.ensemble._gb_losses.BinomialDeviance", "sklearn.ensemble._gb_losses.MultinomialDeviance",
+        "sklearn.ensemble._gb_losses.LeastSquaresError", "sklearn.ensemble._gb_losses.LeastAbsoluteError",
+        "sklearn.ensemble._gb_losses.HuberLossFunction", "sklearn.ensemble._gb_losses.QuantileLossFunction",
+        "sklearn.ensemble._gb_losses.ExponentialLoss",
     ]
 
     static let allowed = estimators.union(parts)
@@ -72,6 +98,8 @@ enum Translation {
             "RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor":
             return try ForestStage(state)
         case "IsolationForest": return try IsolationForestStage(state)
+        case "GradientBoostingClassifier", "GradientBoostingRegressor": return try GradientBoostingStage(state)
+        case "HistGradientBoostingClassifier", "HistGradientBoostingRegressor": return try HistGradientBoostingStage(state)
         case "LinearRegression", "Ridge", "Lasso", "ElasticNet": return try LinearRegressorStage(state)
         case "LogisticRegression", "SGDClassifier", "LinearSVC": return try LinearClassifierStage(state)
         case "Pipeline": throw StateError("a Pipeline nested in a Pipeline is not supported")

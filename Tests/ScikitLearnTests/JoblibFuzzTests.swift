@@ -16,6 +16,7 @@ import Testing
     static let seeds = [
         "random_forest_classifier", "isolation_forest_features", "logistic_regression_multinomial", "pipeline",
         "decision_tree_regressor", "simple_imputer_median", "sgd_classifier_log", "min_max_scaler",
+        "gradient_boosting_classifier_3", "hist_gradient_boosting_classifier",
     ]
     static let dtypes = ["f8", "f4", "f2", "i8", "i4", "i1", "u8", "u1", "b1", "U1", "U9", "S3", "O8", "V8", "V64", "x8", "f0"]
     static let extremes: [[UInt8]] = [

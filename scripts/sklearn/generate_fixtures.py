@@ -20,8 +20,9 @@ import warnings
 import joblib
 import numpy as np
 import sklearn
-from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, IsolationForest, RandomForestClassifier,
-                              RandomForestRegressor)
+from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, GradientBoostingClassifier,
+                              GradientBoostingRegressor, HistGradientBoostingClassifier, HistGradientBoostingRegressor,
+                              IsolationForest, RandomForestClassifier, RandomForestRegressor)
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, SGDClassifier)
 from sklearn.pipeline import Pipeline
@@ -60,6 +61,22 @@ def estimators():
     yield "isolation_forest", IsolationForest(n_estimators=4, max_samples=128, random_state=0).fit(X)
     yield "isolation_forest_features", IsolationForest(
         n_estimators=5, max_samples=64, max_features=0.6, contamination=0.1, random_state=0).fit(X)
+    yield "gradient_boosting_classifier", GradientBoostingClassifier(
+        n_estimators=8, max_depth=3, random_state=0).fit(X, WORDS[BINARY])
+    yield "gradient_boosting_classifier_3", GradientBoostingClassifier(
+        n_estimators=6, max_depth=2, learning_rate=0.3, random_state=0).fit(X, THREE)
+    yield "gradient_boosting_regressor", GradientBoostingRegressor(
+        n_estimators=8, max_depth=3, random_state=0).fit(X, SCORE)
+    yield "gradient_boosting_regressor_huber", GradientBoostingRegressor(
+        loss="huber", n_estimators=5, max_depth=2, random_state=0).fit(X, SCORE)
+    yield "hist_gradient_boosting_classifier", HistGradientBoostingClassifier(
+        max_iter=8, max_leaf_nodes=8, random_state=0).fit(with_missing(X), WORDS[BINARY])
+    yield "hist_gradient_boosting_classifier_3", HistGradientBoostingClassifier(
+        max_iter=6, max_leaf_nodes=6, random_state=0).fit(with_missing(X), THREE)
+    yield "hist_gradient_boosting_regressor", HistGradientBoostingRegressor(
+        max_iter=8, max_leaf_nodes=8, random_state=0).fit(with_missing(X), SCORE)
+    yield "hist_gradient_boosting_regressor_poisson", HistGradientBoostingRegressor(
+        loss="poisson", max_iter=6, max_leaf_nodes=6, random_state=0).fit(X, np.exp(SCORE / 4))
     yield "logistic_regression_binary", LogisticRegression(max_iter=1000).fit(X, WORDS[BINARY])
     yield "logistic_regression_multinomial", LogisticRegression(max_iter=1000).fit(X, THREE)
     if VERSION < (1, 8):  # one-vs-rest left LogisticRegression in 1.8 (OneVsRestClassifier does it now)
@@ -92,7 +109,9 @@ def thresholds(model):
     """Split thresholds of the first tree: inputs exactly on them, and one float32 step either side."""
     tree = getattr(model, "tree_", None)
     if tree is None and hasattr(model, "estimators_"):
-        tree = getattr(model.estimators_[0], "tree_", None)
+        first = model.estimators_[0]
+        first = first[0] if isinstance(first, np.ndarray) else first  # gradient boosting: one row of trees per stage
+        tree = getattr(first, "tree_", None)
     if tree is None:
         return []
     rows = []

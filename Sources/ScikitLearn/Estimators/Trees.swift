@@ -75,6 +75,39 @@ struct TreeTable: Sendable {
             }
         }
 
+        /// A histogram gradient boosting `TreePredictor` (numerical splits only).
+        init(predictor node: PickleNode, features: Int) throws(StateError) {
+            let owner = try EstimatorState(node)
+            let nodes = try owner.array("nodes")
+            guard let value = nodes.field("value")?.doubles, let leaf = nodes.field("is_leaf")?.intValues,
+                let left = nodes.field("left")?.intValues, let right = nodes.field("right")?.intValues,
+                let feature = nodes.field("feature_idx")?.intValues, let threshold = nodes.field("num_threshold")?.doubles,
+                let missing = nodes.field("missing_go_to_left")?.intValues, let samples = nodes.field("count")?.intValues
+            else { throw StateError("a TreePredictor without its node fields") }
+            guard !value.isEmpty else { throw StateError("a TreePredictor without nodes") }
+            if let categorical = nodes.field("is_categorical")?.intValues, categorical.contains(where: { $0 != 0 }) {
+                throw StateError("histogram gradient boosting with categorical splits is not supported")
+            }
+            let count = value.count
+            self.left = (0..<count).map { leaf[$0] != 0 ? -1 : left[$0] }
+            self.right = (0..<count).map { leaf[$0] != 0 ? -1 : right[$0] }
+            self.feature = feature
+            self.threshold = threshold
+            self.missingLeft = missing.map { $0 != 0 }
+            self.samples = samples
+            self.values = value
+            outputs = 1
+            classes = 1
+            for node in 0..<count where self.left[node] != -1 {
+                guard left[node] > node, right[node] > node, left[node] < count, right[node] < count else {
+                    throw StateError("TreePredictor node \(node) has children out of order; the tree is corrupt")
+                }
+                guard feature[node] >= 0, feature[node] < features else {
+                    throw StateError("TreePredictor node \(node) splits on feature \(feature[node]) of \(features)")
+                }
+            }
+        }
+
         /// Depth of every node (the root is 0).
         var depths: [Int] {
             var depth = [Int](repeating: 0, count: count)
@@ -107,9 +140,13 @@ struct TreeTable: Sendable {
         }
     }
 
-    /// Sums every tree's leaf payload per row: `rows × width`.
-    func accumulate(_ x: [Double], rows: Int, features: Int) -> [Double] {
+    /// Sums every tree's leaf payload per row, starting from `initial` (one value per column): `rows × width`.
+    /// `float32` rounds each input to float32 first, as scikit-learn's trees do (histogram boosting does not).
+    func accumulate(_ x: [Double], rows: Int, features: Int, initial: [Double]? = nil, float32: Bool = true) -> [Double] {
         var sums = [Double](repeating: 0, count: rows * width)
+        if let initial {
+            for r in 0..<rows { for k in 0..<width { sums[r * width + k] = initial[k] } }
+        }
         var row = [Double](repeating: 0, count: features)
         left.withUnsafeBufferPointer { left in
             right.withUnsafeBufferPointer { right in
@@ -118,7 +155,9 @@ struct TreeTable: Sendable {
                         missingLeft.withUnsafeBufferPointer { missingLeft in
                             payload.withUnsafeBufferPointer { payload in
                                 for r in 0..<rows {
-                                    for f in 0..<features { row[f] = Double(Float(x[r * features + f])) }
+                                    for f in 0..<features {
+                                        row[f] = float32 ? Double(Float(x[r * features + f])) : x[r * features + f]
+                                    }
                                     for root in roots {
                                         var node = Int(root)
                                         while left[node] >= 0 {

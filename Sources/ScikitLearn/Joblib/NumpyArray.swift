@@ -49,7 +49,7 @@ struct NumpyDType: Sendable {
                         offset >= 0
                     else { throw StateError("a record dtype with a malformed field") }
                     let field = Field(dtype: try NumpyDType(parts[0]), offset: Int(offset))
-                    guard field.offset + field.dtype.itemSize <= itemSize else {
+                    guard field.dtype.itemSize <= itemSize, field.offset <= itemSize - field.dtype.itemSize else {
                         throw StateError("record field '\(name)' lies outside its record")
                     }
                     fields[name] = field
@@ -140,6 +140,18 @@ public struct NumpyArray: Sendable {
             default: throw StateError("a numpy array whose data is neither bytes nor a list")
             }
             if fortran { self = transposedToC() }
+        case "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer":
+            // Protocol 5's in-band form of an array inside a plain pickle: (bytes, dtype, shape, order).
+            guard call.arguments.count == 4, case .bytes(let bytes) = call.arguments[0].kind, let dims = call.arguments[2].items
+            else { throw StateError("a numpy buffer array without its bytes, dtype and shape") }
+            let shape = try dims.map { (dim) throws(StateError) -> Int in
+                guard let n = dim.int, n >= 0 else { throw StateError("an array with a negative dimension") }
+                return Int(n)
+            }
+            guard let count = Self.product(shape) else { throw StateError("an array whose size overflows") }
+            let dtype = try NumpyDType(call.arguments[1])
+            self.init(shape: shape, values: try Self.decode(bytes[...], dtype: dtype, count: count))
+            if call.arguments[3].string == "F" { self = transposedToC() }
         default:
             throw StateError("'\(call.callable)' where an array was expected")
         }
