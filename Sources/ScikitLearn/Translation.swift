@@ -16,6 +16,10 @@ enum Translation {
         "sklearn.linear_model._stochastic_gradient.SGDClassifier", "sklearn.svm._classes.LinearSVC",
         "sklearn.preprocessing._data.StandardScaler", "sklearn.preprocessing._data.MinMaxScaler",
         "sklearn.preprocessing._data.RobustScaler", "sklearn.impute._base.SimpleImputer", "sklearn.pipeline.Pipeline",
+        "sklearn.preprocessing._encoders.OneHotEncoder", "sklearn.compose._column_transformer.ColumnTransformer",
+        // Column selections by slice, and the identity FunctionTransformer scikit-learn uses for passthrough columns
+        // (one naming a function is refused by name).
+        "builtins.slice", "sklearn.preprocessing._function_transformer.FunctionTransformer",
     ]
 
     /// Names that appear inside those estimators' state and are read as data (never called): trees, numpy scalars and
@@ -60,22 +64,11 @@ enum Translation {
         let state = try EstimatorState(root)
         if let version = state.string("_sklearn_version") { versions.insert(version) }
         guard state.name == "Pipeline" else { return ([], try final(state)) }
-        guard let steps = try state.value("steps").items, !steps.isEmpty else { throw StateError("Pipeline.steps is empty") }
-        var estimators: [EstimatorState] = []
-        for step in steps {
-            guard let pair = step.items, pair.count == 2 else { throw StateError("a Pipeline step that is not (name, estimator)") }
-            switch pair[1].kind {
-            case .none: continue
-            case .string("passthrough"): continue
-            default:
-                let inner = try EstimatorState(pair[1])
-                if let version = inner.string("_sklearn_version") { versions.insert(version) }
-                estimators.append(inner)
-            }
-        }
+        var estimators = try steps(state)
+        for inner in estimators { if let version = inner.string("_sklearn_version") { versions.insert(version) } }
         guard let last = estimators.popLast() else { throw StateError("the Pipeline has only passthrough steps") }
-        let transforms = try estimators.map { (step) throws(StateError) -> any TransformStage in
-            guard let stage = try transform(step) else {
+        let transforms = try estimators.enumerated().map { (index, step) throws(StateError) -> any TransformStage in
+            guard let stage = try transform(step, columns: index == 0) else {
                 throw StateError("\(step.name) is not supported as a Pipeline step before the last (it is not a transformer this server reads)")
             }
             return stage
@@ -83,16 +76,34 @@ enum Translation {
         return (transforms, try final(last))
     }
 
-    static func transform(_ state: EstimatorState) throws(StateError) -> (any TransformStage)? {
+    /// A Pipeline's estimators in order, passthrough steps left out.
+    static func steps(_ state: EstimatorState) throws(StateError) -> [EstimatorState] {
+        guard let steps = try state.value("steps").items, !steps.isEmpty else { throw StateError("Pipeline.steps is empty") }
+        var estimators: [EstimatorState] = []
+        for step in steps {
+            guard let pair = step.items, pair.count == 2 else { throw StateError("a Pipeline step that is not (name, estimator)") }
+            switch pair[1].kind {
+            case .none, .string("passthrough"): continue
+            default: estimators.append(try EstimatorState(pair[1]))
+            }
+        }
+        return estimators
+    }
+
+    /// A transformer's stage; `nil` for an estimator that is not one. `columns` allows the column-typed steps
+    /// (which only come first).
+    static func transform(_ state: EstimatorState, columns: Bool = false) throws(StateError) -> (any TransformStage)? {
         switch state.name {
         case "StandardScaler", "MinMaxScaler", "RobustScaler": try ColumnScaler(state)
         case "SimpleImputer": try ImputerStage(state)
+        case "OneHotEncoder" where columns: try OneHotEncoderStage(state)
+        case "ColumnTransformer" where columns: try ColumnTransformerStage(state)
         default: nil
         }
     }
 
     static func final(_ state: EstimatorState) throws(StateError) -> any PredictStage {
-        if let transform = try transform(state) { return TransformOnlyStage(stage: transform) }
+        if let transform = try transform(state, columns: true) { return TransformOnlyStage(stage: transform) }
         switch state.name {
         case "DecisionTreeClassifier", "DecisionTreeRegressor", "ExtraTreeClassifier", "ExtraTreeRegressor",
             "RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor":

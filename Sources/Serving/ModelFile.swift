@@ -33,6 +33,9 @@ public enum ModelFile: Sendable, Equatable {
     /// Whether the file is read as a scikit-learn (joblib) model rather than ONNX.
     public static func isJoblib(_ path: ArtifactPath) -> Bool { path.rawValue.lowercased().hasSuffix(".joblib") }
 
+    /// The runtime that executes the file: `scikit-learn` for a joblib model, else `onnx`.
+    public static func runtime(_ path: ArtifactPath) -> String { isJoblib(path) ? "scikit-learn" : "onnx" }
+
     /// Whether a file can be what serving loads (a model or its preprocessing).
     public static func isServingInput(_ path: ArtifactPath) -> Bool {
         let lower = path.rawValue.lowercased()

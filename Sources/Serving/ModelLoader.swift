@@ -79,7 +79,7 @@ struct ModelLoader: Sendable {
             throw ServingProblem(error.code.rawValue, "version \(version) cannot be served: \(error.message)")
         }
         do {
-            _ = try await NIOThreadPool.singleton.runIfActive { try session.run(SignatureInputs.make(session.signature, batch: nil, seed: nil)) }
+            _ = try await NIOThreadPool.singleton.runIfActive { try session.run(SignatureInputs.make(session, batch: nil, seed: nil)) }
         } catch let error as ModelRuntimeError {
             throw ServingProblem("warmup_failed", "version \(version) failed its warm-up prediction: \(error.message)")
         }

@@ -232,8 +232,8 @@ public final class ModelPool: ServingHooks, Sendable {
             do {
                 let session = try await loader.session(entry, manifest: manifest, version: version.version)
                 return ServingInfo(
-                    artifact: entry.path, sha256: entry.sha256, servable: true, signature: session.signature.jsonValue,
-                    inspectedAt: now)
+                    runtime: ModelFile.runtime(entry.path), artifact: entry.path, sha256: entry.sha256, servable: true,
+                    signature: session.signature.jsonValue, inspectedAt: now)
             } catch {
                 let problem = Self.problem(error)
                 // The declared signature of an ONNX file is worth showing even when the model cannot run.
@@ -242,7 +242,8 @@ public final class ModelPool: ServingHooks, Sendable {
                     signature = (try? ONNXModelInspector.inspect(data: data))?.signature.jsonValue
                 }
                 return ServingInfo(
-                    artifact: entry.path, sha256: entry.sha256, servable: false, reasonCode: problem.code,
+                    runtime: ModelFile.runtime(entry.path), artifact: entry.path, sha256: entry.sha256, servable: false,
+                    reasonCode: problem.code,
                     reason: problem.message, signature: signature, inspectedAt: now)
             }
         }

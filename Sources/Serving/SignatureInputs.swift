@@ -2,6 +2,12 @@ public import ModelRuntime
 
 /// Inputs built from a signature alone: the warm-up prediction's one row and the benchmark's batches.
 enum SignatureInputs {
+    /// The session's own example inputs where it has them, else inputs built from its signature.
+    static func make(_ session: any InferenceSession, batch: Int?, seed: UInt64?) throws -> [String: Tensor] {
+        if let own = try session.exampleInputs(batch: batch ?? 1, seed: seed) { return own }
+        return try make(session.signature, batch: batch, seed: seed)
+    }
+
     /// `batch` rows (`nil`: the declared batch dimension, 1 when free) shaped after each input's declared shape,
     /// other free dimensions 1. Floats
     /// are seeded standard normals when `seed` is given, else zeros; integers 0 (a valid category index),

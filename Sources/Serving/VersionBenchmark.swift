@@ -36,7 +36,7 @@ public enum VersionBenchmark {
         try await gate.withPermit {
             var results: [BenchmarkReport.Measurement] = []
             for batch in batches {
-                let inputs = try SignatureInputs.make(model.signature, batch: batch, seed: 42)
+                let inputs = try SignatureInputs.make(model.session, batch: batch, seed: 42)
                 results.append(
                     try await NIOThreadPool.singleton.runIfActive {
                         for _ in 0..<3 { _ = try model.session.run(inputs) }

@@ -94,7 +94,7 @@ import Testing
             #expect(record.validation?.checks.first { $0.name == "features:model" }?.outcome == .pass)
             let version = try await client.call(.get, "/api/v1/models/fraud/versions/\(record.version!)").decode(VersionResponse.self).version
             #expect(version.serving?.servable == true && version.framework == "scikit-learn")
-            #expect(version.serving?.artifact?.rawValue == "model.joblib")
+            #expect(version.serving?.artifact?.rawValue == "model.joblib" && version.serving?.runtime == "scikit-learn")
             let deployed = try await client.call(.post, "/api/v1/models/fraud/deployments", raw: #"{"version": "\#(record.version!)"}"#)
             #expect(deployed.status == .created)
             let predicted = try ServingAPITests.json(
@@ -106,6 +106,45 @@ import Testing
             #expect(scaled != nil && unscaled != nil && scaled != unscaled, "the scaler changes the scores")
             #expect(zip(scores, scaled ?? []).allSatisfy { abs($0 - $1) <= 1e-12 } && scores.count == rows.count)
             #expect(predicted["labels"] as? [Int] == scores.map { $0 < -0.12 ? -1 : 1 })
+        }
+    }
+
+    /// A scikit-learn Pipeline fitted on a DataFrame (a ColumnTransformer imputing numbers and one-hot encoding a
+    /// string column, then a logistic regression): its signature names the columns, requests send rows as objects
+    /// with strings, and the answers are scikit-learn's (labels exactly, probabilities to 1e-9).
+    @Test func aDataFramePipelineTakesNamedColumnsWithStrings() async throws {
+        let root = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/sklearn/1.9.1")
+        let model = Array(try Data(contentsOf: fixtures.appendingPathComponent("column_transformer_pipeline.joblib")))
+        let record = try FastJSON.parse(Data(contentsOf: fixtures.appendingPathComponent("column_transformer_pipeline.json"))) as! [String: Any]
+        let names = (record["inputs"] as! [[String: Any]]).map { $0["name"] as! String }
+        let cases = record["cases"] as! [[String: Any]]
+        let rows = (cases[0]["X"] as! [[Any]]).map { row in Dictionary(uniqueKeysWithValues: zip(names, row.map { $0 as? String ?? $0 })) }
+        let outputs = cases[0]["outputs"] as! [String: [String: Any]]
+        let labels = outputs["predict"]?["values"] as? [String]
+        let want = (outputs["predict_proba"]?["values"] as! [[Any]]).map { $0.map { $0 as! Double } }
+        let body = try ServingAPITests.body(["inputs": rows])
+        var unknown = rows[0]
+        unknown["channel"] = "fax"
+        let unknownBody = try ServingAPITests.body(["inputs": [unknown]])
+        try await APIHarness().run { client in
+            let imported = try await Self.importFolder(
+                client, try Self.folder(in: root, "churn", features: names, joblib: model, model: "churn"))
+            let version = try #require(try imported.decode(ImportRecord.self).version)
+            let info = try await client.call(.get, "/api/v1/models/churn/versions/\(version)").decode(VersionResponse.self).version
+            #expect(info.serving?.servable == true, "\(String(describing: info.serving))")
+            #expect(try await client.call(.post, "/api/v1/models/churn/deployments", raw: #"{"version": "\#(version)"}"#).status == .created)
+            let answer = try await client.call(.post, "/api/v1/models/churn/predict", raw: body)
+            #expect(answer.status == .ok, "\(answer.text)")
+            let predicted = try ServingAPITests.json(answer)
+            #expect(labels != nil && predicted["labels"] as? [String] == labels)
+            let probabilities = try #require(predicted["probabilities"] as? [[Double]])
+            #expect(probabilities.count == want.count && zip(probabilities.joined(), want.joined()).allSatisfy { abs($0 - $1) <= 1e-9 })
+            // An unknown category is refused with the column named, as scikit-learn refuses it; nothing is served.
+            let refused = try await client.call(.post, "/api/v1/models/churn/predict", raw: unknownBody)
+            #expect(refused.status == .badRequest && refused.error?.message.contains("'fax'") == true, "\(refused.text)")
         }
     }
 

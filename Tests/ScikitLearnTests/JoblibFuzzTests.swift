@@ -16,7 +16,8 @@ import Testing
     static let seeds = [
         "random_forest_classifier", "isolation_forest_features", "logistic_regression_multinomial", "pipeline",
         "decision_tree_regressor", "simple_imputer_median", "sgd_classifier_log", "min_max_scaler",
-        "gradient_boosting_classifier_3", "hist_gradient_boosting_classifier",
+        "gradient_boosting_classifier_3", "hist_gradient_boosting_classifier", "column_transformer_pipeline",
+        "one_hot_encoder_frame", "column_transformer_indices",
     ]
     static let dtypes = ["f8", "f4", "f2", "i8", "i4", "i1", "u8", "u1", "b1", "U1", "U9", "S3", "O8", "V8", "V64", "x8", "f0"]
     static let extremes: [[UInt8]] = [
@@ -47,11 +48,19 @@ import Testing
             do {
                 let session = try SklearnSession(bytes: bytes, maxInflatedBytes: 16 << 20)
                 loaded += 1
-                guard case .fixed(let width) = session.signature.inputs[0].shape?.last else { continue }
                 for batch in [0, 1, 3] {
-                    let values = (0..<(batch * width)).map { _ in rng.pick([0, 1, -1, 1e300, -1e300, .nan, .infinity, 0.5, 42]) as Double }
+                    var inputs = try session.exampleInputs(batch: batch, seed: rng.next()) ?? [:]
+                    for spec in session.signature.inputs where rng.next(2) == 0 {
+                        guard case .fixed(let width) = spec.shape?.last else { continue }
+                        inputs[spec.name] =
+                            spec.elementType == .string
+                            ? try Tensor(shape: [batch, width], strings: (0..<(batch * width)).map { _ in rng.pick(["", "web", "fax", "é"]) })
+                            : try Tensor(
+                                shape: [batch, width],
+                                doubles: (0..<(batch * width)).map { _ in rng.pick([0, 1, -1, 1e300, -1e300, .nan, .infinity, 0.5, 42]) })
+                    }
                     do {
-                        let outputs = try session.run(["X": try Tensor(shape: [batch, width], doubles: values)])
+                        let outputs = try session.run(inputs)
                         #expect(outputs.values.allSatisfy { $0.shape.first == batch })
                     } catch let error as ModelRuntimeError {
                         #expect(error.code == .invalidInput || error.code == .tooLarge, "\(error)")

@@ -39,20 +39,38 @@ import Testing
         // moves an input that sits exactly on a split threshold to the other branch.
         let record = try FastJSON.parse(Data(contentsOf: folder.appendingPathComponent("\(fixture.name).json"))) as! [String: Any]
         let session = try SklearnSession(bytes: bytes)
-        let features = Int(Self.number(record["features"]!))
-        #expect(session.signature.inputs.first?.shape == [.symbolic("N"), .fixed(features)])
+        let named = record["inputs"] as? [[String: Any]]
+        if let named {
+            // Fitted on a DataFrame: one input per column, strings where the encoder takes strings.
+            #expect(session.signature.inputs.map(\.name) == named.map { $0["name"] as! String })
+            #expect(session.signature.inputs.map(\.elementType.inferenceProtocolName) == named.map { $0["type"] as! String })
+        }
         for case let entry as [String: Any] in record["cases"] as! [Any] {
             let caseName = entry["name"] as! String
-            let rows = (entry["X"] as! [[Any]]).map { $0.map(Self.number) }
-            let input = try Tensor(shape: [rows.count, features], doubles: rows.flatMap { $0 })
+            let rawRows = entry["X"] as! [[Any]]
+            var inputs: [String: Tensor] = [:]
+            if let named {
+                for (c, column) in named.enumerated() {
+                    let name = column["name"] as! String
+                    if column["type"] as! String == "BYTES" {
+                        inputs[name] = try Tensor(shape: [rawRows.count, 1], strings: rawRows.map { $0[c] as? String ?? "" })
+                    } else {
+                        inputs[name] = try Tensor(shape: [rawRows.count, 1], doubles: rawRows.map { Self.number($0[c]) })
+                    }
+                }
+            } else {
+                let width = rawRows.first?.count ?? 0
+                #expect(session.signature.inputs.first?.shape == [.symbolic("N"), .fixed(width)])
+                inputs["X"] = try Tensor(shape: [rawRows.count, width], doubles: rawRows.flatMap { $0.map(Self.number) })
+            }
             let expected = entry["outputs"] as! [String: [String: Any]]
             if let failing = expected.first(where: { $0.value["error"] != nil }) {
                 #expect(throws: ModelRuntimeError.self, "\(caseName): scikit-learn raised '\(failing.value["error"]!)'") {
-                    try session.run(["X": input])
+                    try session.run(inputs)
                 }
                 continue
             }
-            let outputs = try session.run(["X": input])
+            let outputs = try session.run(inputs)
             for (method, result) in expected {
                 let name: String
                 switch method {

@@ -19,14 +19,16 @@ import warnings
 
 import joblib
 import numpy as np
+import pandas as pd
 import sklearn
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, GradientBoostingClassifier,
                               GradientBoostingRegressor, HistGradientBoostingClassifier, HistGradientBoostingRegressor,
                               IsolationForest, RandomForestClassifier, RandomForestRegressor)
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, SGDClassifier)
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, RobustScaler, StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -47,6 +49,35 @@ def data(seed, rows=300):
 
 X, SCORE, BINARY, THREE = data(0)
 WORDS = np.array(["cat", "dog", "émeu"])
+CHANNELS = np.array(["web", "app", "store", "émeu"])
+
+
+def frame(X, three):
+    """The same data as a DataFrame with named columns, a string column and an integer one."""
+    return pd.DataFrame({
+        "amount": X[:, 0], "age": X[:, 1], "balance": X[:, 2], "velocity": X[:, 3],
+        "channel": CHANNELS[(three + (X[:, 4] > 0)) % 4], "region": np.abs(X[:, 4]).astype(np.int64) % 3 + 1,
+    })
+
+
+FRAME = frame(X, THREE)
+FRAME_MISSING = FRAME.copy()
+FRAME_MISSING.loc[::9, "amount"] = np.nan
+
+
+def frame_estimators():
+    """(name, fitted estimator) fitted on the DataFrame: served with one input per named column."""
+    numeric = ["amount", "age", "balance", "velocity"]
+    yield "one_hot_encoder_frame", OneHotEncoder(handle_unknown="ignore").fit(FRAME[["channel", "region"]])
+    yield "column_transformer_frame", ColumnTransformer([
+        ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), numeric),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), ["channel", "region"])]).fit(FRAME_MISSING)
+    yield "column_transformer_pipeline", Pipeline([
+        ("prepare", ColumnTransformer([
+            ("num", SimpleImputer(strategy="median"), ["amount", "balance"]),
+            ("cat", OneHotEncoder(drop="first", handle_unknown="error"), ["channel"])], remainder="passthrough")),
+        ("model", LogisticRegression(max_iter=2000))]).fit(FRAME_MISSING, WORDS[THREE])
+    yield "random_forest_frame", RandomForestClassifier(4, max_depth=4, random_state=0).fit(FRAME[numeric], BINARY)
 
 
 def estimators():
@@ -93,6 +124,10 @@ def estimators():
     yield "min_max_scaler", MinMaxScaler(feature_range=(-1, 2)).fit(X)
     yield "robust_scaler", RobustScaler().fit(X)
     yield "simple_imputer_median", SimpleImputer(strategy="median").fit(with_missing(X))
+    yield "column_transformer_indices", ColumnTransformer([
+        ("scale", StandardScaler(), [0, 1]), ("keep", "passthrough", slice(2, 4)), ("skip", "drop", [4])]).fit(X)
+    yield "one_hot_encoder_numeric", ColumnTransformer([
+        ("codes", OneHotEncoder(drop="first", handle_unknown="error"), [4])], remainder="passthrough").fit(X)
     yield "pipeline", Pipeline([
         ("impute", SimpleImputer()), ("standard", StandardScaler()), ("minmax", MinMaxScaler()),
         ("robust", RobustScaler(with_centering=False)), ("model", LogisticRegression(max_iter=1000))]).fit(X, THREE)
@@ -130,7 +165,30 @@ def thresholds(model):
     return rows
 
 
+def frame_cases(model):
+    columns = list(model.feature_names_in_)
+    _, _, _, three = data(7, rows=16)
+    test, _, _, _ = data(7, rows=16)
+    rows = frame(test, three)
+    edge = pd.DataFrame([
+        {"amount": 0.0, "age": 0.0, "balance": 0.0, "velocity": 50.0, "channel": "app", "region": 2},
+        {"amount": 1e6, "age": -1e6, "balance": 3.0, "velocity": 0.0, "channel": "émeu", "region": 3},
+    ])
+    unknown = pd.DataFrame([
+        {"amount": 0.5, "age": 1.0, "balance": -2.0, "velocity": 49.0, "channel": "fax", "region": 9},
+    ])
+    nan = rows[:3].copy()
+    nan.loc[0, "amount"] = np.nan
+    nan.loc[1, "balance"] = np.nan
+    inf = rows[:2].copy()
+    inf.loc[0, "age"] = np.inf
+    return [(name, df[columns]) for name, df in
+            [("rows", pd.concat([rows, edge], ignore_index=True)), ("unknown", unknown), ("nan", nan), ("inf", inf)]]
+
+
 def cases(model):
+    if hasattr(model, "feature_names_in_"):
+        return frame_cases(model)
     rng = np.random.RandomState(42)
     test, _, _, _ = data(7, rows=16)
     edge = [np.zeros(FEATURES), np.full(FEATURES, 1e6), np.full(FEATURES, -1e6), np.full(FEATURES, 1e-300),
@@ -157,6 +215,8 @@ def encode(value):
         if math.isinf(v):
             return "Infinity" if v > 0 else "-Infinity"
         return v
+    if value is None:
+        return None
     if isinstance(value, (np.str_, str)):
         return str(value)
     if isinstance(value, (np.bool_, bool)):
@@ -171,11 +231,17 @@ def record(name, model):
            "features": FEATURES, "cases": []}
     if hasattr(model, "classes_"):
         out["classes"] = encode(model.classes_)
+    if hasattr(model, "feature_names_in_"):
+        out["inputs"] = [{"name": str(c), "type": "BYTES" if FRAME[c].dtype.kind in "OSUT" else "FP64"}
+                         for c in model.feature_names_in_]
     for case, rows in cases(model):
-        entry = {"name": case, "X": encode(rows), "outputs": {}}
+        values = rows.to_numpy(dtype=object).tolist() if isinstance(rows, pd.DataFrame) else rows
+        entry = {"name": case, "X": encode(values), "outputs": {}}
         for method in methods:
             try:
-                entry["outputs"][method] = {"values": encode(np.asarray(getattr(model, method)(rows)))}
+                result = getattr(model, method)(rows)
+                result = result.toarray() if hasattr(result, "toarray") else result
+                entry["outputs"][method] = {"values": encode(np.asarray(result))}
             except (ValueError, AttributeError) as error:
                 entry["outputs"][method] = {"error": str(error).splitlines()[0][:200]}
         out["cases"].append(entry)
@@ -188,7 +254,7 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     count = 0
-    for name, model in estimators():
+    for name, model in list(estimators()) + list(frame_estimators()):
         joblib.dump(model, os.path.join(args.out, f"{name}.joblib"))
         joblib.dump(model, os.path.join(args.out, f"{name}.z3.joblib"), compress=3)
         if name in ("random_forest_classifier", "logistic_regression_binary"):

@@ -11,4 +11,12 @@ public protocol InferenceSession: Sendable {
     /// - Returns: one tensor per signature output, by name.
     /// - Throws: `ModelRuntimeError` with code `invalid_input` when inputs do not match the signature.
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor]
+    /// See the extension's default.
+    func exampleInputs(batch: Int, seed: UInt64?) throws -> [String: Tensor]?
+}
+
+extension InferenceSession {
+    /// Inputs this model accepts, for warm-ups and benchmarks, when a signature alone cannot build them (an encoder
+    /// that refuses unknown categories needs known ones); `nil` lets the caller build them from the signature.
+    public func exampleInputs(batch: Int, seed: UInt64?) throws -> [String: Tensor]? { nil }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// What the model server knows about serving a version: which of its artifacts is the model, whether the runtime
 /// can execute it, and if not, why. Recorded when the version's artifacts are registered.
 public struct ServingInfo: Sendable, Equatable {
-    /// The runtime that would execute the model (`onnx`).
+    /// The runtime that would execute the model (`onnx`, `scikit-learn`).
     public var runtime: String
     /// The manifest path of the model file, when the version has one.
     public var artifact: ArtifactPath?
