@@ -139,7 +139,7 @@ let package = Package(
             name: "modelyard",
             dependencies: [
                 "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Registry", "RegistryStore", "RegistryCore",
-                "ModelRuntime",
+                "ModelRuntime", "ScikitLearn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -155,7 +155,7 @@ let package = Package(
             name: "modelyard-bench",
             dependencies: [
                 "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Registry", "RegistryCore", "RegistryStore",
-                "Serving", "ModelRuntime", "Dashboard",
+                "Serving", "ModelRuntime", "Dashboard", "ScikitLearn",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -81,15 +81,18 @@ public struct SklearnSession: InferenceSession {
             inputs = [ModelSignature.Value(name: "X", elementType: .float64, shape: [.symbolic("N"), .fixed(width)])]
         }
         signature = ModelSignature(inputs: inputs, outputs: last.outputs, classLabels: last.classes)
-        steps = stages.map(\.name) + [last.name]
+        steps = stages.map(\.summary) + [last.summary]
         var counts: [String: Int] = [:]
-        for name in steps { counts["sklearn:\(name)", default: 0] += 1 }
-        var properties = ["estimator": steps.joined(separator: " → ")]
+        for name in stages.map(\.name) + [last.name] { counts["sklearn:\(name)", default: 0] += 1 }
+        var properties = ["estimator": (stages.map(\.name) + [last.name]).joined(separator: " → ")]
         if let featureNames { properties["feature_names"] = featureNames.joined(separator: ",") }
         metadata = ModelMetadata(
             irVersion: 0, opsets: [:], producerName: "scikit-learn", producerVersion: versions.sorted().joined(separator: ", "),
             domain: "", modelVersion: 0, docString: "", properties: properties, operatorCounts: counts)
     }
+
+    /// Every class and function a joblib model file may name.
+    public static var allowedNames: Set<String> { Translation.allowed }
 
     static func read(_ bytes: [UInt8], maxInflatedBytes: Int) throws(ModelRuntimeError) -> PickleNode {
         do {

@@ -17,10 +17,11 @@ struct Bench: AsyncParsableCommand {
               swift run -c release modelyard-bench imports --folders 100
               swift run -c release modelyard-bench evaluation --rows 100000
               swift run -c release modelyard-bench auth
+              swift run -c release modelyard-bench sklearn
             """,
         subcommands: [
             RegistryBenchmark.self, ONNXBenchmarkCommand.self, DashboardBenchmark.self, ServingLoadBenchmark.self,
-            ImportBenchmark.self, EvaluationBenchmark.self, AuthBenchmark.self,
+            ImportBenchmark.self, EvaluationBenchmark.self, AuthBenchmark.self, SklearnBenchmark.self,
         ],
         defaultSubcommand: RegistryBenchmark.self)
 }

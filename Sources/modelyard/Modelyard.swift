@@ -19,6 +19,7 @@ struct Modelyard: AsyncParsableCommand {
               modelyard deploy fraud 1.0.0 --env production --reason "beats baseline"
               modelyard predict fraud --row 0.1,3,1.5
               modelyard onnx inspect model.onnx
+              modelyard inspect model.joblib
             """,
         version: ModelyardVersion.current,
         subcommands: [
@@ -29,5 +30,6 @@ struct Modelyard: AsyncParsableCommand {
             ImportCommand.self, AuditCommand.self, GCCommand.self, ExperimentsCommand.self, RunsCommand.self,
             PredictCommand.self, ServingCommand.self, TrafficCommand.self, BenchmarkCommand.self, ONNXCommand.self,
             PolicyCommand.self, ValidateCommand.self, ImportTrainingCommand.self, ImportsCommand.self, TokensCommand.self,
+            InspectCommand.self,
         ])
 }

@@ -66,6 +66,7 @@ struct GradientBoostingStage: PredictStage {
     let rule = InputRule(nan: false, infinity: false, float32: true)
     var classes: ModelSignature.ClassLabels? { outputsMap.classes }
     let table: TreeTable
+    let compact: TreeTable.Compact
     let initial: [Double]
     let outputsMap: BoostedOutputs
 
@@ -95,6 +96,7 @@ struct GradientBoostingStage: PredictStage {
             }
         }
         self.table = table
+        compact = table.compact()
         initial = try Self.initialRaw(state, classes: classes, width: width)
         outputsMap = BoostedOutputs(classes: classes, link: .identity, positiveAtZero: state.atLeast(1, 4))
     }
@@ -129,7 +131,8 @@ struct GradientBoostingStage: PredictStage {
     var outputs: [ModelSignature.Value] { outputsMap.outputs }
 
     func predict(_ x: [Double], rows: Int) throws -> [String: Tensor] {
-        try outputsMap.tensors(table.accumulate(x, rows: rows, features: inputWidth, initial: initial), rows: rows)
+        try outputsMap.tensors(
+            table.accumulate(x, rows: rows, features: inputWidth, initial: initial, compact: compact), rows: rows)
     }
 }
 
@@ -193,7 +196,19 @@ struct HistGradientBoostingStage: PredictStage {
     var outputs: [ModelSignature.Value] { outputsMap.outputs }
 
     func predict(_ x: [Double], rows: Int) throws -> [String: Tensor] {
-        let raw = table.accumulate(x, rows: rows, features: inputWidth, initial: baseline, float32: false)
+        let raw = table.accumulate(x, rows: rows, features: inputWidth, initial: baseline)
         return try outputsMap.tensors(raw, rows: rows)
+    }
+}
+
+extension GradientBoostingStage {
+    var summary: String {
+        "\(name): \(table.roots.count) trees (\(table.width) per stage), \(table.nodeCount) nodes, \(inputWidth) features"
+    }
+}
+
+extension HistGradientBoostingStage {
+    var summary: String {
+        "\(name): \(table.roots.count) trees (\(table.width) per iteration), \(table.nodeCount) nodes, \(inputWidth) features"
     }
 }

@@ -312,3 +312,22 @@ struct ColumnTransformerStage: FrameStage {
         return out
     }
 }
+
+extension OneHotEncoderStage {
+    var summary: String {
+        "OneHotEncoder: \(inputWidth) features → \(outputWidth) columns (\(ignoreUnknown ? "unknown values encode as zeros" : "unknown values refused"))"
+    }
+}
+
+extension ColumnTransformerStage {
+    var summary: String {
+        let described = parts.map { part -> String in
+            switch part.kind {
+            case .passthrough: "passthrough \(part.columns.count)"
+            case .encoder: "OneHotEncoder \(part.columns.count) → \(part.outputWidth)"
+            case .numeric(let stages): stages.map(\.name).joined(separator: " → ") + " \(part.columns.count)"
+            }
+        }
+        return "ColumnTransformer: \(inputWidth) features → \(outputWidth) [\(described.joined(separator: "; "))]"
+    }
+}

@@ -172,3 +172,20 @@ struct LinearClassifierStage: PredictStage {
         }
     }
 }
+
+extension LinearRegressorStage {
+    var summary: String { "\(name): \(inputWidth) features" }
+}
+
+extension LinearClassifierStage {
+    var summary: String {
+        let kind: String =
+            switch probabilities {
+            case .none: "no probabilities"
+            case .oneVsRest: "one-vs-rest probabilities"
+            case .softmax: "softmax probabilities"
+            case .modifiedHuber: "modified Huber probabilities"
+            }
+        return "\(name): \(inputWidth) features, \(classes?.count ?? 0) classes, \(kind)"
+    }
+}

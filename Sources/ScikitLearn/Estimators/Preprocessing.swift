@@ -120,3 +120,10 @@ struct TransformOnlyStage: PredictStage {
         ["transform": try Outputs.tensor(stage.transform(x, rows: rows), rows: rows, width: stage.outputWidth)]
     }
 }
+
+extension TransformOnlyStage {
+    var summary: String { (stage as? any Summarized)?.summary ?? stage.name }
+}
+
+
+

@@ -14,7 +14,7 @@ struct InputRule: Sendable {
 }
 
 /// A transforming step (a scaler, an imputer): `rows × inputWidth` doubles in, `rows × outputWidth` out.
-protocol TransformStage: Sendable {
+protocol TransformStage: Sendable, Summarized {
     var name: String { get }
     var inputWidth: Int { get }
     var outputWidth: Int { get }
@@ -23,7 +23,7 @@ protocol TransformStage: Sendable {
 }
 
 /// The final estimator: its outputs, computed from `rows × inputWidth` doubles.
-protocol PredictStage: Sendable {
+protocol PredictStage: Sendable, Summarized {
     var name: String { get }
     var inputWidth: Int { get }
     var rule: InputRule { get }
@@ -32,6 +32,19 @@ protocol PredictStage: Sendable {
     /// `transform`).
     var outputs: [ModelSignature.Value] { get }
     func predict(_ x: [Double], rows: Int) throws -> [String: Tensor]
+}
+
+/// One line on what a step holds, for `modelyard inspect` (`RandomForestClassifier: 100 trees, 3,214 nodes`).
+protocol Summarized {
+    var summary: String { get }
+}
+
+extension Summarized where Self: TransformStage {
+    var summary: String { "\(name): \(inputWidth) → \(outputWidth) features" }
+}
+
+extension TreeTable {
+    var nodeCount: Int { nodes.count }
 }
 
 enum Outputs {

@@ -9,13 +9,20 @@ import ModelRuntime
 /// to float32 first and compared in double: the same branch on every input, thresholds included. NaN follows each
 /// node's `missing_go_to_left`. Scores accumulate in double in tree order, as scikit-learn's do.
 struct TreeTable: Sendable {
-    var left: [Int32] = []
-    var right: [Int32] = []
-    var feature: [Int32] = []
-    var threshold: [Double] = []
-    var missingLeft: [Bool] = []
+    /// One split, or a leaf (`left` is `~leaf`, an index into the leaf payloads).
+    struct Node: Sendable {
+        var threshold: Double
+        var feature: Int32
+        var left: Int32
+        var right: Int32
+        var missingLeft: Bool
+    }
+
+    var nodes: [Node] = []
     var roots: [Int32] = []
+    /// `width` values per leaf, in leaf order.
     var payload: [Double] = []
+    var leafCount = 0
     let width: Int
 
     init(width: Int) { self.width = width }
@@ -122,53 +129,175 @@ struct TreeTable: Sendable {
     /// Adds a tree; `payload(node)` gives each node's row (only leaves' are read), `featureMap` renames features (an
     /// isolation tree trained on a subset of columns).
     mutating func append(_ tree: Tree, featureMap: [Int]? = nil, payload rows: (Int) -> [Double]) {
-        let base = Int32(left.count)
+        let base = Int32(nodes.count)
         roots.append(base)
         for node in 0..<tree.count {
-            let leaf = tree.isLeaf(node)
-            left.append(leaf ? -1 : base + Int32(tree.left[node]))
-            right.append(leaf ? -1 : base + Int32(tree.right[node]))
-            let f = leaf ? 0 : Int(tree.feature[node])
-            feature.append(Int32(featureMap.map { $0[f] } ?? f))
-            threshold.append(tree.threshold[node])
-            missingLeft.append(tree.missingLeft[node])
-            if leaf {
+            if tree.isLeaf(node) {
+                nodes.append(Node(threshold: 0, feature: 0, left: ~Int32(leafCount), right: 0, missingLeft: false))
                 payload.append(contentsOf: rows(node))
+                leafCount += 1
             } else {
-                payload.append(contentsOf: repeatElement(0, count: width))
+                let f = Int(tree.feature[node])
+                nodes.append(
+                    Node(
+                        threshold: tree.threshold[node], feature: Int32(featureMap.map { $0[f] } ?? f),
+                        left: base + Int32(tree.left[node]), right: base + Int32(tree.right[node]),
+                        missingLeft: tree.missingLeft[node]))
             }
         }
     }
 
+    /// A split compared in float32 (16 bytes): scikit-learn compares a float32 input `x` with a float64 threshold
+    /// `t`, and for every float `x`, `x <= t` exactly when `x <= t↓` with `t↓` the largest float not above `t`.
+    /// The missing-value side is the feature's top bit. A leaf points to itself both ways, so a walk can take a
+    /// fixed number of steps (the tree's depth) without asking whether it has arrived.
+    struct CompactNode: Sendable {
+        var threshold: Float
+        var featureAndMissing: UInt32
+        var left: Int32
+        var right: Int32
+    }
+
+    /// The float32 form of the table: nodes, each leaf's payload index (by node), each tree's depth.
+    struct Compact: Sendable {
+        var nodes: [CompactNode]
+        var leafOf: [Int32]
+        var depths: [Int]
+    }
+
+    /// The nodes in float32 form (built once the table is complete).
+    func compact() -> Compact {
+        var nodes: [CompactNode] = []
+        var leafOf: [Int32] = []
+        nodes.reserveCapacity(self.nodes.count)
+        for (index, node) in self.nodes.enumerated() {
+            if node.left < 0 {
+                nodes.append(CompactNode(threshold: 0, featureAndMissing: 0, left: Int32(index), right: Int32(index)))
+                leafOf.append(~node.left)
+            } else {
+                var t = Float(node.threshold)
+                if Double(t) > node.threshold { t = t.nextDown }
+                nodes.append(
+                    CompactNode(
+                        threshold: t, featureAndMissing: UInt32(node.feature) | (node.missingLeft ? 1 << 31 : 0),
+                        left: node.left, right: node.right))
+                leafOf.append(-1)
+            }
+        }
+        // Depth of each tree: children come after their parent, so one pass per tree finds it.
+        var depths: [Int] = []
+        for (t, root) in roots.enumerated() {
+            let end = t + 1 < roots.count ? Int(roots[t + 1]) : self.nodes.count
+            var depth = [Int](repeating: 0, count: end - Int(root))
+            var deepest = 0
+            for index in Int(root)..<end where self.nodes[index].left >= 0 {
+                let d = depth[index - Int(root)] + 1
+                depth[Int(self.nodes[index].left) - Int(root)] = d
+                depth[Int(self.nodes[index].right) - Int(root)] = d
+                deepest = max(deepest, d)
+            }
+            depths.append(deepest)
+        }
+        return Compact(nodes: nodes, leafOf: leafOf, depths: depths)
+    }
+
     /// Sums every tree's leaf payload per row, starting from `initial` (one value per column): `rows × width`.
-    /// `float32` rounds each input to float32 first, as scikit-learn's trees do (histogram boosting does not).
-    func accumulate(_ x: [Double], rows: Int, features: Int, initial: [Double]? = nil, float32: Bool = true) -> [Double] {
+    /// `compact` (nodes from `compact()`) walks float32-rounded inputs, as scikit-learn's trees do; without it the
+    /// inputs are compared in double (histogram boosting). Tree-major over blocks of rows, so a tree's nodes stay in
+    /// cache while a block walks it, eight rows in lockstep, so their memory reads overlap.
+    func accumulate(
+        _ x: [Double], rows: Int, features: Int, initial: [Double]? = nil, compact: Compact? = nil
+    ) -> [Double] {
         var sums = [Double](repeating: 0, count: rows * width)
         if let initial {
             for r in 0..<rows { for k in 0..<width { sums[r * width + k] = initial[k] } }
         }
-        var row = [Double](repeating: 0, count: features)
-        left.withUnsafeBufferPointer { left in
-            right.withUnsafeBufferPointer { right in
-                feature.withUnsafeBufferPointer { feature in
-                    threshold.withUnsafeBufferPointer { threshold in
-                        missingLeft.withUnsafeBufferPointer { missingLeft in
-                            payload.withUnsafeBufferPointer { payload in
-                                for r in 0..<rows {
-                                    for f in 0..<features {
-                                        row[f] = float32 ? Double(Float(x[r * features + f])) : x[r * features + f]
-                                    }
-                                    for root in roots {
-                                        var node = Int(root)
-                                        while left[node] >= 0 {
-                                            let v = row[Int(feature[node])]
-                                            let goLeft = v.isNaN ? missingLeft[node] : v <= threshold[node]
-                                            node = Int(goLeft ? left[node] : right[node])
+        let width = width
+        func add(_ leafNode: Int32, _ r: Int, _ payload: UnsafeBufferPointer<Double>, _ sums: UnsafeMutableBufferPointer<Double>) {
+            let leaf = Int(~leafNode) * width
+            if width == 1 {
+                sums[r] += payload[leaf]
+            } else {
+                for k in 0..<width { sums[r * width + k] += payload[leaf + k] }
+            }
+        }
+        payload.withUnsafeBufferPointer { payload in
+            sums.withUnsafeMutableBufferPointer { sums in
+                if let compact {
+                    let values = x.map { Float($0) }
+                    values.withUnsafeBufferPointer { values in
+                        compact.nodes.withUnsafeBufferPointer { nodes in
+                            compact.leafOf.withUnsafeBufferPointer { leafOf in
+                                var lanes = [Int32](repeating: 0, count: 8)
+                                var bases = [Int](repeating: 0, count: 8)
+                                lanes.withUnsafeMutableBufferPointer { lanes in
+                                    bases.withUnsafeMutableBufferPointer { bases in
+                                        var start = 0
+                                        while start < rows {
+                                            let end = min(start + 256, rows)
+                                            for (tree, root) in roots.enumerated() {
+                                                let depth = compact.depths[tree]
+                                                var r = start
+                                                while r < end {
+                                                    let count = min(8, end - r)
+                                                    if count < 4 {
+                                                        // Too few rows to overlap: walk each to its leaf and stop there.
+                                                        for lane in 0..<count {
+                                                            var index = Int(root)
+                                                            while leafOf[index] < 0 {
+                                                                let node = nodes[index]
+                                                                let v = values[(r + lane) * features + Int(node.featureAndMissing & 0x7FFF_FFFF)]
+                                                                let left = v <= node.threshold || (v.isNaN && node.featureAndMissing >> 31 != 0)
+                                                                index = Int(left ? node.left : node.right)
+                                                            }
+                                                            add(~leafOf[index], r + lane, payload, sums)
+                                                        }
+                                                        r += count
+                                                        continue
+                                                    }
+                                                    for lane in 0..<count {
+                                                        lanes[lane] = root
+                                                        bases[lane] = (r + lane) * features
+                                                    }
+                                                    // Branch-free steps: a leaf stays where it is.
+                                                    for _ in 0..<depth {
+                                                        for lane in 0..<count {
+                                                            let node = nodes[Int(lanes[lane])]
+                                                            let v = values[bases[lane] + Int(node.featureAndMissing & 0x7FFF_FFFF)]
+                                                            let below = v <= node.threshold ? UInt32(1) : 0
+                                                            let missing = (v.isNaN ? UInt32(1) : 0) & (node.featureAndMissing >> 31)
+                                                            lanes[lane] = (below | missing) != 0 ? node.left : node.right
+                                                        }
+                                                    }
+                                                    for lane in 0..<count { add(~leafOf[Int(lanes[lane])], r + lane, payload, sums) }
+                                                    r += count
+                                                }
+                                            }
+                                            start = end
                                         }
-                                        for k in 0..<width { sums[r * width + k] += payload[node * width + k] }
                                     }
                                 }
                             }
+                        }
+                    }
+                    return
+                }
+                x.withUnsafeBufferPointer { values in
+                    nodes.withUnsafeBufferPointer { nodes in
+                        var start = 0
+                        while start < rows {
+                            let end = min(start + 256, rows)
+                            for root in roots {
+                                for r in start..<end {
+                                    var node = nodes[Int(root)]
+                                    while node.left >= 0 {
+                                        let v = values[r * features + Int(node.feature)]
+                                        node = nodes[Int(v <= node.threshold || (v.isNaN && node.missingLeft) ? node.left : node.right)]
+                                    }
+                                    add(node.left, r, payload, sums)
+                                }
+                            }
+                            start = end
                         }
                     }
                 }
@@ -208,6 +337,7 @@ struct ForestStage: PredictStage {
     let rule: InputRule
     let classes: ModelSignature.ClassLabels?
     let table: TreeTable
+    let compact: TreeTable.Compact
     let treeCount: Int
 
     init(_ state: EstimatorState) throws(StateError) {
@@ -243,6 +373,7 @@ struct ForestStage: PredictStage {
             }
         }
         self.table = table
+        compact = table.compact()
         treeCount = trees.count
         rule = TreeRules.rule(state, splitter: trees.first?.string("splitter"))
     }
@@ -256,7 +387,7 @@ struct ForestStage: PredictStage {
     }
 
     func predict(_ x: [Double], rows: Int) throws -> [String: Tensor] {
-        var sums = table.accumulate(x, rows: rows, features: inputWidth)
+        var sums = table.accumulate(x, rows: rows, features: inputWidth, compact: compact)
         if treeCount > 1 {
             let n = Double(treeCount)
             for i in sums.indices { sums[i] /= n }
@@ -277,6 +408,7 @@ struct IsolationForestStage: PredictStage {
     let rule: InputRule
     let classes: ModelSignature.ClassLabels? = nil
     let table: TreeTable
+    let compact: TreeTable.Compact
     let denominator: Double
     let offset: Double
 
@@ -310,6 +442,7 @@ struct IsolationForestStage: PredictStage {
             }
         }
         self.table = table
+        compact = table.compact()
         denominator = Double(trees.count) * Self.averagePathLength(try state.double("max_samples_"))
         offset = try state.double("offset_")
         // From 1.6 IsolationForest takes NaN and infinities (probed on 1.3.0, 1.4.2, 1.5.2, 1.6.1, 1.7.2, 1.9.1).
@@ -332,7 +465,7 @@ struct IsolationForestStage: PredictStage {
     }
 
     func predict(_ x: [Double], rows: Int) throws -> [String: Tensor] {
-        let depths = table.accumulate(x, rows: rows, features: inputWidth)
+        let depths = table.accumulate(x, rows: rows, features: inputWidth, compact: compact)
         let scores = depths.map { -pow(2.0, -$0 / denominator) }
         let decision = scores.map { $0 - offset }
         return [
@@ -341,4 +474,15 @@ struct IsolationForestStage: PredictStage {
             "score_samples": try Outputs.tensor(scores, rows: rows, width: nil),
         ]
     }
+}
+
+extension ForestStage {
+    var summary: String {
+        "\(name): \(treeCount) tree\(treeCount == 1 ? "" : "s"), \(table.nodeCount) nodes, \(inputWidth) features"
+            + (classes.map { ", \($0.count) classes" } ?? "")
+    }
+}
+
+extension IsolationForestStage {
+    var summary: String { "IsolationForest: \(table.roots.count) trees, \(table.nodeCount) nodes, \(inputWidth) features, offset \(offset)" }
 }

@@ -178,48 +178,74 @@ public struct NumpyArray: Sendable {
         guard !overflow, total == bytes.count else {
             throw StateError("an array of \(count) items of \(dtype.itemSize) bytes with \(bytes.count) bytes of data")
         }
-        let base = bytes.startIndex
-        func load(_ at: Int, _ size: Int, bigEndian: Bool) -> UInt64 {
-            var value: UInt64 = 0
-            for k in 0..<size {
-                let byte = UInt64(bytes[base + at + (bigEndian ? size - 1 - k : k)])
-                value |= byte << (8 * UInt64(k))
-            }
-            return value
+        do {
+            return try bytes.withUnsafeBytes { (raw) throws(StateError) -> Values in try decode(raw, dtype: dtype, count: count) }
+        } catch let error as StateError {
+            throw error
+        } catch {
+            throw StateError("\(error)")
         }
-        func scalar(_ dtype: NumpyDType, at: Int) throws(StateError) -> (Double?, Int64?) {
-            let raw = load(at, dtype.itemSize, bigEndian: dtype.bigEndian)
-            switch (dtype.kind, dtype.itemSize) {
-            case (.float, 8): return (Double(bitPattern: raw), nil)
-            case (.float, 4): return (Double(Float(bitPattern: UInt32(raw))), nil)
-            case (.float, 2): return (Double(Float(Float16Bits(UInt16(raw)))), nil)
-            case (.signed, let size):
-                let shift = UInt64(64 - 8 * size)
-                return (nil, Int64(bitPattern: raw << shift) >> Int64(shift))
-            case (.unsigned, _), (.bool, _):
-                guard raw <= UInt64(Int64.max) else { throw StateError("an unsigned value beyond 2^63") }
-                return (nil, Int64(raw))
-            default: throw StateError("a value of an unsupported dtype")
-            }
+    }
+
+    /// One value of `size` bytes at `offset`, as an unsigned integer (byte-swapped when the data is big-endian).
+    @inline(__always)
+    static func load(_ raw: UnsafeRawBufferPointer, _ offset: Int, _ size: Int, bigEndian: Bool) -> UInt64 {
+        switch size {
+        case 1: return UInt64(raw.load(fromByteOffset: offset, as: UInt8.self))
+        case 2:
+            let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self)
+            return UInt64(bigEndian ? v.byteSwapped : v)
+        case 4:
+            let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+            return UInt64(bigEndian ? v.byteSwapped : v)
+        default:
+            let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            return bigEndian ? v.byteSwapped : v
         }
+    }
+
+    /// A number at `offset`: a double for floats, an integer otherwise.
+    @inline(__always)
+    static func scalar(_ raw: UnsafeRawBufferPointer, _ dtype: NumpyDType, at offset: Int) throws(StateError) -> (Double?, Int64?) {
+        let bits = load(raw, offset, dtype.itemSize, bigEndian: dtype.bigEndian)
+        switch (dtype.kind, dtype.itemSize) {
+        case (.float, 8): return (Double(bitPattern: bits), nil)
+        case (.float, 4): return (Double(Float(bitPattern: UInt32(bits))), nil)
+        case (.float, 2): return (Double(Float16Bits(UInt16(bits))), nil)
+        case (.signed, let size):
+            let shift = UInt64(64 - 8 * size)
+            return (nil, Int64(bitPattern: bits << shift) >> Int64(shift))
+        case (.unsigned, _), (.bool, _):
+            guard bits <= UInt64(Int64.max) else { throw StateError("an unsigned value beyond 2^63") }
+            return (nil, Int64(bits))
+        default: throw StateError("a value of an unsupported dtype")
+        }
+    }
+
+    static func decode(_ raw: UnsafeRawBufferPointer, dtype: NumpyDType, count: Int) throws(StateError) -> Values {
+        let size = dtype.itemSize
         switch dtype.kind {
         case .float:
             var out = [Double]()
             out.reserveCapacity(count)
-            for i in 0..<count { out.append(try scalar(dtype, at: i * dtype.itemSize).0!) }
+            if size == 8 && !dtype.bigEndian {
+                for i in 0..<count { out.append(Double(bitPattern: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) }
+            } else {
+                for i in 0..<count { out.append(try scalar(raw, dtype, at: i * size).0!) }
+            }
             return .doubles(out)
         case .signed, .unsigned, .bool:
             var out = [Int64]()
             out.reserveCapacity(count)
-            for i in 0..<count { out.append(try scalar(dtype, at: i * dtype.itemSize).1!) }
+            for i in 0..<count { out.append(try scalar(raw, dtype, at: i * size).1!) }
             return .ints(out)
         case .unicode:
             var out = [String]()
             out.reserveCapacity(count)
             for i in 0..<count {
                 var scalars = String.UnicodeScalarView()
-                for c in 0..<(dtype.itemSize / 4) {
-                    let code = UInt32(load(i * dtype.itemSize + 4 * c, 4, bigEndian: dtype.bigEndian))
+                for c in 0..<(size / 4) {
+                    let code = UInt32(load(raw, i * size + 4 * c, 4, bigEndian: dtype.bigEndian))
                     if code == 0 { break }
                     guard let scalar = Unicode.Scalar(code) else { throw StateError("a string that is not valid Unicode") }
                     scalars.append(scalar)
@@ -231,7 +257,7 @@ public struct NumpyArray: Sendable {
             var out = [String]()
             out.reserveCapacity(count)
             for i in 0..<count {
-                let item = bytes[(base + i * dtype.itemSize)..<(base + (i + 1) * dtype.itemSize)]
+                let item = UnsafeRawBufferPointer(rebasing: raw[(i * size)..<((i + 1) * size)])
                 let end = item.firstIndex(of: 0) ?? item.endIndex
                 out.append(String(decoding: item[..<end], as: UTF8.self))
             }
@@ -239,13 +265,17 @@ public struct NumpyArray: Sendable {
         case .record:
             var fields: [String: Values] = [:]
             for (name, field) in dtype.fields where field.dtype.kind != .record && field.dtype.kind != .object {
-                var doubles: [Double] = []
-                var ints: [Int64] = []
-                for i in 0..<count {
-                    let (d, n) = try scalar(field.dtype, at: i * dtype.itemSize + field.offset)
-                    if let d { doubles.append(d) } else if let n { ints.append(n) }
+                if field.dtype.kind == .float {
+                    var doubles: [Double] = []
+                    doubles.reserveCapacity(count)
+                    for i in 0..<count { doubles.append(try scalar(raw, field.dtype, at: i * size + field.offset).0 ?? 0) }
+                    fields[name] = .doubles(doubles)
+                } else {
+                    var ints: [Int64] = []
+                    ints.reserveCapacity(count)
+                    for i in 0..<count { ints.append(try scalar(raw, field.dtype, at: i * size + field.offset).1 ?? 0) }
+                    fields[name] = .ints(ints)
                 }
-                fields[name] = field.dtype.kind == .float ? .doubles(doubles) : .ints(ints)
             }
             return .records(fields)
         case .object:

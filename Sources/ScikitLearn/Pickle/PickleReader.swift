@@ -82,6 +82,8 @@ public final class PickleNode: @unchecked Sendable {
     }
 
     public internal(set) var kind: Kind
+    /// The reader's depth-first marks (0 unseen, 1 open, 2 done).
+    var mark: UInt8 = 0
 
     init(_ kind: Kind) { self.kind = kind }
 
@@ -124,17 +126,28 @@ public struct PickleObject {
 }
 
 extension PickleNode {
-    /// The values this one holds directly.
-    var children: [PickleNode] {
+    /// The `index`th value this one holds directly, without building a list of them.
+    func child(at index: Int) -> PickleNode? {
         switch kind {
-        case .list(let items), .tuple(let items), .set(let items): return items
-        case .dict(let pairs): return pairs.flatMap { [$0.0, $0.1] }
+        case .list(let items), .tuple(let items), .set(let items): return index < items.count ? items[index] : nil
+        case .dict(let pairs):
+            guard index < 2 * pairs.count else { return nil }
+            return index % 2 == 0 ? pairs[index / 2].0 : pairs[index / 2].1
         case .object(let call):
-            var all = call.arguments + call.listItems + call.dictItems.flatMap { [$0.0, $0.1] }
-            if let state = call.state { all.append(state) }
-            if case .pickle(let node) = call.inline { all.append(node) }
-            return all
-        default: return []
+            var i = index
+            if i < call.arguments.count { return call.arguments[i] }
+            i -= call.arguments.count
+            if i < call.listItems.count { return call.listItems[i] }
+            i -= call.listItems.count
+            if i < 2 * call.dictItems.count { return i % 2 == 0 ? call.dictItems[i / 2].0 : call.dictItems[i / 2].1 }
+            i -= 2 * call.dictItems.count
+            if let state = call.state {
+                if i == 0 { return state }
+                i -= 1
+            }
+            if case .pickle(let node) = call.inline, i == 0 { return node }
+            return nil
+        default: return nil
         }
     }
 
@@ -162,7 +175,11 @@ private struct Machine {
     var offset = 0
     var stack: [PickleNode] = []
     var marks: [Int] = []
-    var memo: [Int: PickleNode] = [:]
+    /// Memo entries by index: dense in practice (MEMOIZE numbers them in order), so an array; an index far past
+    /// the end (BINPUT may name any) goes to `sparseMemo`.
+    var memo: [PickleNode?] = []
+    var sparseMemo: [Int: PickleNode] = [:]
+    var memoCount = 0
     var nextBuffer = 0
     var created: [PickleNode] = []
 
@@ -246,12 +263,23 @@ private struct Machine {
     }
 
     mutating func memoize(_ index: Int, _ node: PickleNode) throws(PickleError) {
-        guard memo.count < maxDepth else { throw fail("the memo grows past \(maxDepth) values") }
-        memo[index] = node
+        guard memoCount < maxDepth else { throw fail("the memo grows past \(maxDepth) values") }
+        if index < memo.count {
+            if memo[index] == nil { memoCount += 1 }
+            memo[index] = node
+        } else if index <= memo.count + 1_024 {
+            memo.append(contentsOf: repeatElement(nil, count: index - memo.count))
+            memo.append(node)
+            memoCount += 1
+        } else {
+            if sparseMemo.updateValue(node, forKey: index) == nil { memoCount += 1 }
+        }
     }
 
     mutating func fetch(_ index: Int) throws(PickleError) -> PickleNode {
-        guard let node = memo[index] else { throw fail("memo entry \(index) was never stored") }
+        guard let node = index < memo.count ? memo[index] : sparseMemo[index] else {
+            throw fail("memo entry \(index) was never stored")
+        }
         return node
     }
 
@@ -271,28 +299,26 @@ private struct Machine {
         }
     }
 
-    /// Depth-first with an explicit stack; a node met again while still open is a cycle (shared nodes are fine).
+    /// Depth-first with an explicit stack and a mark in each node (no hashing, no child arrays); a node met again
+    /// while still open is a cycle (shared nodes are fine).
     static func checkAcyclic(_ root: PickleNode, at offset: Int) throws(PickleError) {
-        var open = Set<ObjectIdentifier>()
-        var done = Set<ObjectIdentifier>()
-        var stack: [(node: PickleNode, children: [PickleNode], next: Int)] = [(root, root.children, 0)]
-        open.insert(ObjectIdentifier(root))
-        while !stack.isEmpty {
-            let top = stack.count - 1
-            if stack[top].next == stack[top].children.count {
-                let id = ObjectIdentifier(stack[top].node)
-                open.remove(id)
-                done.insert(id)
+        guard root.mark == 0 else { return }
+        var stack: [(node: PickleNode, next: Int)] = [(root, 0)]
+        root.mark = 1
+        while let top = stack.last {
+            guard let child = top.node.child(at: top.next) else {
+                top.node.mark = 2
                 stack.removeLast()
                 continue
             }
-            let child = stack[top].children[stack[top].next]
-            stack[top].next += 1
-            let id = ObjectIdentifier(child)
-            if open.contains(id) { throw .malformed("a value contains itself (a reference cycle)", offset: offset) }
-            if done.contains(id) { continue }
-            open.insert(id)
-            stack.append((child, child.children, 0))
+            stack[stack.count - 1].next += 1
+            switch child.mark {
+            case 1: throw .malformed("a value contains itself (a reference cycle)", offset: offset)
+            case 2: continue
+            default:
+                child.mark = 1
+                stack.append((child, 0))
+            }
         }
     }
 
@@ -368,7 +394,7 @@ private struct Machine {
                 target.kind = .set(existing + items)
             case 0x71: try memoize(Int(try unsigned(1)), try top())  // BINPUT
             case 0x72: try memoize(Int(try unsigned(4)), try top())  // LONG_BINPUT
-            case 0x94: try memoize(memo.count, try top())  // MEMOIZE
+            case 0x94: try memoize(memoCount, try top())  // MEMOIZE
             case 0x68: try push(try fetch(Int(try unsigned(1))))  // BINGET
             case 0x6A: try push(try fetch(Int(try unsigned(4))))  // LONG_BINGET
             case 0x63:  // GLOBAL "module\nname\n"
