@@ -315,12 +315,42 @@ import Testing
             ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"], ["predict"], ["serving"], ["serving", "status"],
             ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"], ["serving", "limits"], ["benchmark"],
             ["policy"], ["policy", "show"], ["policy", "set"], ["validate"], ["import-training"], ["imports"],
-            ["imports", "list"], ["imports", "show"], ["imports", "scan"],
+            ["imports", "list"], ["imports", "show"], ["imports", "scan"], ["inspect"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)
             #expect(result.status == 0, "\(command) --help")
             #expect(result.stdout.contains("Example"), "\(command) --help shows examples")
         }
+    }
+
+    /// `modelyard inspect` on joblib files: what was read (steps, inputs, outputs, classes) for a model and its
+    /// scaler; a file naming a forbidden class exits 1 naming it on stderr, and an ONNX file gets the ONNX report.
+    @Test func inspectShowsWhatAJoblibFileHolds() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures")
+        let pipeline = fixtures.appendingPathComponent("sklearn/1.9.1/pipeline.joblib").path
+        let shown = try runCLI(["inspect", pipeline], server: nil)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        for part in ["producer:  scikit-learn 1.9.1", "SimpleImputer", "LogisticRegression: 5 features, 3 classes", "X  float64 [N, 5]",
+                     "probabilities  float64 [N, 3]", "classes:   0, 1, 2", "status:    supported"] {
+            #expect(shown.stdout.contains(part), "\(part) in \(shown.stdout)")
+        }
+        let forest = fixtures.appendingPathComponent("sklearn/1.9.1/random_forest_classifier.z3.joblib").path
+        let scaler = fixtures.appendingPathComponent("sklearn/1.9.1/standard_scaler.joblib").path
+        let json = try runCLI(["inspect", forest, "--preprocessing", scaler, "--json"], server: nil)
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((report?["steps"] as? [String])?.count == 2 && report?["supported"] as? Bool == true)
+
+        let folder = try temporaryDirectory("inspect")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let hostile = folder.appendingPathComponent("model.joblib")
+        try Data([0x80, 0x02, 0x63] + Array("posix\nsystem\n".utf8) + [0x58, 4, 0, 0, 0] + Array("true".utf8) + [0x85, 0x52, 0x2E])
+            .write(to: hostile)
+        let refused = try runCLI(["inspect", hostile.path], server: nil)
+        #expect(refused.status == 1 && refused.stderr.contains("unsafe_model") && refused.stderr.contains("posix.system"))
+        let onnx = try runCLI(["inspect", fixtures.appendingPathComponent("onnx/random_forest.onnx").path], server: nil)
+        #expect(onnx.status == 0 && onnx.stdout.contains("opsets"))
     }
 }

@@ -132,7 +132,10 @@ import Testing
         try await APIHarness().run { client in
             let imported = try await Self.importFolder(
                 client, try Self.folder(in: root, "churn", features: names, joblib: model, model: "churn"))
-            let version = try #require(try imported.decode(ImportRecord.self).version)
+            let importedRecord = try imported.decode(ImportRecord.self)
+            let version = try #require(importedRecord.version)
+            // The metadata's feature names are the model's named inputs.
+            #expect(importedRecord.validation?.checks.first { $0.name == "features:model" }?.outcome == .pass)
             let info = try await client.call(.get, "/api/v1/models/churn/versions/\(version)").decode(VersionResponse.self).version
             #expect(info.serving?.servable == true, "\(String(describing: info.serving))")
             #expect(try await client.call(.post, "/api/v1/models/churn/deployments", raw: #"{"version": "\#(version)"}"#).status == .created)
