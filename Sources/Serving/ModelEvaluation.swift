@@ -22,14 +22,23 @@ extension ModelPool {
             throw RegistryError.failedPrecondition(problem.message)
         }
         let signature = model.signature
-        guard signature.inputs.count == 1, let input = signature.inputs.first,
-            input.elementType == .float32 || input.elementType == .float64
-        else {
-            throw RegistryError.invalidArgument("re-evaluation takes a model with one numeric tabular input; \(version.version) has \(signature.inputs.count)")
+        let numeric = { (value: ModelSignature.Value) in value.elementType == .float32 || value.elementType == .float64 }
+        // A model fitted on named columns takes one single-value input per column: the dataset's columns by name.
+        let perColumn = signature.inputs.count > 1 && signature.inputs.allSatisfy { value in
+            numeric(value) && (value.shape.map { $0.count == 1 || $0.count == 2 && $0[1] == .fixed(1) } ?? false)
+        }
+        guard let input = signature.inputs.first, perColumn || signature.inputs.count == 1 && numeric(input) else {
+            throw RegistryError.invalidArgument(
+                "re-evaluation takes a model with one numeric tabular input or one numeric input per column; "
+                    + "\(version.version) has \(signature.inputs.count) inputs of which some are not numbers")
         }
         var width: Int?
-        if let shape = input.shape, shape.count == 2, case .fixed(let k) = shape[1] { width = k }
-        let declared = FeatureList(version)?.features.map(\.name)
+        if perColumn {
+            width = signature.inputs.count
+        } else if let shape = input.shape, shape.count == 2, case .fixed(let k) = shape[1] {
+            width = k
+        }
+        let declared = perColumn ? signature.inputs.map(\.name) : FeatureList(version)?.features.map(\.name)
         let data = try await loader.read(entry, version: version.version)
         let features = declared.flatMap { names in width == nil || names.count == width ? names : nil }
         // Parsing is CPU work on every core: off the cooperative threads, like the model runs.
@@ -51,10 +60,20 @@ extension ModelPool {
         while start < dataset.rows {
             let count = min(Self.evaluationBatch, dataset.rows - start)
             let slice = Array(dataset.values[(start * k)..<((start + count) * k)])
-            let tensor = input.elementType == .float32
-                ? try Tensor(shape: [count, k], floats: slice.map(Float.init))
-                : try Tensor(shape: [count, k], doubles: slice)
-            let (outputs, _) = try await offloaded { try self.predict(model, [input.name: tensor], rows: count) }
+            var tensors: [String: Tensor] = [:]
+            if perColumn {
+                for (j, value) in signature.inputs.enumerated() {
+                    let column = (0..<count).map { slice[$0 * k + j] }
+                    let shape = value.shape?.count == 1 ? [count] : [count, 1]
+                    tensors[value.name] = value.elementType == .float32
+                        ? try Tensor(shape: shape, floats: column.map(Float.init)) : try Tensor(shape: shape, doubles: column)
+                }
+            } else {
+                tensors[input.name] = input.elementType == .float32
+                    ? try Tensor(shape: [count, k], floats: slice.map(Float.init))
+                    : try Tensor(shape: [count, k], doubles: slice)
+            }
+            let (outputs, _) = try await offloaded { [tensors] in try self.predict(model, tensors, rows: count) }
             guard let name = model.outputs.label, let labels = outputs[name] else {
                 throw RegistryError.invalidArgument("re-evaluation needs a model that predicts labels; \(version.version) has no label output")
             }

@@ -343,6 +343,39 @@ import Testing
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Re-evaluation of a scikit-learn forest fitted on a DataFrame: the dataset's columns go to the model's named
+    /// inputs by name (in another order than the CSV's), and the measured accuracy is the true one.
+    @Test func reEvaluationFeedsNamedColumnsToADataFrameModel() async throws {
+        let root = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/sklearn/1.9.1")
+        let model = Array(try Data(contentsOf: fixtures.appendingPathComponent("random_forest_frame.joblib")))
+        let record = try FastJSON.parse(Data(contentsOf: fixtures.appendingPathComponent("random_forest_frame.json"))) as! [String: Any]
+        let names = (record["inputs"] as! [[String: Any]]).map { $0["name"] as! String }
+        let rows = ((record["cases"] as! [[String: Any]])[0]["X"] as! [[Any]]).map { $0.map { $0 as! Double } }
+        var truth = ((record["cases"] as! [[String: Any]])[0]["outputs"] as! [String: [String: Any]])["predict"]!["values"] as! [Any]
+        truth = truth.map { ($0 as? Double).map { Int($0) } ?? ($0 as! Int) }
+        truth[0] = 1 - (truth[0] as! Int)
+        truth[1] = 1 - (truth[1] as! Int)
+        // Columns reversed against the model's inputs: matched by name.
+        var csv = (names.reversed() + ["label"]).joined(separator: ",") + "\n"
+        for (row, label) in zip(rows, truth) { csv += (row.reversed().map { "\($0)" } + ["\(label)"]).joined(separator: ",") + "\n" }
+        let text = csv
+        let count = rows.count
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "fraud"))
+            let set = try await client.call(
+                .put, "/api/v1/models/fraud/policy", raw: #"{"evaluation": {"dataset": "evaluation.csv", "tolerance": 0.02}}"#)
+            #expect(set.status == .ok)
+            let folder = try Self.folder(in: root, "fraud-frame", metrics: ["accuracy": 0.99], features: names, joblib: model)
+            try Data(text.utf8).write(to: folder.appendingPathComponent("evaluation.csv"))
+            let imported = try await Self.importFolder(client, folder).decode(ImportRecord.self)
+            let accuracy = try #require(imported.validation?.checks.first { $0.name == "evaluation:accuracy" })
+            #expect(abs((accuracy.observed ?? 0) - Double(count - 2) / Double(count)) < 1e-9, "\(accuracy.message)")
+        }
+    }
+
     @Test func reEvaluationDisprovesAClaimAndKeepsTheMeasuredScore() async throws {
         let root = try Self.temporary()
         defer { try? FileManager.default.removeItem(at: root) }
