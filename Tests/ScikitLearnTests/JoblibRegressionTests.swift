@@ -26,4 +26,28 @@ import Testing
             #expect(error.message.contains("outside its record"), "\(error)")
         }
     }
+
+    /// A ColumnTransformer whose columns are named while `n_features_in_` says fewer: a name's index was not
+    /// checked against the input's width.
+    @Test func columnsNamedBeyondTheInputAreRefused() throws {
+        let file = [UInt8](try Data(contentsOf: SklearnFixtureTests.directory.appendingPathComponent("1.9.1/column_transformer_frame.joblib")))
+        // The transformer's own n_features_in_ (6, BININT1) set to 1.
+        let key = Array("n_features_in_".utf8)
+        var patched = file
+        var found = 0
+        for i in 0..<(file.count - key.count - 4) where Array(file[i..<(i + key.count)]) == key {
+            // SHORT_BINUNICODE key, MEMOIZE, then BININT1 6.
+            if file[i + key.count] == 0x94, file[i + key.count + 1] == 0x4B, file[i + key.count + 2] == 6 {
+                patched[i + key.count + 2] = 1
+                found += 1
+            }
+        }
+        #expect(found >= 1)
+        do {
+            _ = try SklearnSession(bytes: patched)
+            Issue.record("loaded")
+        } catch {
+            #expect(error.code == .invalidModel, "\(error)")
+        }
+    }
 }

@@ -185,6 +185,9 @@ struct ColumnTransformerStage: FrameStage {
         var names: [String] = []
         if state.has("feature_names_in_"), case .strings(let n) = try ModelSignature.ClassLabels(try state.array("feature_names_in_"), owner: name) {
             names = n
+            guard names.count == inputWidth else {
+                throw StateError("ColumnTransformer.feature_names_in_ has \(names.count) names for \(inputWidth) features")
+            }
         }
         guard let fitted = try state.value("transformers_").items else { throw StateError("ColumnTransformer.transformers_ is not a list") }
         var parts: [Part] = []
@@ -244,7 +247,7 @@ struct ColumnTransformerStage: FrameStage {
         func index(_ item: PickleNode) throws(StateError) -> Int {
             if let n = item.int, n >= 0, n < width { return Int(n) }
             if let n = item.int, n < 0, n >= -width { return width + Int(n) }
-            if let s = item.string, let i = names.firstIndex(of: s) { return i }
+            if let s = item.string, let i = names.firstIndex(of: s), i < width { return i }
             throw StateError("a ColumnTransformer column \(item.string ?? item.int.map(String.init) ?? item.kindName) that the input does not have")
         }
         switch node.kind {
