@@ -18,6 +18,9 @@ public struct SklearnSession: InferenceSession {
     let frameStage: (any FrameStage)?
     /// Input column names (`x0`, `x1`... when the model has none).
     let columnNames: [String]
+    /// The widest row any step holds (inputs, outputs, classes): a batch of `rows` allocates at most
+    /// `rows × widest` values per array, checked against `Tensor.maxElements` before any is made.
+    let widest: Int
 
     /// Reads a joblib (or plain pickle) file.
     /// - Parameters:
@@ -81,6 +84,9 @@ public struct SklearnSession: InferenceSession {
             inputs = [ModelSignature.Value(name: "X", elementType: .float64, shape: [.symbolic("N"), .fixed(width)])]
         }
         signature = ModelSignature(inputs: inputs, outputs: last.outputs, classLabels: last.classes)
+        let declared = last.outputs.flatMap { $0.shape ?? [] }.compactMap { if case .fixed(let n) = $0 { n } else { nil } }
+        widest = ([width, last.inputWidth, last.classes?.count ?? 1] + stages.flatMap { [$0.inputWidth, $0.outputWidth] } + declared)
+            .max() ?? 1
         steps = stages.map(\.summary) + [last.summary]
         var counts: [String: Int] = [:]
         for name in stages.map(\.name) + [last.name] { counts["sklearn:\(name)", default: 0] += 1 }
@@ -124,6 +130,11 @@ public struct SklearnSession: InferenceSession {
 
     public func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
         let frame = try frame(inputs)
+        let (cells, overflow) = frame.rows.multipliedReportingOverflow(by: widest)
+        guard !overflow, cells <= Tensor.maxElements else {
+            throw ModelRuntimeError(
+                .tooLarge, "\(frame.rows) rows of this model would need more than \(Tensor.maxElements) values (rows of \(widest))")
+        }
         var x: [Double]
         var chain = transforms[...]
         if let frameStage {

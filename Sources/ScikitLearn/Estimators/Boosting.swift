@@ -85,15 +85,10 @@ struct GradientBoostingStage: PredictStage {
         let stages = try state.array("estimators_")
         guard case .objects(let trees) = stages.values, stages.shape.count == 2, stages.shape[1] == width, !trees.isEmpty
         else { throw StateError("\(state.name).estimators_ is not an array of trees with \(width) per stage") }
-        var table = TreeTable(width: width)
+        var table = TreeTable(width: width, targeted: true)
         for (index, node) in trees.enumerated() {
             let tree = try TreeTable.Tree(try EstimatorState(node), features: inputWidth)
-            let k = index % width
-            table.append(tree) { leaf in
-                var row = [Double](repeating: 0, count: width)
-                row[k] = learningRate * tree.values[leaf * tree.classes]
-                return row
-            }
+            table.append(tree, target: index % width) { leaf in [learningRate * tree.values[leaf * tree.classes]] }
         }
         self.table = table
         compact = table.compact()
@@ -166,18 +161,14 @@ struct HistGradientBoostingStage: PredictStage {
         }
         self.baseline = baseline
         guard let iterations = try state.value("_predictors").items else { throw StateError("\(state.name)._predictors is not a list") }
-        var table = TreeTable(width: width)
+        var table = TreeTable(width: width, targeted: true)
         for iteration in iterations {
             guard let predictors = iteration.items, predictors.count == width else {
                 throw StateError("\(state.name)._predictors holds an iteration without \(width) trees")
             }
             for (k, node) in predictors.enumerated() {
                 let tree = try TreeTable.Tree(predictor: node, features: inputWidth)
-                table.append(tree) { leaf in
-                    var row = [Double](repeating: 0, count: width)
-                    row[k] = tree.values[leaf]
-                    return row
-                }
+                table.append(tree, target: k) { leaf in [tree.values[leaf]] }
             }
         }
         self.table = table

@@ -24,8 +24,15 @@ struct TreeTable: Sendable {
     var payload: [Double] = []
     var leafCount = 0
     let width: Int
+    /// Each tree adds to one column only (boosting: one tree per class and stage), so a leaf holds one value and
+    /// `targets` names the column; otherwise a leaf holds a value per column.
+    let targeted: Bool
+    var targets: [Int] = []
 
-    init(width: Int) { self.width = width }
+    init(width: Int, targeted: Bool = false) {
+        self.width = width
+        self.targeted = targeted
+    }
 
     /// One pickled `sklearn.tree._tree.Tree`, read and checked so a walk always ends: children must come after their
     /// parent, features must exist.
@@ -128,9 +135,10 @@ struct TreeTable: Sendable {
 
     /// Adds a tree; `payload(node)` gives each node's row (only leaves' are read), `featureMap` renames features (an
     /// isolation tree trained on a subset of columns).
-    mutating func append(_ tree: Tree, featureMap: [Int]? = nil, payload rows: (Int) -> [Double]) {
+    mutating func append(_ tree: Tree, featureMap: [Int]? = nil, target: Int = 0, payload rows: (Int) -> [Double]) {
         let base = Int32(nodes.count)
         roots.append(base)
+        targets.append(target)
         for node in 0..<tree.count {
             if tree.isLeaf(node) {
                 nodes.append(Node(threshold: 0, feature: 0, left: ~Int32(leafCount), right: 0, missingLeft: false))
@@ -213,11 +221,18 @@ struct TreeTable: Sendable {
             for r in 0..<rows { for k in 0..<width { sums[r * width + k] = initial[k] } }
         }
         let width = width
-        func add(_ leafNode: Int32, _ r: Int, _ payload: UnsafeBufferPointer<Double>, _ sums: UnsafeMutableBufferPointer<Double>) {
-            let leaf = Int(~leafNode) * width
+        let targeted = targeted
+        let targets = targets
+        func add(
+            _ leafNode: Int32, _ r: Int, _ tree: Int, _ payload: UnsafeBufferPointer<Double>,
+            _ sums: UnsafeMutableBufferPointer<Double>
+        ) {
             if width == 1 {
-                sums[r] += payload[leaf]
+                sums[r] += payload[Int(~leafNode)]
+            } else if targeted {
+                sums[r * width + targets[tree]] += payload[Int(~leafNode)]
             } else {
+                let leaf = Int(~leafNode) * width
                 for k in 0..<width { sums[r * width + k] += payload[leaf + k] }
             }
         }
@@ -250,7 +265,7 @@ struct TreeTable: Sendable {
                                                                 let left = v <= node.threshold || (v.isNaN && node.featureAndMissing >> 31 != 0)
                                                                 index = Int(left ? node.left : node.right)
                                                             }
-                                                            add(~leafOf[index], r + lane, payload, sums)
+                                                            add(~leafOf[index], r + lane, tree, payload, sums)
                                                         }
                                                         r += count
                                                         continue
@@ -269,7 +284,7 @@ struct TreeTable: Sendable {
                                                             lanes[lane] = (below | missing) != 0 ? node.left : node.right
                                                         }
                                                     }
-                                                    for lane in 0..<count { add(~leafOf[Int(lanes[lane])], r + lane, payload, sums) }
+                                                    for lane in 0..<count { add(~leafOf[Int(lanes[lane])], r + lane, tree, payload, sums) }
                                                     r += count
                                                 }
                                             }
@@ -287,14 +302,14 @@ struct TreeTable: Sendable {
                         var start = 0
                         while start < rows {
                             let end = min(start + 256, rows)
-                            for root in roots {
+                            for (tree, root) in roots.enumerated() {
                                 for r in start..<end {
                                     var node = nodes[Int(root)]
                                     while node.left >= 0 {
                                         let v = values[r * features + Int(node.feature)]
                                         node = nodes[Int(v <= node.threshold || (v.isNaN && node.missingLeft) ? node.left : node.right)]
                                     }
-                                    add(node.left, r, payload, sums)
+                                    add(node.left, r, tree, payload, sums)
                                 }
                             }
                             start = end
