@@ -89,6 +89,9 @@ public struct NumpyArray: Sendable {
         }
     }
 
+    /// The values as integers, when they are integers.
+    var intValues: [Int64]? { if case .ints(let v) = values { v } else { nil } }
+
     /// A record array's field.
     func field(_ name: String) -> NumpyArray? {
         guard case .records(let fields) = values, let values = fields[name] else { return nil }
