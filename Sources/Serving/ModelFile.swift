@@ -36,12 +36,6 @@ public enum ModelFile: Sendable, Equatable {
     /// The runtime that executes the file: `scikit-learn` for a joblib model, else `onnx`.
     public static func runtime(_ path: ArtifactPath) -> String { isJoblib(path) ? "scikit-learn" : "onnx" }
 
-    /// Whether a file can be what serving loads (a model or its preprocessing).
-    public static func isServingInput(_ path: ArtifactPath) -> Bool {
-        let lower = path.rawValue.lowercased()
-        return lower.hasSuffix(".onnx") || lower.hasSuffix(".joblib")
-    }
-
     static func fileName(_ path: ArtifactPath) -> String {
         String(path.rawValue.split(separator: "/").last ?? "").lowercased()
     }
