@@ -59,6 +59,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Drift statistics (Kolmogorov–Smirnov with SciPy's exact p-values, Wasserstein, Jensen–Shannon, chi-squared
+        // and normal tails): pure functions, tested against SciPy's values; depends on nothing.
+        .target(name: "DriftStatistics", swiftSettings: swiftSettings),
         // Pure domain: value types and rules, no I/O.
         .target(name: "RegistryCore", swiftSettings: swiftSettings),
         // How the core's records are written as JSON (keys, optional fields, defaults for old files). The API, export
@@ -182,6 +185,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        .testTarget(name: "DriftStatisticsTests", dependencies: ["DriftStatistics"], swiftSettings: swiftSettings),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RegistryStoreTests",
