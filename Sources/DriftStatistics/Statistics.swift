@@ -31,7 +31,7 @@ public enum KolmogorovSmirnov {
         let h = largest / g
         guard h > 0 else { return (statistic, 1) }
         if max(n1, n2) <= 10_000 {
-            let p = n1 == n2 ? outsideSquare(n: n1, h: h) : 1 - insideBand(n1, n2, bound: largest)
+            let p = n1 == n2 ? outsideSquare(n: n1, h: h) : outsideBand(n1, n2, bound: largest)
             return (statistic, min(max(p, 0), 1))
         }
         let m = Double(max(n1, n2))
@@ -55,17 +55,15 @@ public enum KolmogorovSmirnov {
         return 2 * total
     }
 
-    /// Unequal sizes: the probability that a uniformly random monotone lattice path from (0,0) to (n1,n2) keeps
-    /// |i·n2 − j·n1| below `bound` at every point, by dynamic programming over transition probabilities (each step
-    /// taken with the chance a uniform path takes it), so no count overflows.
-    static func insideBand(_ n1: Int, _ n2: Int, bound: Int) -> Double {
+    /// Unequal sizes: the probability that a uniformly random monotone lattice path from (0,0) to (n1,n2) reaches
+    /// |i·n2 − j·n1| ≥ `bound` somewhere, by dynamic programming over transition probabilities (each step taken
+    /// with the chance a uniform path takes it, so no count overflows). The mass is summed where paths first leave
+    /// the band rather than taken as 1 − (mass that stays), which would lose a small p-value to cancellation.
+    static func outsideBand(_ n1: Int, _ n2: Int, bound: Int) -> Double {
         var row = [Double](repeating: 0, count: n2 + 1)
+        var outside = 0.0
         for i in 0...n1 {
             for j in 0...n2 {
-                if abs(i * n2 - j * n1) >= bound {
-                    row[j] = 0
-                    continue
-                }
                 if i == 0 && j == 0 {
                     row[j] = 1
                     continue
@@ -78,10 +76,15 @@ public enum KolmogorovSmirnov {
                 if j > 0 {
                     p += row[j - 1] * Double(n2 - j + 1) / Double(n1 - i + n2 - j + 1)
                 }
-                row[j] = p
+                if abs(i * n2 - j * n1) >= bound {
+                    outside += p
+                    row[j] = 0
+                } else {
+                    row[j] = p
+                }
             }
         }
-        return row[n2]
+        return outside
     }
 
     /// Kolmogorov's limiting survival function: 2 Σ (−1)^(k−1) e^(−2k²z²).
