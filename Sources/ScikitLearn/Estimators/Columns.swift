@@ -1,6 +1,8 @@
 import ModelRuntime
 
-/// Input columns by position, each numbers or strings (a DataFrame's columns, as a request carries them).
+/// Input columns by position, each numbers or strings (a DataFrame's columns, as a request carries them), or one
+/// row-major matrix of numbers (an `X` input), kept as it came: a model without column-typed steps reads it as it
+/// is, and only a column-typed step splits it into columns.
 struct Frame {
     enum Column {
         case numbers([Double])
@@ -8,29 +10,37 @@ struct Frame {
     }
 
     var rows: Int
-    var columns: [Column]
-
-    /// The frame as a row-major matrix of numbers; a string column is refused.
-    func matrix(_ names: [String]) throws(ModelRuntimeError) -> [Double] {
-        var out = [Double](repeating: 0, count: rows * columns.count)
-        for (c, column) in columns.enumerated() {
-            guard case .numbers(let values) = column else {
-                throw ModelRuntimeError(.invalidInput, "column '\(names[c])' holds strings where the model expects numbers")
-            }
-            for r in 0..<rows { out[r * columns.count + c] = values[r] }
-        }
-        return out
-    }
+    private var rowMajor: (values: [Double], width: Int)?
+    private var stored: [Column]
 
     init(rows: Int, columns: [Column]) {
         self.rows = rows
-        self.columns = columns
+        stored = columns
     }
 
-    /// A row-major matrix as numeric columns.
     init(matrix: [Double], rows: Int, width: Int) {
         self.rows = rows
-        columns = (0..<width).map { c in .numbers((0..<rows).map { matrix[$0 * width + c] }) }
+        rowMajor = (matrix, width)
+        stored = []
+    }
+
+    /// The columns (split from the matrix when the frame holds one).
+    var columns: [Column] {
+        guard let (matrix, width) = rowMajor else { return stored }
+        return (0..<width).map { c in .numbers((0..<rows).map { matrix[$0 * width + c] }) }
+    }
+
+    /// The frame as a row-major matrix of numbers; a string column is refused.
+    func matrix(_ names: [String]) throws(ModelRuntimeError) -> [Double] {
+        if let (matrix, _) = rowMajor { return matrix }
+        var out = [Double](repeating: 0, count: rows * stored.count)
+        for (c, column) in stored.enumerated() {
+            guard case .numbers(let values) = column else {
+                throw ModelRuntimeError(.invalidInput, "column '\(names[c])' holds strings where the model expects numbers")
+            }
+            for r in 0..<rows { out[r * stored.count + c] = values[r] }
+        }
+        return out
     }
 }
 
@@ -289,8 +299,9 @@ struct ColumnTransformerStage: FrameStage {
 
     func transform(_ frame: Frame, names: [String]) throws(ModelRuntimeError) -> [Double] {
         var blocks: [[Double]] = []
+        let columns = frame.columns
         for part in parts {
-            let sub = Frame(rows: frame.rows, columns: part.columns.map { frame.columns[$0] })
+            let sub = Frame(rows: frame.rows, columns: part.columns.map { columns[$0] })
             let subNames = part.columns.map { $0 < names.count ? names[$0] : "\($0)" }
             switch part.kind {
             case .passthrough: blocks.append(try sub.matrix(subNames))

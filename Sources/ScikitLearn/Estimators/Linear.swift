@@ -72,14 +72,15 @@ struct LinearClassifierStage: PredictStage {
     let map: LinearMap
     var inputWidth: Int { map.features }
     let rule = InputRule.finite
-    let classes: ModelSignature.ClassLabels?
+    let labels: ModelSignature.ClassLabels
+    var classes: ModelSignature.ClassLabels? { labels }
     let probabilities: Probabilities
 
     init(_ state: EstimatorState) throws(StateError) {
         name = state.name
         map = try LinearMap(state)
         let classes = try ModelSignature.ClassLabels(try state.array("classes_"), owner: state.name)
-        self.classes = classes
+        labels = classes
         guard classes.count >= 2, map.targets == (classes.count == 2 ? 1 : classes.count) else {
             throw StateError("\(state.name) has \(map.targets) coefficient rows for \(classes.count) classes")
         }
@@ -105,15 +106,15 @@ struct LinearClassifierStage: PredictStage {
     }
 
     var outputs: [ModelSignature.Value] {
-        let count = classes?.count ?? 2
-        var values = [Outputs.labelValue(classes!)]
+        let count = labels.count
+        var values = [Outputs.labelValue(labels)]
         if probabilities != .none { values.append(Outputs.value("probabilities", .float64, width: count)) }
         values.append(Outputs.value("decision_function", .float64, width: count == 2 ? nil : count))
         return values
     }
 
     func predict(_ x: [Double], rows: Int) throws -> [String: Tensor] {
-        let classes = classes!
+        let classes = labels
         let decision = map.apply(x, rows: rows)
         let binary = map.targets == 1
         let indices = binary ? decision.map { $0 > 0 ? 1 : 0 } : Outputs.argmax(decision, rows: rows, width: map.targets)
@@ -186,6 +187,6 @@ extension LinearClassifierStage {
             case .softmax: "softmax probabilities"
             case .modifiedHuber: "modified Huber probabilities"
             }
-        return "\(name): \(inputWidth) features, \(classes?.count ?? 0) classes, \(kind)"
+        return "\(name): \(inputWidth) features, \(labels.count) classes, \(kind)"
     }
 }

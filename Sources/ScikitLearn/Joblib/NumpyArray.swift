@@ -107,10 +107,7 @@ public struct NumpyArray: Sendable {
                 throw StateError("an array wrapper without dtype or shape")
             }
             let dtype = try NumpyDType(dtypeNode)
-            let shape = try dims.map { (dim) throws(StateError) -> Int in
-                guard let n = dim.int, n >= 0 else { throw StateError("an array with a negative dimension") }
-                return Int(n)
-            }
+            let shape = try Self.shape(dims)
             let fortran = state["order"]?.string == "F"
             guard let count = Self.product(shape) else { throw StateError("an array whose size overflows") }
             switch call.inline {
@@ -127,10 +124,7 @@ public struct NumpyArray: Sendable {
             guard let state = call.state?.items, state.count >= 5, let dims = state[1].items else {
                 throw StateError("a numpy array without its state")
             }
-            let shape = try dims.map { (dim) throws(StateError) -> Int in
-                guard let n = dim.int, n >= 0 else { throw StateError("an array with a negative dimension") }
-                return Int(n)
-            }
+            let shape = try Self.shape(dims)
             guard let count = Self.product(shape) else { throw StateError("an array whose size overflows") }
             let dtype = try NumpyDType(state[2])
             let fortran = if case .bool(true) = state[3].kind { true } else { false }
@@ -147,16 +141,21 @@ public struct NumpyArray: Sendable {
             // Protocol 5's in-band form of an array inside a plain pickle: (bytes, dtype, shape, order).
             guard call.arguments.count == 4, case .bytes(let bytes) = call.arguments[0].kind, let dims = call.arguments[2].items
             else { throw StateError("a numpy buffer array without its bytes, dtype and shape") }
-            let shape = try dims.map { (dim) throws(StateError) -> Int in
-                guard let n = dim.int, n >= 0 else { throw StateError("an array with a negative dimension") }
-                return Int(n)
-            }
+            let shape = try Self.shape(dims)
             guard let count = Self.product(shape) else { throw StateError("an array whose size overflows") }
             let dtype = try NumpyDType(call.arguments[1])
             self.init(shape: shape, values: try Self.decode(bytes[...], dtype: dtype, count: count))
             if call.arguments[3].string == "F" { self = transposedToC() }
         default:
             throw StateError("'\(call.callable)' where an array was expected")
+        }
+    }
+
+    /// A pickled shape tuple: non-negative integers.
+    static func shape(_ dims: [PickleNode]) throws(StateError) -> [Int] {
+        try dims.map { (dim) throws(StateError) -> Int in
+            guard let n = dim.int, n >= 0 else { throw StateError("an array with a negative dimension") }
+            return Int(n)
         }
     }
 
