@@ -3,7 +3,9 @@ import Foundation
 /// One column's values in a reference or current sample: numbers (NaN and ±infinity are missing) or categories
 /// (`nil` is missing).
 public enum DriftColumn: Sendable {
-    case numbers([Double])
+    /// `integral`: the values were read as integers (pandas reads such a column as int64, and NumPy then keeps
+    /// histogram bins at least 1 wide).
+    case numbers([Double], integral: Bool = false)
     case categories([String?])
 }
 
@@ -86,45 +88,59 @@ public enum DriftTests {
     public static func column(
         reference: DriftColumn, current: DriftColumn, method: DriftMethod? = nil, threshold: Double? = nil
     ) throws(DriftError) -> ColumnDrift {
-        let ref = Values(reference)
-        let cur = Values(current)
+        try column(reference: ReferenceColumn(reference), current: current, method: method, threshold: threshold)
+    }
+
+    /// Compares a current sample with a reference profile: the default method and threshold unless given.
+    public static func column(
+        reference ref: ReferenceColumn, current: DriftColumn, method: DriftMethod? = nil, threshold: Double? = nil
+    ) throws(DriftError) -> ColumnDrift {
+        let cur = ReferenceColumn(current)
         guard ref.numerical == cur.numerical else {
             throw DriftError(description: "the reference holds \(ref.numerical ? "numbers" : "categories") and the current sample does not")
         }
-        guard !ref.keys.isEmpty else { throw DriftError(description: "the reference has no values that are not missing") }
-        guard !cur.keys.isEmpty else { throw DriftError(description: "the current sample has no values that are not missing") }
-        let distinct = Set(ref.keys).union(cur.keys).count
-        let chosen = method ?? defaultMethod(numerical: ref.numerical, referenceRows: ref.keys.count, distinctValues: distinct)
+        guard ref.rows > 0 else { throw DriftError(description: "the reference has no values that are not missing") }
+        guard cur.rows > 0 else { throw DriftError(description: "the current sample has no values that are not missing") }
+        let chosen = method ?? defaultMethod(numerical: ref.numerical, referenceRows: ref.rows, distinctValues: ref.distinct(with: cur))
         guard ref.numerical || !(chosen == .ks || chosen == .wasserstein) else {
             throw DriftError(description: "\(chosen.rawValue) compares numbers; this column holds categories")
         }
         let limit = threshold ?? chosen.defaultThreshold
         let statistic: Double
-        switch chosen {
-        case .ks: statistic = KolmogorovSmirnov.twoSample(ref.numbers, cur.numbers).pValue
-        case .wasserstein:
-            let values = ref.numbers
-            let mean = values.reduce(0, +) / Double(values.count)
-            let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
-            statistic = Wasserstein.distance(values, cur.numbers) / max(std, 0.001)
-        case .chisquare: statistic = chiSquare(ref, cur)
-        case .z: statistic = zTest(ref, cur)
-        case .jensenshannon:
-            let (r, c) = binned(ref, cur, fillEmpty: false)
-            statistic = JensenShannon.distance(r, c)
-        case .psi:
+        switch (chosen, ref.values, cur.values) {
+        case (.ks, .numbers(let r), .numbers(let c)): statistic = KolmogorovSmirnov.twoSample(r.sample, c.sample).pValue
+        case (.wasserstein, .numbers(let r), .numbers(let c)):
+            statistic = Wasserstein.distance(r.sample, c.sample) / max(r.standardDeviation, 0.001)
+        case (.chisquare, _, _): statistic = chiSquare(ref.counts(), cur.counts())
+        case (.z, _, _): statistic = zTest(ref.counts(), cur.counts())
+        case (.psi, _, _):
             let (r, c) = binned(ref, cur, fillEmpty: true)
             statistic = zip(r, c).reduce(0) { $0 + ($1.0 - $1.1) * log($1.0 / $1.1) }
+        default:
+            let (r, c) = binned(ref, cur, fillEmpty: false)
+            statistic = JensenShannon.distance(r, c)
         }
-        let drifted: Bool =
-            switch chosen {
-            case .ks: statistic <= limit
-            case .chisquare, .z: statistic < limit
-            case .wasserstein, .jensenshannon, .psi: statistic >= limit
-            }
         return ColumnDrift(
-            method: chosen, statistic: statistic, threshold: limit, drifted: drifted, referenceRows: ref.keys.count,
-            currentRows: cur.keys.count, referenceMissing: ref.missing, currentMissing: cur.missing)
+            method: chosen, statistic: statistic, threshold: limit, drifted: drifted(chosen, statistic, limit),
+            referenceRows: ref.rows, currentRows: cur.rows, referenceMissing: ref.missing, currentMissing: cur.missing)
+    }
+
+    /// Evidently's verdict rule: KS drifts at p ≤ threshold, chi-squared and Z at p < threshold, distances at ≥.
+    static func drifted(_ method: DriftMethod, _ statistic: Double, _ limit: Double) -> Bool {
+        switch method {
+        case .ks: statistic <= limit
+        case .chisquare, .z: statistic < limit
+        case .wasserstein, .jensenshannon, .psi: statistic >= limit
+        }
+    }
+
+    /// The Jensen–Shannon distance of the column's binned shares (as Evidently bins them): the one score every
+    /// column has on the same scale, whatever its test, for summaries and gauges.
+    public static func score(reference: ReferenceColumn, current: DriftColumn) -> Double? {
+        let cur = ReferenceColumn(current)
+        guard reference.numerical == cur.numerical, reference.rows > 0, cur.rows > 0 else { return nil }
+        let (r, c) = binned(reference, cur, fillEmpty: false)
+        return JensenShannon.distance(r, c)
     }
 
     /// Dataset drift: at least `share` of the columns drifted (Evidently's `drift_share`, 0.5 by default).
@@ -133,56 +149,14 @@ public enum DriftTests {
         return Double(columns.filter(\.drifted).count) >= share * Double(columns.count)
     }
 
-    /// A value as a hashable key, ordered as Python orders them (numbers numerically, strings by code point).
-    enum Key: Hashable, Comparable {
-        case number(Double)
-        case string(String)
-
-        static func < (a: Key, b: Key) -> Bool {
-            switch (a, b) {
-            case (.number(let x), .number(let y)): x < y
-            case (.string(let x), .string(let y)): x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
-            case (.number, .string): true
-            case (.string, .number): false
-            }
-        }
-    }
-
-    /// A column with its missing values left out.
-    struct Values {
-        var numerical: Bool
-        var keys: [Key]
-        var numbers: [Double]
-        var missing: Int
-
-        init(_ column: DriftColumn) {
-            switch column {
-            case .numbers(let values):
-                numerical = true
-                numbers = values.filter(\.isFinite)
-                keys = numbers.map { .number($0) }
-                missing = values.count - numbers.count
-            case .categories(let values):
-                numerical = false
-                numbers = []
-                keys = values.compactMap { $0.map(Key.string) }
-                missing = values.count - keys.count
-            }
-        }
-
-        func counts() -> [Key: Int] { keys.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
-    }
-
     /// SciPy's `chisquare(current counts, reference counts × n_current / n_reference)` over every value of both.
-    static func chiSquare(_ ref: Values, _ cur: Values) -> Double {
-        let refCounts = ref.counts()
-        let curCounts = cur.counts()
+    static func chiSquare(_ refCounts: [Key: Double], _ curCounts: [Key: Double]) -> Double {
         let keys = Array(Set(refCounts.keys).union(curCounts.keys))
-        let scale = Double(cur.keys.count) / Double(ref.keys.count)
+        let scale = curCounts.values.reduce(0, +) / refCounts.values.reduce(0, +)
         var statistic = 0.0
         for key in keys {
-            let expected = Double(refCounts[key] ?? 0) * scale
-            let observed = Double(curCounts[key] ?? 0)
+            let expected = (refCounts[key] ?? 0) * scale
+            let observed = curCounts[key] ?? 0
             statistic += (observed - expected) * (observed - expected) / expected
         }
         guard keys.count > 1 else { return .nan }
@@ -191,15 +165,13 @@ public enum DriftTests {
     }
 
     /// Evidently's two-proportion Z-test: the share of rows other than the smallest value, pooled.
-    static func zTest(_ ref: Values, _ cur: Values) -> Double {
-        let refDistinct = Set(ref.keys)
-        let curDistinct = Set(cur.keys)
-        if refDistinct.count == 1, curDistinct.count == 1, refDistinct == curDistinct { return 1 }
-        guard let first = refDistinct.union(curDistinct).min() else { return 1 }
-        let n1 = Double(ref.keys.count)
-        let n2 = Double(cur.keys.count)
-        let p1 = Double(ref.keys.filter { $0 != first }.count) / n1
-        let p2 = Double(cur.keys.filter { $0 != first }.count) / n2
+    static func zTest(_ refCounts: [Key: Double], _ curCounts: [Key: Double]) -> Double {
+        if refCounts.count == 1, curCounts.count == 1, refCounts.keys.first == curCounts.keys.first { return 1 }
+        guard let first = Set(refCounts.keys).union(curCounts.keys).min() else { return 1 }
+        let n1 = refCounts.values.reduce(0, +)
+        let n2 = curCounts.values.reduce(0, +)
+        let p1 = (n1 - (refCounts[first] ?? 0)) / n1
+        let p2 = (n2 - (curCounts[first] ?? 0)) / n2
         let pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
         let z = (p1 - p2) / (pooled * (1 - pooled) * (1 / n1 + 1 / n2)).squareRoot()
         // 2 · (1 − Φ(|z|)), computed as Evidently computes it (so a p-value rounds to 0 where Evidently's does).
@@ -209,19 +181,23 @@ public enum DriftTests {
     /// Evidently's `get_binned_data`: numbers with more than 20 distinct reference values in Sturges bins over both
     /// samples (NumPy's edges and counting), other columns as the share of each value; with `fillEmpty`, empty bins
     /// take 1e-4, or the smallest non-empty share ÷ 10⁶ when that is at most 1e-4 (PSI).
-    static func binned(_ ref: Values, _ cur: Values, fillEmpty: Bool) -> (reference: [Double], current: [Double]) {
+    static func binned(_ ref: ReferenceColumn, _ cur: ReferenceColumn, fillEmpty: Bool) -> (reference: [Double], current: [Double]) {
         var r: [Double]
         var c: [Double]
-        if ref.numerical, Set(ref.numbers).count > 20 {
-            let edges = sturgesEdges(ref.numbers + cur.numbers)
-            r = histogram(ref.numbers, edges).map { Double($0) / Double(ref.numbers.count) }
-            c = histogram(cur.numbers, edges).map { Double($0) / Double(cur.numbers.count) }
+        if case .numbers(let a) = ref.values, case .numbers(let b) = cur.values, a.distinct > 20 {
+            let edges = sturgesEdges(
+                first: min(a.minimum, b.minimum), last: max(a.maximum, b.maximum), count: a.sample.total + b.sample.total,
+                integral: a.integral && b.integral)
+            r = histogram(a.sample, edges).map { $0 / a.sample.total }
+            c = histogram(b.sample, edges).map { $0 / b.sample.total }
         } else {
             let refCounts = ref.counts()
             let curCounts = cur.counts()
             let keys = Array(Set(refCounts.keys).union(curCounts.keys)).sorted()
-            r = keys.map { Double(refCounts[$0] ?? 0) / Double(ref.keys.count) }
-            c = keys.map { Double(curCounts[$0] ?? 0) / Double(cur.keys.count) }
+            let n1 = Double(ref.rows)
+            let n2 = Double(cur.rows)
+            r = keys.map { (refCounts[$0] ?? 0) / n1 }
+            c = keys.map { (curCounts[$0] ?? 0) / n2 }
         }
         if fillEmpty {
             for shares in [0, 1] {
@@ -236,15 +212,17 @@ public enum DriftTests {
         return (r, c)
     }
 
-    /// `numpy.histogram_bin_edges(values, bins="sturges")`.
-    static func sturgesEdges(_ values: [Double]) -> [Double] {
-        var first = values.min() ?? 0
-        var last = values.max() ?? 0
+    /// `numpy.histogram_bin_edges(values, bins="sturges")` from the values' range and count; integer arrays keep
+    /// bins at least 1 wide, as NumPy does.
+    static func sturgesEdges(first low: Double, last high: Double, count: Double, integral: Bool = false) -> [Double] {
+        var first = low
+        var last = high
         if first == last {
             first -= 0.5
             last += 0.5
         }
-        let width = (values.max()! - values.min()!) / (log2(Double(values.count)) + 1)
+        var width = (high - low) / (log2(count) + 1)
+        if integral && width > 0 && width < 1 { width = 1 }
         let bins = width > 0 ? Int(((last - first) / width).rounded(.up)) : 1
         let step = (last - first) / Double(bins)
         var edges = (0...bins).map { Double($0) * step + first }
@@ -252,20 +230,15 @@ public enum DriftTests {
         return edges
     }
 
+    /// How many edges `sturgesEdges` gives (for tests of NumPy's integer rule).
+    public static func sturgesEdgeCount(first: Double, last: Double, count: Double, integral: Bool) -> Int {
+        sturgesEdges(first: first, last: last, count: count, integral: integral).count
+    }
+
     /// `numpy.histogram(values, edges)[0]`: half-open bins, the last one closed; values outside are not counted.
-    static func histogram(_ values: [Double], _ edges: [Double]) -> [Int] {
-        let sorted = values.sorted()
-        func below(_ edge: Double, inclusive: Bool) -> Int {
-            var low = 0
-            var high = sorted.count
-            while low < high {
-                let mid = (low + high) / 2
-                if inclusive ? sorted[mid] <= edge : sorted[mid] < edge { low = mid + 1 } else { high = mid }
-            }
-            return low
-        }
-        var cumulative = edges.dropLast().map { below($0, inclusive: false) }
-        cumulative.append(below(edges[edges.count - 1], inclusive: true))
+    static func histogram(_ sample: SortedSample, _ edges: [Double]) -> [Double] {
+        var cumulative = edges.dropLast().map { sample.mass(below: $0, inclusive: false) }
+        cumulative.append(sample.mass(below: edges[edges.count - 1], inclusive: true))
         return (1..<cumulative.count).map { cumulative[$0] - cumulative[$0 - 1] }
     }
 }

@@ -9,35 +9,41 @@ public enum KolmogorovSmirnov {
     /// `mn / (m + n)` (SciPy uses the finite-n distribution there; the two differ by under 1e-3 at that size).
     /// Both samples must be non-empty and free of NaN.
     public static func twoSample(_ a: [Double], _ b: [Double]) -> (statistic: Double, pValue: Double) {
-        let x = a.sorted()
-        let y = b.sorted()
-        let n1 = x.count
-        let n2 = y.count
-        guard n1 > 0, n2 > 0 else { return (0, 1) }
-        // Walk both sorted samples; at each distinct value both CDFs count values <= it (SciPy's side='right').
-        var i = 0
-        var j = 0
-        var largest = 0
-        // Differences as integers: i*n2 - j*n1 (exact, no rounding in the statistic).
-        while i < n1 || j < n2 {
-            let value = j >= n2 || (i < n1 && x[i] <= y[j]) ? x[i] : y[j]
-            while i < n1 && x[i] <= value { i += 1 }
-            while j < n2 && y[j] <= value { j += 1 }
-            largest = max(largest, abs(i * n2 - j * n1))
+        twoSample(SortedSample(a), SortedSample(b))
+    }
+
+    /// The same over two sorted samples. With exact counts on both sides the statistic is integer arithmetic, as
+    /// SciPy's is; a sketched side (quantile points carrying fractional mass) gives the statistic within the
+    /// sketch's rank error, and is always large enough for the limiting distribution.
+    public static func twoSample(_ x: SortedSample, _ y: SortedSample) -> (statistic: Double, pValue: Double) {
+        guard x.total > 0, y.total > 0 else { return (0, 1) }
+        if x.exact, y.exact {
+            let n1 = Int(x.total)
+            let n2 = Int(y.total)
+            // Walk both distinct-value lists; at each value both CDFs count values <= it (SciPy's side='right').
+            // Differences as integers: i*n2 - j*n1 (exact, no rounding in the statistic).
+            var largest = 0
+            x.walk(y) { i, j in largest = max(largest, abs(Int(i) * n2 - Int(j) * n1)) }
+            let statistic = Double(largest) / Double(n1) / Double(n2)
+            // SciPy rounds d * lcm to an integer h; with the integer difference that is |i*n2 - j*n1| / g.
+            let h = largest / gcd(n1, n2)
+            guard h > 0 else { return (statistic, 1) }
+            if max(n1, n2) <= 10_000 {
+                let p = n1 == n2 ? outsideSquare(n: n1, h: h) : outsideBand(n1, n2, bound: largest)
+                return (statistic, min(max(p, 0), 1))
+            }
+            return (statistic, limit(statistic, n1: Double(n1), n2: Double(n2)))
         }
-        let statistic = Double(largest) / Double(n1) / Double(n2)
-        let g = gcd(n1, n2)
-        // SciPy rounds d * lcm to an integer h; with the integer difference that is |i*n2 - j*n1| / g.
-        let h = largest / g
-        guard h > 0 else { return (statistic, 1) }
-        if max(n1, n2) <= 10_000 {
-            let p = n1 == n2 ? outsideSquare(n: n1, h: h) : outsideBand(n1, n2, bound: largest)
-            return (statistic, min(max(p, 0), 1))
-        }
-        let m = Double(max(n1, n2))
-        let n = Double(min(n1, n2))
+        var largest = 0.0
+        x.walk(y) { i, j in largest = max(largest, abs(i / x.total - j / y.total)) }
+        return (largest, limit(largest, n1: x.total, n2: y.total))
+    }
+
+    static func limit(_ statistic: Double, n1: Double, n2: Double) -> Double {
+        let m = max(n1, n2)
+        let n = min(n1, n2)
         let en = (m * n / (m + n)).rounded()
-        return (statistic, kolmogorovSurvival(statistic * en.squareRoot()))
+        return kolmogorovSurvival(statistic * en.squareRoot())
     }
 
     static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
@@ -107,20 +113,109 @@ public enum KolmogorovSmirnov {
 
 /// SciPy's `wasserstein_distance(u, v)` for two unweighted samples: the area between their empirical CDFs.
 public enum Wasserstein {
-    public static func distance(_ u: [Double], _ v: [Double]) -> Double {
-        let a = u.sorted()
-        let b = v.sorted()
-        guard !a.isEmpty, !b.isEmpty else { return 0 }
-        let all = (a + b).sorted()
+    public static func distance(_ u: [Double], _ v: [Double]) -> Double { distance(SortedSample(u), SortedSample(v)) }
+
+    /// Over two sorted samples: Σ |U(x) − V(x)| · (next x − x) over the values of both, U and V the shares of
+    /// mass at or below x.
+    public static func distance(_ a: SortedSample, _ b: SortedSample) -> Double {
+        guard a.total > 0, b.total > 0 else { return 0 }
         var total = 0.0
-        var i = 0
-        var j = 0
-        for k in 0..<(all.count - 1) {
-            while i < a.count && a[i] <= all[k] { i += 1 }
-            while j < b.count && b[j] <= all[k] { j += 1 }
-            total += abs(Double(i) / Double(a.count) - Double(j) / Double(b.count)) * (all[k + 1] - all[k])
+        var previous: (value: Double, difference: Double)?
+        a.walk(b) { value, i, j in
+            if let previous { total += previous.difference * (value - previous.value) }
+            previous = (value, abs(i / a.total - j / b.total))
         }
         return total
+    }
+}
+
+/// A sample sorted once: its distinct values ascending with how many times each occurs, or, for a sketch of a
+/// larger sample, quantile points with the mass each stands for (`exact` false). Everything the tests need from a
+/// sample — CDF walks, histograms, counts — reads it without the original rows.
+public struct SortedSample: Sendable, Equatable {
+    public private(set) var values: [Double]
+    public private(set) var counts: [Double]
+    /// Mass at or below each value (running sum of `counts`).
+    public private(set) var cumulative: [Double]
+    public private(set) var exact: Bool
+    public var total: Double { cumulative.last ?? 0 }
+
+    /// Sorts `values` (which must hold no NaN) and counts repeats.
+    public init(_ values: [Double]) {
+        var distinct: [Double] = []
+        var counts: [Double] = []
+        for value in values.sorted() {
+            if value == distinct.last { counts[counts.count - 1] += 1 } else {
+                distinct.append(value)
+                counts.append(1)
+            }
+        }
+        self.init(values: distinct, counts: counts, exact: true)
+    }
+
+    /// `values` strictly ascending, `counts` positive, one per value (checked by the caller).
+    public init(values: [Double], counts: [Double], exact: Bool) {
+        self.values = values
+        self.counts = counts
+        self.exact = exact
+        var running = 0.0
+        cumulative = counts.map {
+            running += $0
+            return running
+        }
+    }
+
+    /// At most `limit` points: the sample itself when it has no more distinct values, else the value at the middle
+    /// rank of each of `limit` equal slices of mass, each carrying its slice's mass. Any CDF read from the sketch is
+    /// within 1/`limit` of the sample's, and a Wasserstein distance within (max − min)/`limit`.
+    public func sketched(limit: Int) -> SortedSample {
+        guard values.count > limit, limit > 0 else { return self }
+        let slice = total / Double(limit)
+        var points: [Double] = []
+        points.reserveCapacity(limit)
+        var index = 0
+        for k in 0..<limit {
+            let rank = (Double(k) + 0.5) * slice
+            while index < values.count - 1 && cumulative[index] <= rank { index += 1 }
+            points.append(values[index])
+        }
+        // Neighbouring slices can share a point: merge them so values stay strictly ascending.
+        var merged: [Double] = []
+        var mass: [Double] = []
+        for point in points {
+            if point == merged.last { mass[mass.count - 1] += slice } else {
+                merged.append(point)
+                mass.append(slice)
+            }
+        }
+        return SortedSample(values: merged, counts: mass, exact: false)
+    }
+
+    /// Mass strictly below `edge` (or at or below it, `inclusive`).
+    public func mass(below edge: Double, inclusive: Bool) -> Double {
+        var low = 0
+        var high = values.count
+        while low < high {
+            let mid = (low + high) / 2
+            if inclusive ? values[mid] <= edge : values[mid] < edge { low = mid + 1 } else { high = mid }
+        }
+        return low == 0 ? 0 : cumulative[low - 1]
+    }
+
+    /// Visits every distinct value of both samples ascending with the mass of each at or below it.
+    func walk(_ other: SortedSample, _ body: (_ value: Double, _ mine: Double, _ theirs: Double) -> Void) {
+        var i = 0
+        var j = 0
+        while i < values.count || j < other.values.count {
+            let value = j >= other.values.count || (i < values.count && values[i] <= other.values[j]) ? values[i] : other.values[j]
+            if i < values.count && values[i] == value { i += 1 }
+            if j < other.values.count && other.values[j] == value { j += 1 }
+            body(value, i == 0 ? 0 : cumulative[i - 1], j == 0 ? 0 : other.cumulative[j - 1])
+        }
+    }
+
+    func walk(_ other: SortedSample, _ body: (_ mine: Double, _ theirs: Double) -> Void) {
+        walk(other) { _, mine, theirs in body(mine, theirs) }
     }
 }
 

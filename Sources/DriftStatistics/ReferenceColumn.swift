@@ -1,0 +1,124 @@
+import Foundation
+
+/// What the drift tests need from a numeric column, without its rows: the sorted sample (exact, or a sketch of
+/// quantile points above a size), and the range, moments and distinct count taken from every value.
+public struct NumericReference: Sendable, Equatable {
+    public var sample: SortedSample
+    /// Distinct values of the whole column (exact even when the sample is a sketch).
+    public var distinct: Int
+    public var minimum: Double
+    public var maximum: Double
+    public var mean: Double
+    /// NumPy's `std` (population, ddof 0), which Evidently norms the Wasserstein distance by.
+    public var standardDeviation: Double
+    /// Read as integers (an int64 column in pandas).
+    public var integral: Bool
+
+    public init(
+        sample: SortedSample, distinct: Int, minimum: Double, maximum: Double, mean: Double, standardDeviation: Double,
+        integral: Bool
+    ) {
+        self.sample = sample
+        self.distinct = distinct
+        self.minimum = minimum
+        self.maximum = maximum
+        self.mean = mean
+        self.standardDeviation = standardDeviation
+        self.integral = integral
+    }
+}
+
+/// One column of a reference (or current) sample reduced to what the tests read: a numeric summary or the count
+/// of each category, and how many values were missing (NaN, ±infinity or absent), which are counted and left out.
+public struct ReferenceColumn: Sendable, Equatable {
+    public enum Values: Sendable, Equatable {
+        case numbers(NumericReference)
+        case categories([String: Int])
+    }
+
+    public var values: Values
+    public var missing: Int
+
+    public init(values: Values, missing: Int) {
+        self.values = values
+        self.missing = missing
+    }
+
+    /// Summarises a column; numbers with more than `sketchLimit` distinct values keep a sketch of that many
+    /// quantile points (CDF error at most 1/`sketchLimit`).
+    public init(_ column: DriftColumn, sketchLimit: Int = .max) {
+        switch column {
+        case .numbers(let all, let integral):
+            let numbers = all.filter(\.isFinite)
+            missing = all.count - numbers.count
+            let exact = SortedSample(numbers)
+            let mean = numbers.isEmpty ? 0 : numbers.reduce(0, +) / Double(numbers.count)
+            let variance = numbers.isEmpty ? 0 : numbers.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(numbers.count)
+            values = .numbers(
+                NumericReference(
+                    sample: exact.sketched(limit: sketchLimit), distinct: exact.values.count,
+                    minimum: exact.values.first ?? 0, maximum: exact.values.last ?? 0, mean: mean,
+                    standardDeviation: variance.squareRoot(), integral: integral))
+        case .categories(let all):
+            var counts: [String: Int] = [:]
+            var missing = 0
+            for value in all {
+                if let value { counts[value, default: 0] += 1 } else { missing += 1 }
+            }
+            values = .categories(counts)
+            self.missing = missing
+        }
+    }
+
+    public var numerical: Bool {
+        if case .numbers = values { return true }
+        return false
+    }
+
+    /// Values that are not missing.
+    public var rows: Int {
+        switch values {
+        case .numbers(let summary): Int(summary.sample.total.rounded())
+        case .categories(let counts): counts.values.reduce(0, +)
+        }
+    }
+
+    /// Each value's count as the tests key them.
+    func counts() -> [DriftTests.Key: Double] {
+        switch values {
+        case .numbers(let summary):
+            Dictionary(uniqueKeysWithValues: zip(summary.sample.values.map { .number($0) }, summary.sample.counts))
+        case .categories(let counts):
+            Dictionary(uniqueKeysWithValues: counts.map { (.string($0.key), Double($0.value)) })
+        }
+    }
+
+    /// Distinct values of this column and `other` together (Evidently's `n_unique` over reference ∪ current); a
+    /// sketched column has more distinct values than any rule asks about, so its own count stands.
+    func distinct(with other: ReferenceColumn) -> Int {
+        switch (values, other.values) {
+        case (.numbers(let a), .numbers(let b)):
+            guard a.sample.exact, b.sample.exact else { return max(a.distinct, b.distinct) }
+            return Set(a.sample.values).union(b.sample.values).count
+        case (.categories(let a), .categories(let b)): return Set(a.keys).union(b.keys).count
+        default: return 0
+        }
+    }
+}
+
+extension DriftTests {
+    /// A value as a hashable key, ordered as Python orders them (numbers numerically, strings by code point).
+    enum Key: Hashable, Comparable {
+        case number(Double)
+        case string(String)
+
+        static func < (a: Key, b: Key) -> Bool {
+            switch (a, b) {
+            case (.number(let x), .number(let y)): x < y
+            case (.string(let x), .string(let y)): x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
+            case (.number, .string): true
+            case (.string, .number): false
+            }
+        }
+    }
+}
