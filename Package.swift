@@ -62,8 +62,8 @@ let package = Package(
         // Drift statistics (Kolmogorov–Smirnov with SciPy's exact p-values, Wasserstein, Jensen–Shannon, chi-squared
         // and normal tails): pure functions, tested against SciPy's values; depends on nothing.
         .target(name: "DriftStatistics", swiftSettings: swiftSettings),
-        // Pure domain: value types and rules, no I/O.
-        .target(name: "RegistryCore", swiftSettings: swiftSettings),
+        // Pure domain: value types and rules, no I/O. Drift settings and records hold the pure drift target's types.
+        .target(name: "RegistryCore", dependencies: ["DriftStatistics"], swiftSettings: swiftSettings),
         // How the core's records are written as JSON (keys, optional fields, defaults for old files). The API, export
         // files and the store's JSON columns share one format, so it is defined once, here, outside the domain.
         .target(name: "RegistryWire", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "RegistryStore",
             dependencies: [
-                "RegistryCore", "RegistryWire",
+                "RegistryCore", "RegistryWire", "DriftStatistics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the one hot loop that reads history points column by column.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -84,14 +84,14 @@ let package = Package(
         ),
         // The native API's request and response types and JSON conventions, shared by the server and the CLI's
         // client commands (which so depend on the core's value types, not on the server).
-        .target(name: "ModelyardAPI", dependencies: ["RegistryCore", "RegistryWire"], swiftSettings: swiftSettings),
+        .target(name: "ModelyardAPI", dependencies: ["RegistryCore", "RegistryWire", "DriftStatistics"], swiftSettings: swiftSettings),
         // HTML pages and SVG charts rendered on the server from core values; no I/O.
         .target(name: "Dashboard", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
         // Use cases: one transaction each.
         .target(
             name: "Registry",
             dependencies: [
-                "RegistryCore", "RegistryStore",
+                "RegistryCore", "RegistryStore", "DriftStatistics",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Registry", "RegistryCore", "RegistryStore", "ModelRuntime", "ScikitLearn",
+                "Registry", "RegistryCore", "RegistryStore", "ModelRuntime", "ScikitLearn", "DriftStatistics",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -142,7 +142,7 @@ let package = Package(
             name: "modelyard",
             dependencies: [
                 "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Registry", "RegistryStore", "RegistryCore",
-                "ModelRuntime", "ScikitLearn",
+                "ModelRuntime", "ScikitLearn", "DriftStatistics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -190,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "RegistryStoreTests",
             dependencies: [
-                "RegistryStore", "Registry", "RegistryCore", .product(name: "NIOCore", package: "swift-nio"),
+                "RegistryStore", "Registry", "RegistryCore", "DriftStatistics", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -199,7 +199,7 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Serving", "ModelRuntime", "FuzzSupport",
-                "Registry", "RegistryCore", "RegistryStore", "RegistryWire", "ScikitLearn",
+                "Registry", "RegistryCore", "RegistryStore", "RegistryWire", "ScikitLearn", "DriftStatistics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -67,6 +67,7 @@ public struct ColumnDrift: Sendable, Equatable {
 /// Why a column could not be compared.
 public struct DriftError: Error, Equatable, Sendable, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// Evidently's `DataDriftPreset` rules for one column (legacy `get_one_column_drift`, `_get_default_stattest` and the

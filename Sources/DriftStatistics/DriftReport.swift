@@ -50,16 +50,22 @@ public struct DriftSettings: Sendable, Codable, Equatable {
     public var driftShare: Double
     /// The plain summary: a column's Jensen–Shannon score above this counts.
     public var driftThreshold: Double
+    /// The version file a reference is computed from, when not one of the conventional names.
+    public var reference: String?
 
-    public init(columns: [String: ColumnRule] = [:], ignore: [String] = [], driftShare: Double = 0.5, driftThreshold: Double = 0.1) {
+    public init(
+        columns: [String: ColumnRule] = [:], ignore: [String] = [], driftShare: Double = 0.5, driftThreshold: Double = 0.1,
+        reference: String? = nil
+    ) {
+        self.reference = reference
         self.columns = columns
         self.ignore = ignore
         self.driftShare = driftShare
         self.driftThreshold = driftThreshold
     }
 
-    enum CodingKeys: String, CodingKey {
-        case columns, ignore
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case columns, ignore, reference
         case driftShare = "drift_share"
         case driftThreshold = "drift_threshold"
     }
@@ -70,6 +76,7 @@ public struct DriftSettings: Sendable, Codable, Equatable {
         ignore = try container.decodeIfPresent([String].self, forKey: .ignore) ?? []
         driftShare = try container.decodeIfPresent(Double.self, forKey: .driftShare) ?? 0.5
         driftThreshold = try container.decodeIfPresent(Double.self, forKey: .driftThreshold) ?? 0.1
+        reference = try container.decodeIfPresent(String.self, forKey: .reference)
     }
 
     /// Refuses a share outside (0, 1], a threshold that is not a finite positive number, or too many rules.
@@ -77,6 +84,9 @@ public struct DriftSettings: Sendable, Codable, Equatable {
         guard driftShare > 0, driftShare <= 1 else { throw DriftError(description: "drift_share must be in (0, 1]; it is \(driftShare)") }
         guard driftThreshold.isFinite, driftThreshold > 0 else {
             throw DriftError(description: "drift_threshold must be a positive number; it is \(driftThreshold)")
+        }
+        if let reference, reference.isEmpty || reference.utf8.count > 1_000 {
+            throw DriftError(description: "reference must name a file of the version (1-1000 characters)")
         }
         guard columns.count + ignore.count <= DriftTable.maxColumns else {
             throw DriftError(description: "drift settings name more than \(DriftTable.maxColumns) columns")

@@ -8,6 +8,10 @@ public struct DriftTable: Sendable {
     public struct Column: Sendable {
         public var name: String
         public var values: DriftColumn
+        public init(name: String, values: DriftColumn) {
+            self.name = name
+            self.values = values
+        }
     }
 
     public var columns: [Column]

@@ -68,6 +68,7 @@ public enum ModelyardServer {
         HealthRoutes(registry: registry).register(on: router)
         let api = router.group("api/v1")
         ServingRoutes(registry: registry, pool: pool).register(on: api, root: router)
+        DriftRoutes(registry: registry, pool: pool).register(on: api)
         InferenceProtocolRoutes(registry: registry, pool: pool).register(on: router.group("v2"))
         ModelRoutes(registry: registry).register(on: api)
         VersionRoutes(registry: registry).register(on: api)
@@ -107,6 +108,7 @@ public enum ModelyardServer {
             services.append(
                 InferenceSummaryService(
                     pool: pool, retention: configuration.inferenceRetention, logger: logger))
+            services.append(DriftService(pool: pool, retention: configuration.inferenceRetention, logger: logger))
         }
         return Application(
             router: buildRouter(components),

@@ -1,4 +1,5 @@
 public import Foundation
+public import DriftStatistics
 public import RegistryCore
 
 /// Persistence of the registry's metadata. Every mutating method is one transaction that applies the rules of
@@ -159,7 +160,25 @@ public protocol InferenceSummaryStore: Sendable {
 
 /// What the model server reads (versions, manifests, aliases, traffic) and writes (what it makes of a model file,
 /// its inference summaries): the narrow part of the store `Serving` depends on.
-public protocol ServingStore: InferenceSummaryStore {
+/// Drift references, settings and summaries.
+public protocol DriftStore: Sendable {
+    /// The version's stored reference profile; nil when none was set.
+    func driftReference(_ model: ModelName, _ version: SemanticVersion) async throws -> DriftReferenceRecord?
+    /// Stores (or replaces) a version's reference, audited as `drift.reference.set`.
+    func setDriftReference(_ record: DriftReferenceRecord, audit: AuditContext) async throws
+    func driftSettings(_ model: ModelName) async throws -> DriftSettings?
+    /// Sets or (nil) clears the model's drift settings, audited as `drift.settings.set`.
+    func setDriftSettings(_ model: ModelName, _ settings: DriftSettings?, audit: AuditContext) async throws
+    /// Summaries of versions deleted meanwhile are dropped.
+    func addDriftSummaries(_ summaries: [DriftSummary]) async throws
+    func driftSummaries(_ model: ModelName, _ version: SemanticVersion, since: Date) async throws -> [DriftSummary]
+    @discardableResult
+    func pruneDriftSummaries(before cutoff: Date) async throws -> Int
+    /// A version started (or stopped) drifting: an audit entry `drift.started` / `drift.stopped` by the server.
+    func recordDriftChange(_ model: ModelName, _ version: SemanticVersion, drifting: Bool, details: [String: String]) async throws
+}
+
+public protocol ServingStore: InferenceSummaryStore, DriftStore {
     func version(_ model: ModelName, _ selector: VersionSelector) async throws -> ModelVersion
     func artifacts(_ model: ModelName, _ version: SemanticVersion) async throws -> [ArtifactEntry]
     func aliases(_ model: ModelName) async throws -> [AliasPointer]

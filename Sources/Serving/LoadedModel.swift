@@ -20,12 +20,16 @@ public final class LoadedModel: Sendable {
     /// How long reading, verifying, planning and warming up took.
     public let loadSeconds: Double
     public let metrics: InferenceMetrics
+    /// The served rows' drift against the version's reference (idle without one).
+    public let drift: DriftMonitor
     private let inFlightCount = Atomic<Int>(0)
 
     init(
         key: VersionKey, number: Int64, artifact: ArtifactEntry, session: any InferenceSession, loadedAt: Date,
-        loadSeconds: Double, metrics: InferenceMetrics, threshold: DecisionThreshold? = nil
+        loadSeconds: Double, metrics: InferenceMetrics, threshold: DecisionThreshold? = nil,
+        driftWindows: [Int] = [1_000, 10_000]
     ) {
+        self.drift = DriftMonitor(windows: driftWindows)
         self.key = key
         self.number = number
         self.artifact = artifact

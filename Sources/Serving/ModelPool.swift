@@ -34,11 +34,16 @@ public final class ModelPool: ServingHooks, Sendable {
         /// Whether predictions run on `InferenceExecutor.shared` (the default) or inline on the connection's event
         /// loop (only the serving-load benchmark's baseline turns this off).
         public var offloadInference: Bool
+        /// Drift windows, in served rows: the last N rows of each are judged against the reference; the smallest
+        /// decides when a version starts or stops drifting.
+        public var driftWindows: [Int]
 
         public init(
             maxConcurrentLoads: Int = 2, maxLoadedBytes: Int64 = 4 << 30, maxModelBytes: Int64 = 1 << 30,
-            maxOnDemand: Int = 4, maxRows: Int = 10_000, retryAfter: TimeInterval = 30, offloadInference: Bool = true
+            maxOnDemand: Int = 4, maxRows: Int = 10_000, retryAfter: TimeInterval = 30, offloadInference: Bool = true,
+            driftWindows: [Int] = [1_000, 10_000]
         ) {
+            self.driftWindows = driftWindows
             self.maxConcurrentLoads = maxConcurrentLoads
             self.maxLoadedBytes = maxLoadedBytes
             self.maxModelBytes = maxModelBytes
@@ -192,6 +197,7 @@ public final class ModelPool: ServingHooks, Sendable {
         -> (outputs: [String: Tensor], seconds: Double)
     {
         let result = try predict(selection.model, inputs, rows: rows)
+        selection.model.drift.observe(inputs, outputs: result.outputs, rows: rows)
         if let shadow = selection.shadow, let log = selection.shadowLog {
             log.mirror(inputs, rows: rows, on: shadow, answeredBy: selection.model, primaryOutputs: result.outputs)
         }
@@ -437,7 +443,8 @@ public final class ModelPool: ServingHooks, Sendable {
             loadSeconds: (ContinuousClock.now - start).seconds,
             metrics: InferenceMetrics(
                 model: version.model.rawValue, version: version.version.description, prometheus: prometheus, clock: clock),
-            threshold: DecisionThreshold(params: version.params))
+            threshold: DecisionThreshold(params: version.params), driftWindows: configuration.driftWindows)
+        await attachDrift(model, version: version)
         logger.info(
             "version loaded",
             metadata: ["model": "\(version.model)", "version": "\(version.version)", "seconds": "\(model.loadSeconds)"])

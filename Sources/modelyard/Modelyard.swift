@@ -20,6 +20,7 @@ struct Modelyard: AsyncParsableCommand {
               modelyard predict fraud --row 0.1,3,1.5
               modelyard onnx inspect model.onnx
               modelyard inspect model.joblib
+              modelyard drift fraud
             """,
         version: ModelyardVersion.current,
         subcommands: [
@@ -30,6 +31,6 @@ struct Modelyard: AsyncParsableCommand {
             ImportCommand.self, AuditCommand.self, GCCommand.self, ExperimentsCommand.self, RunsCommand.self,
             PredictCommand.self, ServingCommand.self, TrafficCommand.self, BenchmarkCommand.self, ONNXCommand.self,
             PolicyCommand.self, ValidateCommand.self, ImportTrainingCommand.self, ImportsCommand.self, TokensCommand.self,
-            InspectCommand.self,
+            InspectCommand.self, DriftCommand.self,
         ])
 }

@@ -22,6 +22,7 @@ import Testing
         ("v11-highest-version", "89ca8b953bfcaea9"),
         ("v12-validation", "9d7767b5cb4b74ae"),
         ("v13-access-tokens", "490f4ad7e6023bbf"),
+        ("v14-drift", "17011c64481ad022"),
     ]
 
     @Test func everyShippedMigrationLeavesTheSchemaItShippedWith() throws {

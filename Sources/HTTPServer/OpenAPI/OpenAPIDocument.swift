@@ -107,6 +107,24 @@ public enum OpenAPIDocument {
             summary: "Measure latency and throughput at batch sizes 1, 32, 1024 (or `batches`) and store the result",
             body: "object", status: "201"),
         .init(method: "get", path: model + "/versions/{version}/benchmarks", id: "listBenchmarks", summary: "Stored benchmarks of a version, newest first"),
+        .init(
+            method: "get", path: model + "/versions/{version}/drift", id: "versionDrift",
+            summary: "Drift of the served rows against the version's reference: live windows, verdicts per column, hourly history",
+            query: ["hours"]),
+        .init(
+            method: "put", path: model + "/versions/{version}/drift/reference", id: "setDriftReference",
+            summary: "Set the version's drift reference from a dataset (CSV with a header row, or JSON Lines)", body: "binary",
+            status: "201"),
+        .init(
+            method: "post", path: model + "/versions/{version}/drift/check", id: "checkDrift",
+            summary: "Judge a dataset (CSV or JSON Lines) against the version's reference: Evidently's DataDriftPreset rules",
+            body: "binary"),
+        .init(method: "get", path: model + "/drift/settings", id: "getDriftSettings", summary: "The model's drift settings"),
+        .init(
+            method: "put", path: model + "/drift/settings", id: "setDriftSettings",
+            summary: "Set per-column methods and thresholds, ignored columns, drift_share, drift_threshold, reference file",
+            body: "DriftSettings"),
+        .init(method: "delete", path: model + "/drift/settings", id: "resetDriftSettings", summary: "Back to Evidently's defaults"),
         .init(method: "get", path: model + "/traffic", id: "getTraffic", summary: "Traffic policy per environment"),
         .init(
             method: "put", path: model + "/traffic", id: "setTraffic",

@@ -137,5 +137,16 @@ enum OpenAPISchemas {
             "min_requests": ["type": "integer"], "reset": ["type": "boolean"], "reason": string,
         ]),
         "Predict": object(["inputs": ["type": "array", "items": [:]], "key": string]),
+        "DriftSettings": object([
+            "columns": [
+                "type": "object",
+                "additionalProperties": object([
+                    "method": ["type": "string", "enum": ["ks", "chisquare", "z", "wasserstein", "jensenshannon", "psi"]],
+                    "threshold": ["type": "number", "exclusiveMinimum": 0],
+                ]),
+            ],
+            "ignore": array(string), "drift_share": ["type": "number", "exclusiveMinimum": 0, "maximum": 1],
+            "drift_threshold": ["type": "number", "exclusiveMinimum": 0], "reference": string,
+        ]),
     ]    }
 }

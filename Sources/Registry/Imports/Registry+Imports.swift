@@ -119,6 +119,13 @@ extension Registry {
             }
         }
         var tags = [Self.importTag: content, "import.source": String(source.prefix(1_000))]
+        if let reference = metadata.referenceDataset {
+            guard paths.contains(reference) else {
+                return try await finish(
+                    .refused, reason: "metadata.json names the reference dataset '\(reference.prefix(200))', which is not among the folder's files")
+            }
+            tags[Self.driftReferenceTag] = reference
+        }
         if let type = metadata.modelType { tags["model_type"] = String(type.prefix(1_000)) }
         if let label = metadata.label { tags["training.label"] = String(label.prefix(1_000)) }
         var params = metadata.parameters

@@ -1,3 +1,4 @@
+public import DriftStatistics
 public import RegistryCore
 public import RegistryStore
 
@@ -19,6 +20,11 @@ public protocol ServingHooks: Sendable {
     /// (accuracy, precision, recall, f1_score, roc_auc): the policy's re-evaluation.
     func evaluate(_ version: ModelVersion, dataset: ArtifactEntry, rule: ValidationPolicy.Evaluation) async throws
         -> (rows: Int, metrics: [String: Double])
+    /// The version's predictions for a dataset's rows as drift columns (`prediction`, `score`, `probability`), so
+    /// a reference and a batch check cover prediction drift too. Empty when the model cannot take the rows.
+    func driftOutputs(_ version: ModelVersion, table: DriftTable) async -> [DriftTable.Column]
+    /// `model`'s drift reference or settings changed: monitors of its loaded versions start over from them.
+    func driftChanged(_ model: ModelName) async
 }
 
 extension Registry {

@@ -19,6 +19,8 @@ public struct TrainingMetadata: Sendable, Equatable {
     public var trainedAt: Date?
     public var featureNames: [String]
     public var samples: Int64?
+    /// The folder's file holding a sample of the training data, the drift reference (`training_info.reference_dataset`).
+    public var referenceDataset: String?
     public var trainingSeconds: Double?
     public var parameters: [String: JSONValue]
     public var metrics: [String: Double]
@@ -102,6 +104,7 @@ public struct TrainingMetadata: Sendable, Equatable {
         }
         samples = try number(training.removeValue(forKey: "n_samples"), "training_info.n_samples").flatMap { Int64(exactly: $0.rounded()) }
         trainingSeconds = try number(training.removeValue(forKey: "training_time_seconds"), "training_info.training_time_seconds")
+        referenceDataset = try string(training.removeValue(forKey: "reference_dataset"), "training_info.reference_dataset")
         switch training.removeValue(forKey: "parameters") {
         case nil, .null?: parameters = [:]
         case .object(let fields)?: parameters = fields

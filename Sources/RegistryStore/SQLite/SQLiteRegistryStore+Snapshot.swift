@@ -1,3 +1,4 @@
+import DriftStatistics
 import Foundation
 import GRDB
 import RegistryCore
@@ -20,7 +21,16 @@ extension SQLiteRegistryStore {
                         validations: try String.fetchAll(
                             db.cachedStatement(sql: "SELECT report FROM validation_reports WHERE version_id = ? ORDER BY id"),
                             arguments: [id]
-                        ).compactMap { try SQLiteRows.decodeJSON(ValidationReport.self, $0) })
+                        ).compactMap { try SQLiteRows.decodeJSON(ValidationReport.self, $0) },
+                        driftReference: try Row.fetchOne(
+                            db.cachedStatement(sql: """
+                                SELECT source, rows, columns, profile, created_at, created_by FROM drift_references WHERE version_id = ?
+                                """), arguments: [id]
+                        ).map { row in
+                            DriftReferenceSnapshot(
+                                source: row[0], rows: row[1], columns: try SQLiteRows.decodeJSON([String].self, row[2] as String?) ?? [],
+                                profile: row[3], createdAt: ISO8601.date(milliseconds: row[4]), createdBy: row[5])
+                        })
                 }
                 let policies = try Row.fetchAll(
                     db.cachedStatement(sql: "SELECT revision, policy, actor, created_at FROM validation_policies WHERE model_id = ? ORDER BY revision"),
@@ -53,7 +63,11 @@ extension SQLiteRegistryStore {
                             ServingLimits.self,
                             try String.fetchOne(
                                 db.cachedStatement(sql: "SELECT limits FROM serving_limits WHERE model_id = ?"), arguments: [modelID])),
-                        traffic: traffic))
+                        traffic: traffic,
+                        driftSettings: try SQLiteRows.decodeJSON(
+                            DriftSettings.self,
+                            try String.fetchOne(
+                                db.cachedStatement(sql: "SELECT settings FROM drift_settings WHERE model_id = ?"), arguments: [modelID]))))
             }
             let runRows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.runColumns), r.created_at FROM runs r ORDER BY r.created_at, r.id"))
             let details = try Self.runs(db, rows: runRows)
@@ -178,6 +192,21 @@ extension SQLiteRegistryStore {
                     SQLiteRows.millis(report.validatedAt),
                 ])
             }
+        }
+        for version in snap.versions {
+            guard let reference = version.driftReference else { continue }
+            let versionID = try SQLiteRows.version(db, snap.model.name, .version(version.version.version)).id
+            try db.cachedStatement(sql: """
+                    INSERT INTO drift_references (version_id, source, rows, columns, profile, created_at, created_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                    versionID, reference.source, reference.rows, try SQLiteRows.json(reference.columns), reference.profile,
+                    SQLiteRows.millis(reference.createdAt), reference.createdBy,
+                ])
+        }
+        if let settings = snap.driftSettings {
+            try db.cachedStatement(sql: "INSERT INTO drift_settings (model_id, settings, updated_at) VALUES (?, ?, ?)")
+                .execute(arguments: [modelID, try SQLiteRows.json(settings), SQLiteRows.millis(now)])
         }
         if let limits = snap.servingLimits {
             try db.cachedStatement(sql: "INSERT INTO serving_limits (model_id, limits, updated_at) VALUES (?, ?, ?)")

@@ -302,6 +302,41 @@ enum SQLiteSchema {
                     )
                     """)
         }
+        migrator.registerMigration("v14-drift") { db in
+            // Drift: one reference profile per version (binary, `ReferenceProfile.encoded()`), the model's drift
+            // settings, and hourly summaries of served rows judged against the reference.
+            try db.execute(
+                sql: """
+                    CREATE TABLE drift_references (
+                        version_id INTEGER PRIMARY KEY REFERENCES versions(id) ON DELETE CASCADE,
+                        source TEXT NOT NULL,
+                        rows INTEGER NOT NULL,
+                        columns TEXT NOT NULL,
+                        profile BLOB NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        created_by TEXT NOT NULL
+                    );
+                    CREATE TABLE drift_settings (
+                        model_id INTEGER PRIMARY KEY REFERENCES models(id) ON DELETE CASCADE,
+                        settings TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE drift_summaries (
+                        id INTEGER PRIMARY KEY,
+                        version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+                        period_start INTEGER NOT NULL,
+                        period_seconds INTEGER NOT NULL,
+                        rows INTEGER NOT NULL,
+                        compared_columns INTEGER NOT NULL,
+                        drifted_columns INTEGER NOT NULL,
+                        share REAL NOT NULL,
+                        dataset_drift INTEGER NOT NULL,
+                        max_score REAL NOT NULL,
+                        columns TEXT NOT NULL
+                    );
+                    CREATE INDEX drift_summaries_version ON drift_summaries(version_id, period_start);
+                    """)
+        }
         return migrator
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import DriftStatistics
 public import RegistryCore
 import RegistryWire
 
@@ -54,12 +55,15 @@ public struct ModelSnapshot: Sendable, Equatable, Codable {
     public var servingLimits: ServingLimits?
     /// Traffic policy per environment (environment name to policy).
     public var traffic: [String: TrafficPolicy]?
+    /// Drift settings, when the model set them.
+    public var driftSettings: DriftSettings?
 
     public init(
         model: RegisteredModel, versions: [VersionSnapshot], aliases: [AliasPointer], deployments: [Deployment],
         audit: [AuditEntry], highestVersion: SemanticVersion? = nil, policies: [PolicyRevision]? = nil,
-        servingLimits: ServingLimits? = nil, traffic: [String: TrafficPolicy]? = nil
+        servingLimits: ServingLimits? = nil, traffic: [String: TrafficPolicy]? = nil, driftSettings: DriftSettings? = nil
     ) {
+        self.driftSettings = driftSettings
         self.model = model
         self.versions = versions
         self.aliases = aliases
@@ -75,6 +79,7 @@ public struct ModelSnapshot: Sendable, Equatable, Codable {
         case model, versions, aliases, deployments, audit, policies, traffic
         case highestVersion = "highestVersion"
         case servingLimits = "serving_limits"
+        case driftSettings = "drift_settings"
     }
 }
 
@@ -84,11 +89,14 @@ public struct VersionSnapshot: Sendable, Equatable, Codable {
     public var scoreChanges: [ScoreChange]
     /// Every verdict reached on the version, oldest first (absent in exports made before validation).
     public var validations: [ValidationReport]?
+    /// The version's drift reference (absent in exports made before drift, or when it has none).
+    public var driftReference: DriftReferenceSnapshot?
 
     public init(
         version: ModelVersion, artifacts: [ArtifactEntry], scoreChanges: [ScoreChange],
-        validations: [ValidationReport]? = nil
+        validations: [ValidationReport]? = nil, driftReference: DriftReferenceSnapshot? = nil
     ) {
+        self.driftReference = driftReference
         self.version = version
         self.artifacts = artifacts
         self.scoreChanges = scoreChanges
@@ -98,6 +106,32 @@ public struct VersionSnapshot: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case version, artifacts, validations
         case scoreChanges = "score_changes"
+        case driftReference = "drift_reference"
+    }
+}
+
+/// A drift reference in an export: the profile's bytes (base64 in JSON) and where it came from.
+public struct DriftReferenceSnapshot: Sendable, Equatable, Codable {
+    public var source: String
+    public var rows: Int
+    public var columns: [String]
+    public var profile: Data
+    public var createdAt: Date
+    public var createdBy: String
+
+    public init(source: String, rows: Int, columns: [String], profile: Data, createdAt: Date, createdBy: String) {
+        self.source = source
+        self.rows = rows
+        self.columns = columns
+        self.profile = profile
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case source, rows, columns, profile
+        case createdAt = "created_at"
+        case createdBy = "created_by"
     }
 }
 

@@ -67,8 +67,13 @@ struct APIClient {
 
     /// Sends a body that is already JSON (a prediction request read from a file).
     func send(_ method: HTTPMethod, _ path: String, rawJSON body: Data) async throws -> Data {
+        try await send(method, path, body: body, contentType: "application/json")
+    }
+
+    /// Sends bytes as they are (a CSV or JSON Lines dataset).
+    func send(_ method: HTTPMethod, _ path: String, body: Data, contentType: String) async throws -> Data {
         var request = makeRequest(method, path)
-        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Content-Type", value: contentType)
         request.body = .bytes(ByteBuffer(data: body))
         let response = try await execute(request)
         let data = Data(buffer: try await response.body.collect(upTo: 1 << 31 - 1))

@@ -1,0 +1,104 @@
+import DriftStatistics
+public import ModelRuntime
+import Registry
+
+/// Where each drift column is in a prediction's tensors: an input column (an input of its own, or one column of a
+/// row matrix named by the version's feature list), or an output (the label as `prediction`, the score, the
+/// positive class's probability).
+struct DriftColumnMap: Sendable {
+    enum Source: Sendable, Equatable {
+        /// The value at `row * width + column` of input `name`.
+        case input(name: String, column: Int, width: Int)
+        case label(output: String)
+        case score(output: String)
+        /// Class 1's probability with two classes, the largest otherwise.
+        case probability(output: String)
+    }
+
+    struct Entry: Sendable {
+        var name: String
+        var source: Source
+    }
+
+    var entries: [Entry]
+
+    /// Every column the model's inputs and outputs give, by name. A row-matrix input's columns are named by
+    /// `features` when it has one per column, else (the only input) by `positional` names of the same count, else
+    /// `input[j]`.
+    init(signature: ModelSignature, layout: OutputLayout, features: [String]?, positional: [String] = []) {
+        var entries: [Entry] = []
+        for input in signature.inputs {
+            let shape = input.shape ?? []
+            if shape.count == 2, case .fixed(let width) = shape[1], width > 1 {
+                let names: [String] =
+                    if let features, features.count == width { features }
+                    else if signature.inputs.count == 1 && positional.count == width { positional }
+                    else { (0..<width).map { "\(input.name)[\($0)]" } }
+                for (j, name) in names.enumerated() {
+                    entries.append(Entry(name: name, source: .input(name: input.name, column: j, width: width)))
+                }
+            } else {
+                entries.append(Entry(name: input.name, source: .input(name: input.name, column: 0, width: 1)))
+            }
+        }
+        if let label = layout.label { entries.append(Entry(name: DriftOutputs.label, source: .label(output: label))) }
+        if let score = layout.score { entries.append(Entry(name: DriftOutputs.score, source: .score(output: score))) }
+        if let probabilities = layout.probabilities {
+            entries.append(Entry(name: DriftOutputs.probability, source: .probability(output: probabilities)))
+        }
+        self.entries = entries
+    }
+
+    /// Only the columns `names` holds.
+    func restricted(to names: Set<String>) -> DriftColumnMap {
+        var copy = self
+        copy.entries = entries.filter { names.contains($0.name) }
+        return copy
+    }
+
+    /// One column's values for a batch of `rows`, or nil when the tensors do not hold it in the expected shape.
+    static func values(_ source: Source, inputs: [String: Tensor], outputs: [String: Tensor], rows: Int) -> ColumnValues? {
+        guard rows > 0 else { return nil }
+        switch source {
+        case .input(let name, let column, let width):
+            guard let tensor = inputs[name], tensor.storage.count == rows * width else { return nil }
+            return pick(tensor.storage, column: column, width: width, rows: rows)
+        case .label(let name), .score(let name):
+            guard let tensor = outputs[name], tensor.storage.count == rows else { return nil }
+            return pick(tensor.storage, column: 0, width: 1, rows: rows)
+        case .probability(let name):
+            guard let tensor = outputs[name], tensor.storage.count % rows == 0, tensor.storage.count > 0 else { return nil }
+            let classes = tensor.storage.count / rows
+            let values: [Double]
+            switch tensor.storage {
+            case .float32(let v): values = v.map(Double.init)
+            case .float64(let v): values = v
+            default: return nil
+            }
+            return .numbers(
+                (0..<rows).map { r in classes == 2 ? values[r * 2 + 1] : values[(r * classes)..<((r + 1) * classes)].max()! },
+                integral: false)
+        }
+    }
+
+    static func pick(_ storage: Tensor.Storage, column: Int, width: Int, rows: Int) -> ColumnValues {
+        func each<T>(_ values: [T], _ transform: (T) -> Double) -> [Double] {
+            (0..<rows).map { transform(values[$0 * width + column]) }
+        }
+        switch storage {
+        case .float32(let v): return .numbers(each(v) { Double($0) }, integral: false)
+        case .float64(let v): return .numbers(each(v) { $0 }, integral: false)
+        case .int64(let v): return .numbers(each(v) { Double($0) }, integral: true)
+        case .int32(let v): return .numbers(each(v) { Double($0) }, integral: true)
+        case .bool(let v): return .strings((0..<rows).map { v[$0 * width + column] ? "True" : "False" })
+        // An empty string is a missing value, as an empty CSV cell is.
+        case .string(let v): return .strings((0..<rows).map { v[$0 * width + column].isEmpty ? nil : v[$0 * width + column] })
+        }
+    }
+}
+
+/// A batch of one column's values.
+enum ColumnValues: Sendable {
+    case numbers([Double], integral: Bool)
+    case strings([String?])
+}

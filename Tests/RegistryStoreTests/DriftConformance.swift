@@ -1,0 +1,85 @@
+import DriftStatistics
+import Foundation
+import RegistryCore
+import RegistryStore
+import Testing
+
+/// Drift references, settings and summaries: what every store keeps for the drift monitors.
+enum DriftConformance {
+    typealias Case = StoreConformance.Case
+    static let cases: [String: Case] = [
+        "driftReferences": references, "driftSettings": settings, "driftSummaries": summaries,
+    ]
+
+    static func setUp(_ store: any RegistryStore) async throws -> ModelVersion {
+        try await StoreConformance.makeModel(store, "fraud")
+        return try await StoreConformance.register(store, "fraud")
+    }
+
+    static func record(_ version: ModelVersion, source: String = "reference.csv", rows: Int = 3) -> DriftReferenceRecord {
+        let table = DriftTable(columns: [.init(name: "amount", values: .numbers([1, 2, Double(rows)]))], rows: 3)
+        return DriftReferenceRecord(
+            model: version.model, version: version.version, source: source, rows: rows, columns: ["amount"],
+            profile: Data(ReferenceProfile(table).encoded()), createdAt: Date(timeIntervalSince1970: 1_700_000_000),
+            createdBy: "tester")
+    }
+
+    static let references: Case = { store in
+        let version = try await setUp(store)
+        #expect(try await store.driftReference(version.model, version.version) == nil)
+        try await store.setDriftReference(record(version), audit: StoreConformance.actor)
+        #expect(try await store.driftReference(version.model, version.version) == record(version))
+        // Setting it again replaces it; both are audited.
+        try await store.setDriftReference(record(version, source: "upload", rows: 9), audit: StoreConformance.actor)
+        let replaced = try #require(try await store.driftReference(version.model, version.version))
+        #expect(replaced.source == "upload" && replaced.rows == 9)
+        let audit = try await store.auditEntries(version.model, page: try PageRequest(limit: 50)).items
+        #expect(audit.filter { $0.action == "drift.reference.set" }.count == 2)
+        await StoreConformance.expectCode(.notFound) {
+            _ = try await store.driftReference(version.model, StoreConformance.v("9.0.0"))
+        }
+        // An export carries it; an import brings it back byte for byte.
+        let snapshot = try await store.exportSnapshot()
+        #expect(snapshot.models.first?.versions.first?.driftReference?.profile == replaced.profile)
+        try await store.deleteVersion(version.model, version.version, audit: StoreConformance.actor)
+        await StoreConformance.expectCode(.notFound) { _ = try await store.driftReference(version.model, version.version) }
+    }
+
+    static let settings: Case = { store in
+        let version = try await setUp(store)
+        #expect(try await store.driftSettings(version.model) == nil)
+        let chosen = DriftSettings(columns: ["amount": .init(method: .psi, threshold: 0.2)], ignore: ["id"], driftShare: 0.3)
+        try await store.setDriftSettings(version.model, chosen, audit: StoreConformance.actor)
+        #expect(try await store.driftSettings(version.model) == chosen)
+        await StoreConformance.expectCode(.invalidArgument) {
+            try await store.setDriftSettings(version.model, DriftSettings(driftShare: 2), audit: StoreConformance.actor)
+        }
+        #expect(try await store.driftSettings(version.model) == chosen)
+        try await store.setDriftSettings(version.model, nil, audit: StoreConformance.actor)
+        #expect(try await store.driftSettings(version.model) == nil)
+        await StoreConformance.expectCode(.notFound) {
+            try await store.setDriftSettings(StoreConformance.name("nope"), chosen, audit: StoreConformance.actor)
+        }
+    }
+
+    static let summaries: Case = { store in
+        let version = try await setUp(store)
+        let profile = ReferenceProfile(DriftTable(columns: [.init(name: "a", values: .numbers([1, 2, 3, 4, 5, 6, 7]))], rows: 7))
+        let report = DriftReport(profile: profile, current: ["a": .numbers([5, 6, 7, 8, 9, 10, 11])], currentRows: 7)
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        let first = DriftSummary(model: version.model, version: version.version, periodStart: start, periodSeconds: 3_600, rows: 7, report: report)
+        var second = first
+        second.periodStart = start.addingTimeInterval(3_600)
+        var orphan = first
+        orphan.version = StoreConformance.v("7.0.0")
+        try await store.addDriftSummaries([second, first, orphan])
+        let stored = try await store.driftSummaries(version.model, version.version, since: start)
+        #expect(stored == [first, second])
+        #expect(stored.first?.columns.first?.method == .ks && stored.first?.columns.first?.statistic == report.columns.first?.statistic)
+        #expect(try await store.pruneDriftSummaries(before: start.addingTimeInterval(60)) == 1)
+        #expect(try await store.driftSummaries(version.model, version.version, since: .distantPast) == [second])
+        try await store.recordDriftChange(version.model, version.version, drifting: true, details: ["share": "1.0"])
+        let audit = try await store.auditEntries(version.model, page: try PageRequest(limit: 50)).items
+        #expect(audit.first?.action == "drift.started" && audit.first?.details["share"] == "1.0")
+    }
+}
