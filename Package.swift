@@ -158,7 +158,7 @@ let package = Package(
             name: "modelyard-bench",
             dependencies: [
                 "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Registry", "RegistryCore", "RegistryStore",
-                "Serving", "ModelRuntime", "Dashboard", "ScikitLearn",
+                "Serving", "ModelRuntime", "Dashboard", "ScikitLearn", "DriftStatistics",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -96,7 +96,13 @@ public enum DriftTests {
     public static func column(
         reference ref: ReferenceColumn, current: DriftColumn, method: DriftMethod? = nil, threshold: Double? = nil
     ) throws(DriftError) -> ColumnDrift {
-        let cur = ReferenceColumn(current)
+        try column(reference: ref, summary: ReferenceColumn(current), method: method, threshold: threshold)
+    }
+
+    /// The same with the current sample already summarised (sorted once for the test and the score).
+    public static func column(
+        reference ref: ReferenceColumn, summary cur: ReferenceColumn, method: DriftMethod? = nil, threshold: Double? = nil
+    ) throws(DriftError) -> ColumnDrift {
         guard ref.numerical == cur.numerical else {
             throw DriftError(description: "the reference holds \(ref.numerical ? "numbers" : "categories") and the current sample does not")
         }
@@ -138,7 +144,10 @@ public enum DriftTests {
     /// The Jensen–Shannon distance of the column's binned shares (as Evidently bins them): the one score every
     /// column has on the same scale, whatever its test, for summaries and gauges.
     public static func score(reference: ReferenceColumn, current: DriftColumn) -> Double? {
-        let cur = ReferenceColumn(current)
+        score(reference: reference, summary: ReferenceColumn(current))
+    }
+
+    public static func score(reference: ReferenceColumn, summary cur: ReferenceColumn) -> Double? {
         guard reference.numerical == cur.numerical, reference.rows > 0, cur.rows > 0 else { return nil }
         let (r, c) = binned(reference, cur, fillEmpty: false)
         return JensenShannon.distance(r, c)

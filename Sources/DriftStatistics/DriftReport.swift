@@ -191,17 +191,17 @@ public struct DriftReport: Sendable, Codable, Equatable {
                 continue
             }
             let rule = settings.columns[entry.name]
+            let summary = ReferenceColumn(values)
             do {
-                let result = try DriftTests.column(reference: reference, current: values, method: rule?.method, threshold: rule?.threshold)
+                let result = try DriftTests.column(reference: reference, summary: summary, method: rule?.method, threshold: rule?.threshold)
                 column.method = result.method
                 column.statistic = result.statistic
                 column.threshold = result.threshold
                 column.drifted = result.drifted
                 column.currentRows = result.currentRows
                 column.currentMissing = result.currentMissing
-                column.score = DriftTests.score(reference: reference, current: values)
+                column.score = DriftTests.score(reference: reference, summary: summary)
             } catch {
-                let summary = ReferenceColumn(values)
                 column.currentRows = summary.rows
                 column.currentMissing = summary.missing
                 column.problem = error.description

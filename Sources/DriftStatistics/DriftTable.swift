@@ -83,14 +83,24 @@ public struct DriftTable: Sendable {
         return (value, !point && !exponent)
     }
 
-    static let missingBytes: Set<[UInt8]> = Set(missingMarkers.map { Array($0.utf8) })
+    /// The missing markers by first byte, so a cell is checked without copying it.
+    static let markersByFirstByte: [[[UInt8]]] = {
+        var table = [[[UInt8]]](repeating: [], count: 256)
+        for marker in missingMarkers where !marker.isEmpty { table[Int(marker.utf8.first!)].append(Array(marker.utf8)) }
+        return table
+    }()
+
+    static func isMissing(_ cell: ArraySlice<UInt8>) -> Bool {
+        guard let first = cell.first else { return true }
+        return markersByFirstByte[Int(first)].contains { $0.count == cell.count && $0.elementsEqual(cell) }
+    }
 
     /// One column's cells typed at the end: numbers when every present cell is one.
     static func typed(_ cells: [ArraySlice<UInt8>?]) -> DriftColumn {
         var numbers: [Double] = []
         numbers.reserveCapacity(cells.count)
         var integral = true
-        func missing(_ cell: ArraySlice<UInt8>) -> Bool { cell.count <= 8 && missingBytes.contains(Array(cell)) }
+        func missing(_ cell: ArraySlice<UInt8>) -> Bool { isMissing(cell) }
         for cell in cells {
             guard let cell, !missing(cell) else {
                 numbers.append(.nan)

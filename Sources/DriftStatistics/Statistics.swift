@@ -144,13 +144,61 @@ public struct SortedSample: Sendable, Equatable {
     public init(_ values: [Double]) {
         var distinct: [Double] = []
         var counts: [Double] = []
-        for value in values.sorted() {
+        let sorted = Self.sort(values)
+        distinct.reserveCapacity(sorted.count)
+        counts.reserveCapacity(sorted.count)
+        for value in sorted {
             if value == distinct.last { counts[counts.count - 1] += 1 } else {
                 distinct.append(value)
                 counts.append(1)
             }
         }
         self.init(values: distinct, counts: counts, exact: true)
+    }
+
+    /// Ascending order by a least-significant-digit radix sort over the doubles' bit patterns (8 passes of a byte,
+    /// passes where every value shares the byte skipped): linear time, several times faster than a comparison
+    /// sort on the window and reference sizes drift works with. No NaN.
+    static func sort(_ values: [Double]) -> [Double] {
+        let n = values.count
+        guard n >= 512 else { return values.sorted() }
+        // Order-preserving keys: flip every bit of negatives, only the sign bit of the rest.
+        var keys = values.map { value -> UInt64 in
+            let bits = value.bitPattern
+            return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+        }
+        var spare = [UInt64](repeating: 0, count: n)
+        var histogram = [Int](repeating: 0, count: 256 * 8)
+        for key in keys {
+            for pass in 0..<8 { histogram[pass * 256 + Int((key >> (8 * UInt64(pass))) & 0xFF)] += 1 }
+        }
+        keys.withUnsafeMutableBufferPointer { source in
+            spare.withUnsafeMutableBufferPointer { target in
+                var from = source
+                var to = target
+                for pass in 0..<8 {
+                    let base = pass * 256
+                    // Every key has the same byte here: the pass would move nothing.
+                    if histogram[base + Int((from[0] >> (8 * UInt64(pass))) & 0xFF)] == n { continue }
+                    var offset = 0
+                    var starts = [Int](repeating: 0, count: 256)
+                    for byte in 0..<256 {
+                        starts[byte] = offset
+                        offset += histogram[base + byte]
+                    }
+                    for key in from {
+                        let byte = Int((key >> (8 * UInt64(pass))) & 0xFF)
+                        to[starts[byte]] = key
+                        starts[byte] += 1
+                    }
+                    swap(&from, &to)
+                }
+                if from.baseAddress != source.baseAddress {
+                    source.baseAddress!.update(from: from.baseAddress!, count: n)
+                }
+            }
+        }
+        return keys.map { key in Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key) }
     }
 
     /// `values` strictly ascending, `counts` positive, one per value (checked by the caller).
@@ -165,24 +213,40 @@ public struct SortedSample: Sendable, Equatable {
         }
     }
 
-    /// At most `limit` points: the sample itself when it has no more distinct values, else the value at the middle
-    /// rank of each of `limit` equal slices of mass, each carrying its slice's mass. Any CDF read from the sketch is
-    /// within 1/`limit` of the sample's, and a Wasserstein distance within (max − min)/`limit`.
+    /// At most `limit` points: the sample itself when it has no more distinct values, else the mean of each of
+    /// `limit` equal slices of mass, each carrying its slice's mass. A slice's mean lies within the slice, so any
+    /// CDF read from the sketch is within 1/`limit` of the sample's, and a Wasserstein distance within
+    /// (max − min)/`limit`; with means the distance is exact wherever the other sample's quantiles do not cross
+    /// the slice, which leaves it far inside that bound in practice.
     public func sketched(limit: Int) -> SortedSample {
         guard values.count > limit, limit > 0 else { return self }
         let slice = total / Double(limit)
-        var points: [Double] = []
-        points.reserveCapacity(limit)
+        var means: [Double] = []
+        means.reserveCapacity(limit)
         var index = 0
-        for k in 0..<limit {
-            let rank = (Double(k) + 0.5) * slice
-            while index < values.count - 1 && cumulative[index] <= rank { index += 1 }
-            points.append(values[index])
+        var used = 0.0  // mass of values[index] already given to earlier slices
+        for _ in 0..<limit {
+            var need = slice
+            var sum = 0.0
+            while need > 0 && index < values.count {
+                let take = min(counts[index] - used, need)
+                sum += values[index] * take
+                need -= take
+                used += take
+                if counts[index] - used <= slice * 1e-12 {
+                    index += 1
+                    used = 0
+                }
+            }
+            let mean = sum / (slice - max(need, 0))
+            // Rounding can put a mean a hair outside its slice's range; clamp it back.
+            let low = means.last ?? values[0]
+            means.append(min(max(mean, low), values[values.count - 1]))
         }
-        // Neighbouring slices can share a point: merge them so values stay strictly ascending.
+        // Neighbouring slices of one repeated value share a mean: merge them so values stay strictly ascending.
         var merged: [Double] = []
         var mass: [Double] = []
-        for point in points {
+        for point in means {
             if point == merged.last { mass[mass.count - 1] += slice } else {
                 merged.append(point)
                 mass.append(slice)

@@ -18,10 +18,11 @@ struct Bench: AsyncParsableCommand {
               swift run -c release modelyard-bench evaluation --rows 100000
               swift run -c release modelyard-bench auth
               swift run -c release modelyard-bench sklearn
+              swift run -c release modelyard-bench drift
             """,
         subcommands: [
             RegistryBenchmark.self, ONNXBenchmarkCommand.self, DashboardBenchmark.self, ServingLoadBenchmark.self,
-            ImportBenchmark.self, EvaluationBenchmark.self, AuthBenchmark.self, SklearnBenchmark.self,
+            ImportBenchmark.self, EvaluationBenchmark.self, AuthBenchmark.self, SklearnBenchmark.self, DriftBenchmark.self,
         ],
         defaultSubcommand: RegistryBenchmark.self)
 }

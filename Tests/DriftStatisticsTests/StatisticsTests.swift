@@ -65,3 +65,26 @@ import Testing
         for (z, want) in normal { #expect(Self.close(Distributions.normalSurvival(z), want, relative: 1e-12), "norm.sf(\(z))") }
     }
 }
+
+extension StatisticsTests {
+    /// The radix sort behind every sample agrees with the standard library's on negatives, zeros of both signs,
+    /// infinities, subnormals and repeats.
+    @Test func radixSortingMatchesTheStandardSort() {
+        var state: UInt64 = 42
+        var values: [Double] = [-.infinity, .infinity, -0.0, 0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        for i in 0..<5_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let u = Double(state >> 11) / Double(1 << 53)
+            values.append(i % 7 == 0 ? Double(i % 13) : (u - 0.5) * pow(10, Double(i % 40) - 20))
+        }
+        let sample = SortedSample(values)
+        let reference = values.sorted()
+        #expect(sample.values == Array(Set(reference)).sorted())
+        #expect(zip(sample.values, sample.values.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(sample.total == Double(values.count))
+        // Each distinct value's count is the number of equal inputs.
+        for (value, count) in zip(sample.values, sample.counts) {
+            #expect(Double(values.filter { $0 == value }.count) == count)
+        }
+    }
+}
