@@ -315,7 +315,8 @@ import Testing
             ["gc"], ["onnx"], ["onnx", "inspect"], ["onnx", "run"], ["predict"], ["serving"], ["serving", "status"],
             ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"], ["serving", "limits"], ["benchmark"],
             ["policy"], ["policy", "show"], ["policy", "set"], ["validate"], ["import-training"], ["imports"],
-            ["imports", "list"], ["imports", "show"], ["imports", "scan"], ["inspect"],
+            ["imports", "list"], ["imports", "show"], ["imports", "scan"], ["inspect"], ["drift"], ["drift", "show"],
+            ["drift", "check"], ["drift", "reference"], ["drift", "settings"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)
@@ -352,5 +353,59 @@ import Testing
         #expect(refused.status == 1 && refused.stderr.contains("unsafe_model") && refused.stderr.contains("posix.system"))
         let onnx = try runCLI(["inspect", fixtures.appendingPathComponent("onnx/random_forest.onnx").path], server: nil)
         #expect(onnx.status == 0 && onnx.stdout.contains("opsets"))
+    }
+
+    /// `modelyard drift`: a reference set from a CSV, a batch check that drifts (and fails with --fail-on-drift),
+    /// settings, and the served rows' windows after predictions through the CLI.
+    @Test func driftFromTheCLI() throws {
+        let work = try temporaryDirectory("cli-drift")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try ServerProcess(dataDirectory: work.appendingPathComponent("data"))
+        defer { server.kill(SIGKILL) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures")
+        let model = work.appendingPathComponent("model.onnx")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("onnx/random_forest.onnx"), to: model)
+        try ok(["models", "create", "forest", "--task", "classification"], server)
+        try ok(["versions", "register", "forest"], server)
+        try ok(["upload", "forest", "1.0.0", model.path], server)
+        try ok(["versions", "update", "forest", "1.0.0", "--status", "ready"], server)
+        try ok(["deploy", "forest", "1.0.0"], server)
+
+        let none = try ok(["drift", "forest"], server)
+        #expect(none.contains("no drift reference") && none.contains("modelyard drift reference forest 1.0.0"))
+        func csv(_ rows: Int, shift: Double) -> String {
+            var lines: [String] = [(0..<20).map { "f\($0)" }.joined(separator: ",")]
+            for r in 0..<rows {
+                let cells: [String] = (0..<20).map { (j: Int) -> String in String(Double((r * 7 + j * 3) % 50) / 10 + shift) }
+                lines.append(cells.joined(separator: ","))
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let reference = work.appendingPathComponent("reference.csv")
+        try Data(csv(300, shift: 0).utf8).write(to: reference)
+        #expect(try ok(["drift", "reference", "forest", "1.0.0", reference.path], server).contains("from 300 rows, 22 columns"))
+        let shifted = work.appendingPathComponent("shifted.csv")
+        try Data(csv(200, shift: 2).utf8).write(to: shifted)
+        let checked = try ok(["drift", "check", "forest", "1.0.0", shifted.path], server)
+        #expect(checked.contains("Dataset drift: YES") && checked.contains("ks") && checked.contains("f0"), "\(checked)")
+        let failing = try runCLI(["drift", "check", "forest", "@production", shifted.path, "--fail-on-drift"], server: server)
+        #expect(failing.status == 1 && failing.stdout.contains("Dataset drift: YES"))
+        #expect(try runCLI(["drift", "check", "forest", "1.0.0", reference.path, "--fail-on-drift"], server: server).status == 0)
+        let missing = try runCLI(["drift", "check", "forest", "1.0.0", work.appendingPathComponent("nope.csv").path], server: server)
+        #expect(missing.status != 0 && missing.stderr.contains("cannot read"))
+
+        let settings = work.appendingPathComponent("drift.json")
+        try Data(#"{"columns": {"f0": {"method": "psi"}}, "drift_share": 0.3}"#.utf8).write(to: settings)
+        #expect(try ok(["drift", "settings", "forest", "--file", settings.path], server).contains("\"drift_share\" : 0.3"))
+        let bad = try runCLI(["drift", "settings", "forest", "--file", reference.path], server: server)
+        #expect(bad.status != 0 && bad.stderr.contains("invalid_argument"))
+
+        let row = (0..<20).map { "\(Double($0) / 10)" }.joined(separator: ",")
+        for _ in 0..<3 { try ok(["predict", "forest", "--row", row], server) }
+        let shown = try ok(["drift", "forest", "1.0.0"], server)
+        #expect(shown.contains("Served rows judged: 3") && shown.contains("Last 1000 rows (3 so far)") && shown.contains("psi"), "\(shown)")
+        let json = try JSONSerialization.jsonObject(with: Data(try ok(["drift", "forest", "--json"], server).utf8)) as? [String: Any]
+        #expect(json?["rows_seen"] as? Int == 3 && (json?["reference"] as? [String: Any])?["rows"] as? Int == 300)
     }
 }
