@@ -86,7 +86,7 @@ let package = Package(
         // client commands (which so depend on the core's value types, not on the server).
         .target(name: "ModelyardAPI", dependencies: ["RegistryCore", "RegistryWire", "DriftStatistics"], swiftSettings: swiftSettings),
         // HTML pages and SVG charts rendered on the server from core values; no I/O.
-        .target(name: "Dashboard", dependencies: ["RegistryCore"], swiftSettings: swiftSettings),
+        .target(name: "Dashboard", dependencies: ["RegistryCore", "DriftStatistics"], swiftSettings: swiftSettings),
         // Use cases: one transaction each.
         .target(
             name: "Registry",

@@ -122,3 +122,68 @@ extension DriftTests {
         }
     }
 }
+
+/// A column's reference and current shares side by side, binned as the tests bin them (Sturges bins over both
+/// samples for numbers with more than 20 distinct reference values, one bar per value otherwise): what a chart
+/// of the column shows.
+public struct ColumnDistribution: Sendable, Equatable {
+    /// Bin ranges ("0.5–1") for binned numbers, else the values.
+    public var labels: [String]
+    /// The bins' outer edges when the bars are bins of numbers.
+    public var range: [String]?
+    public var reference: [Double]
+    public var current: [Double]
+
+    /// At most this many bars; the rest of the categories are summed into "other".
+    public static let maxBars = 20
+
+    public init(labels: [String], reference: [Double], current: [Double], range: [String]? = nil) {
+        self.range = range
+        self.labels = labels
+        self.reference = reference
+        self.current = current
+    }
+
+    public init?(reference: ReferenceColumn, current: DriftColumn) {
+        let summary = ReferenceColumn(current)
+        guard reference.numerical == summary.numerical, reference.rows > 0, summary.rows > 0 else { return nil }
+        if case .numbers(let a) = reference.values, case .numbers(let b) = summary.values, a.distinct > 20 {
+            let edges = DriftTests.sturgesEdges(
+                first: min(a.minimum, b.minimum), last: max(a.maximum, b.maximum), count: a.sample.total + b.sample.total,
+                integral: a.integral && b.integral)
+            let (r, c) = DriftTests.binned(reference, summary, fillEmpty: false)
+            labels = (0..<(edges.count - 1)).map { Self.number(edges[$0]) + "–" + Self.number(edges[$0 + 1]) }
+            range = [Self.number(edges[0]), Self.number(edges[edges.count - 1])]
+            self.reference = r
+            self.current = c
+        } else {
+            range = nil
+            let refCounts = reference.counts()
+            let curCounts = summary.counts()
+            let n1 = Double(reference.rows)
+            let n2 = Double(summary.rows)
+            var keys = Array(Set(refCounts.keys).union(curCounts.keys))
+            func weight(_ key: DriftTests.Key) -> Double { (refCounts[key] ?? 0) / n1 + (curCounts[key] ?? 0) / n2 }
+            keys.sort { weight($0) != weight($1) ? weight($0) > weight($1) : $0 < $1 }
+            let shown = keys.count > Self.maxBars ? Array(keys.prefix(Self.maxBars - 1)) : keys
+            let ordered = reference.numerical ? shown.sorted() : shown
+            labels = ordered.map {
+                switch $0 {
+                case .number(let value): Self.number(value)
+                case .string(let text): text
+                }
+            }
+            self.reference = ordered.map { (refCounts[$0] ?? 0) / n1 }
+            self.current = ordered.map { (curCounts[$0] ?? 0) / n2 }
+            if shown.count < keys.count {
+                labels.append("other")
+                self.reference.append(max(0, 1 - self.reference.reduce(0, +)))
+                self.current.append(max(0, 1 - self.current.reduce(0, +)))
+            }
+        }
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4g", value)
+    }
+}

@@ -212,6 +212,17 @@ extension DriftAPITests {
             #expect(metrics.contains(#"modelyard_drift_dataset{model="fraud",version="\#(version)",window="50"} 1"#), "\(metrics.suffix(2000))")
             #expect(metrics.contains(#"modelyard_drift_column_score{model="fraud",version="\#(version)",column="feature_0"}"#))
 
+            // The dashboard: the version's drift panel (drifted columns first, a bar chart each) and the monitoring
+            // page with the version as drifting.
+            let page = try await client.call(.get, "/models/fraud/versions/\(version)").text
+            #expect(page.contains("id=\"drift-state\"") && page.contains("badge failed\">drifting"), "\(page.suffix(3000))")
+            let table = try #require(page.range(of: "id=\"drift-columns\"")).upperBound
+            let firstRow = String(page[table...].prefix(2_000))
+            #expect(firstRow.contains("class=\"drifted\"><th scope=\"row\" class=\"mono\">feature_"))
+            #expect(page.components(separatedBy: "<svg class=\"bars\"").count - 1 == 22)
+            let monitoring = try await client.call(.get, "/monitoring").text
+            #expect(monitoring.contains("fraud 1.0.0") && monitoring.contains("drifting") && monitoring.contains("production"))
+
             try await serve(Self.features(20, rows: 50, shift: 0, seed: 4))
             await service.tick(now: Date(), flush: false)
             #expect(try await actions() == ["drift.stopped", "drift.started"])

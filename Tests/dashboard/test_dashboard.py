@@ -304,3 +304,44 @@ def test_theme_switch_and_phone_width_layout(browser, api):
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"{path} scrolls sideways on a phone ({overflow}px)"
     browser.shot("17-register-phone")
+
+
+def test_drift_panel_and_monitoring_page_show_a_drifting_version(browser, api):
+    """A served forest whose last 1,000 rows moved away from its reference: the version page's drift panel says it
+    drifts, lists drifted columns first with a bar chart each, and the monitoring page puts it first."""
+    name = unique("drift")
+    api.model(name, task="classification")
+    api.call("POST", f"/models/{name}/versions", json={})
+    model = (Path(__file__).resolve().parents[2] / "fixtures/onnx/random_forest.onnx").read_bytes()
+    api.call("PUT", f"/models/{name}/versions/1.0.0/artifacts/model.onnx", data=model,
+             headers={"Content-Type": "application/octet-stream"})
+    api.call("PATCH", f"/models/{name}/versions/1.0.0", json={"status": "ready"})
+
+    def rows(count, shift):
+        return [[((r * 7 + j * 3) % 50) / 10 + shift for j in range(20)] for r in range(count)]
+
+    header = ",".join(f"f{j}" for j in range(20))
+    reference = header + "\n" + "\n".join(",".join(str(v) for v in row) for row in rows(600, 0)) + "\n"
+    api.call("PUT", f"/models/{name}/versions/1.0.0/drift/reference", data=reference,
+             headers={"Content-Type": "text/csv"})
+    api.deploy(name, "1.0.0")
+    served = rows(1000, 1.5)
+    for start in range(0, 1000, 100):
+        api.call("POST", f"/models/{name}/predict", json={"inputs": served[start:start + 100]})
+
+    browser.open(f"/models/{name}/versions/1.0.0")
+    state = browser.css("#drift-state").text
+    assert "drifting" in state and "last 1000 served rows" in state, state
+    first = browser.css("#drift-columns tbody tr")
+    assert first.get_attribute("class") == "drifted" and first.find_element(By.CSS_SELECTOR, "th").text.startswith("f")
+    charts = browser.all("svg.bars")
+    assert len(charts) == 22 and all(chart.is_displayed() for chart in charts[:3])
+    assert len(charts[0].find_elements(By.CSS_SELECTOR, "rect.cur")) > 3
+    browser.driver.execute_script("document.getElementById('drift-h').scrollIntoView()")
+    browser.shot("18-drift-panel")
+
+    browser.driver.find_element(By.LINK_TEXT, "Monitoring").click()
+    browser.wait(EC.url_contains("/monitoring"))
+    top = browser.css("#monitoring tbody tr")
+    assert f"{name} 1.0.0" in top.text and "drifting" in top.text, top.text
+    browser.shot("19-monitoring")

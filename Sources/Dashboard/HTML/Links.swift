@@ -5,6 +5,7 @@ public enum Links {
     public static let models = "/"
     public static let register = "/register"
     public static let imports = "/imports"
+    public static let monitoring = "/monitoring"
 
     public static func model(_ name: ModelName) -> String { "/models/" + segment(name.rawValue) }
 

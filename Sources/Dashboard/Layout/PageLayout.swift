@@ -65,7 +65,7 @@ public enum PageLayout {
             <a class="skip" href="#main">Skip to content</a>
             <header class="top">
             <a class="brand" href="\(Links.models)">Modelyard</a>
-            <nav aria-label="Main"><a href="\(Links.models)">Models</a><a href="\(Links.register)">Register</a><a href="\(Links.imports)">Imports</a><a href="/openapi.json">API</a></nav>
+            <nav aria-label="Main"><a href="\(Links.models)">Models</a><a href="\(Links.register)">Register</a><a href="\(Links.imports)">Imports</a><a href="\(Links.monitoring)">Monitoring</a><a href="/openapi.json">API</a></nav>
             \(account(context))<button type="button" class="theme" data-theme-toggle aria-label="Switch between light and dark theme">◐</button>
             </header>
             <main id="main"\(liveAttribute)>

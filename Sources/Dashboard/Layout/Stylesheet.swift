@@ -72,6 +72,10 @@ button:disabled{opacity:.55;cursor:not-allowed}
 .split span{display:flex;align-items:center;justify-content:center;font-size:12px;color:var(--accent-text);white-space:nowrap;overflow:hidden}
 .empty{text-align:center;padding:28px 12px}.empty pre{text-align:left;display:inline-block;background:var(--bg);padding:10px;border-radius:8px;max-width:100%;overflow-x:auto}
 progress{width:100%}
+.grid.drift-charts{grid-template-columns:repeat(auto-fill,minmax(min(100%,240px),1fr))}.drift-chart h3{font-size:14px;margin:0}
+.bars{width:100%;height:auto;max-height:160px;display:block}.bars .ref{fill:var(--muted);opacity:.55}.bars .cur{fill:var(--accent)}
+.bars .hover{fill:transparent}.bars .hover:hover{fill:var(--chip);opacity:.35}.bars .tick{fill:var(--muted);font-size:10px}
+tr.drifted>th{color:var(--bad)}
 @media (max-width:640px){.top{flex-wrap:wrap}.top nav{order:3;flex-basis:100%}th,td{padding:6px}.hide-narrow{display:none}}
 """#
 }

@@ -56,14 +56,17 @@ public struct VersionPage: Sendable {
     public var serving: VersionServing?
     /// The version's newest verdict under its model's policy.
     public var validation: ValidationReport?
+    /// The drift panel's figures (nil: no panel).
+    public var drift: VersionDrift?
     /// Most ancestors and descendants listed (the graph draws direct parents and children).
     public static let lineageShown = 50
 
     public init(
         model: RegisteredModel, version: ModelVersion, aliases: [AliasPointer], best: BestVersion?,
         history: [MetricSeries], lineage: Lineage, artifacts: [ArtifactEntry], deployments: [Deployment],
-        audit: [AuditEntry], serving: VersionServing?, validation: ValidationReport? = nil
+        audit: [AuditEntry], serving: VersionServing?, validation: ValidationReport? = nil, drift: VersionDrift? = nil
     ) {
+        self.drift = drift
         self.model = model
         self.version = version
         self.aliases = aliases
@@ -100,6 +103,7 @@ public struct VersionPage: Sendable {
                 <section aria-labelledby="lineage-h"><h2 id="lineage-h">Lineage</h2>\(lineageSection)</section>
                 \(VersionSections.artifacts(artifacts, model: name, version: v))
                 \(VersionSections.serving(version, serving: serving, context: context))
+                \(DriftPanel.section(drift, model: name, version: v, context: context))
                 \(VersionSections.deployments(deployments, model: name, context: context))
                 \(VersionSections.audit(audit, context: context))
                 """)

@@ -47,6 +47,7 @@ public struct RouteAccess: Sendable, Equatable {
         "GET /api/2.0/mlflow/runs/get": .init(.read),
         "GET /api/3.0/mlflow/server-info": .init(.none),
         "GET /api/v1/blobs/{sha256}": .init(.read, anyModel: true),
+        "GET /monitoring": .init(.read),
         "GET /api/v1/experiments": .init(.read),
         "GET /api/v1/experiments/{experiment}": .init(.read),
         "GET /api/v1/export": .init(.admin),

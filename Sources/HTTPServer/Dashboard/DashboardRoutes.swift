@@ -1,3 +1,4 @@
+import DriftStatistics
 import Dashboard
 import Foundation
 import Hummingbird
@@ -34,6 +35,7 @@ struct DashboardRoutes {
         pages.post("login") { request, context in try await login(request, context) }
         pages.post("logout") { request, context in try await logout(request, context) }
         pages.get("imports") { request, context in try await importsPage(request, context) }
+        pages.get("monitoring") { request, context in try await monitoringPage(request, context) }
         pages.get("models/{model}/policy") { request, context in try await policyPage(request, context, context.modelName()) }
         pages.post("models/{model}/policy") { request, context in try await savePolicy(request, context, context.modelName()) }
         pages.get("register") { request, context in try await registerPage(request, context) }
@@ -98,13 +100,14 @@ struct DashboardRoutes {
         async let audit = registry.audit(name, page: try PageRequest(limit: 1_000))
         async let validation = registry.validationReport(name, exact)
         let serving = try await servingFacts(name, version)
+        let drift = try await driftFacts(name, version, actor: session.actor)
         let v = version.version
         let html = VersionPage(
             model: details.model, version: version, aliases: details.deployed, best: details.best,
             history: try await history, lineage: try await lineage, artifacts: try await artifacts,
             deployments: try await deployments.items.filter { $0.fromVersion == v || $0.toVersion == v },
             audit: Array(try await audit.items.filter { $0.version == v }.prefix(100)), serving: serving,
-            validation: try await validation
+            validation: try await validation, drift: drift
         ).render(session.context(now: registry.now()))
         return DashboardResponse.html(html, session: session)
     }
@@ -122,6 +125,53 @@ struct DashboardRoutes {
             loaded: loaded != nil, windows: windows ?? [],
             history: try await registry.inferenceHistory(name, exact, since: registry.now().addingTimeInterval(-86_400)),
             benchmarks: try await registry.benchmarks(name, exact, limit: 10))
+    }
+
+    /// The drift panel's figures: the reference (computed from the version's files the first time), this server's
+    /// smallest window with its distributions, and a week of hourly history.
+    func driftFacts(_ name: ModelName, _ version: ModelVersion, actor: String) async throws -> VersionDrift {
+        let reference = try await registry.driftReference(name, version.version, actor: actor)
+        let monitor = pool.driftMonitor(name, version.version)
+        let (status, distributions) = try await pool.offloaded { () -> (DriftMonitor.Status?, [String: ColumnDistribution]) in
+            guard let monitor else { return (nil, [:]) }
+            let status = monitor.currentStatus()
+            return (status, monitor.distributions())
+        }
+        let window = status?.windows.first
+        return VersionDrift(
+            referenceRows: reference?.rows, referenceSource: reference?.source,
+            hint: reference == nil ? Registry.noReference(name, version.version) : nil, monitoring: status?.monitoring ?? false,
+            rowsSeen: status?.rowsSeen ?? 0, drifting: status?.drifting, windowSize: window?.size, report: window?.report,
+            distributions: distributions,
+            history: try await registry.driftHistory(name, version.version, since: registry.now().addingTimeInterval(-7 * 86_400)))
+    }
+
+    /// `/monitoring`: what this server serves, worst first.
+    func monitoringPage(_ request: Request, _ context: ModelyardRequestContext) async throws -> Response {
+        let session = DashboardSession(request: request, context: context)
+        var versions: [MonitoredVersion] = []
+        for route in pool.status() {
+            guard let servingVersion = route.servingVersion, let model = try? ModelName(validating: route.model) else { continue }
+            let canaries = route.shares.reduce(0) { $0 + $1.percent }
+            var entries = [(servingVersion, 100 - canaries)]
+            entries += route.shares.map { ($0.version, $0.percent) }
+            for (text, percent) in entries {
+                guard let version = try? SemanticVersion(parsing: text), let loaded = pool.loadedInstance(VersionKey(model: model, version: version))
+                else { continue }
+                let minute = loaded.metrics.snapshot(windows: [60]).windows.first
+                let status = loaded.drift.isMonitoring ? loaded.drift.status() : nil
+                let window = status?.windows.first
+                versions.append(
+                    MonitoredVersion(
+                        model: model, environment: route.environment, version: version, percent: percent,
+                        requestsPerSecond: minute?.requestsPerSecond ?? 0,
+                        errorRate: minute.flatMap { $0.requests == 0 ? nil : $0.errorRate }, p99: minute?.p99Milliseconds,
+                        hasReference: status != nil, drifting: status?.drifting, driftShare: window?.report.share,
+                        driftRows: window?.rows ?? 0))
+            }
+        }
+        let html = MonitoringPage(versions: versions).render(session.context(now: registry.now()))
+        return DashboardResponse.html(html, session: session)
     }
 
     func comparePage(_ request: Request, _ context: ModelyardRequestContext, _ name: ModelName) async throws -> Response {

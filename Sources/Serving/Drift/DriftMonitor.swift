@@ -170,6 +170,9 @@ public final class DriftMonitor: Sendable {
 
     var isConfigured: Bool { active.load(ordering: .relaxed) }
 
+    /// Whether the version has a reference its served rows are judged against.
+    public var isMonitoring: Bool { isConfigured }
+
     /// Takes the waiting batches' columns into the windows and the hour's sample; returns the rows taken.
     @discardableResult
     func drain() -> Int {
@@ -291,6 +294,19 @@ public final class DriftMonitor: Sendable {
         public var drifting: Bool?
         public var windows: [Window]
         public var unmapped: [String]
+    }
+
+    /// Each monitored column's reference and current shares over the smallest window, for charts.
+    public func distributions() -> [String: ColumnDistribution] {
+        state.withLock { state -> [String: ColumnDistribution] in
+            guard let setup = state.setup, let size = windows.first else { return [:] }
+            var result: [String: ColumnDistribution] = [:]
+            for (name, ring) in state.rings where ring.count > 0 {
+                guard let reference = setup.profile.column(named: name) else { continue }
+                result[name] = ColumnDistribution(reference: reference, current: ring.last(size))
+            }
+            return result
+        }
     }
 
     /// The status after judging what was served so far (CPU work: call it off the event loops).
