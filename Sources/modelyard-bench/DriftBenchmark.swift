@@ -32,6 +32,7 @@ struct DriftBenchmark: AsyncParsableCommand {
     @Flag(help: "Measure the serving path instead: prediction throughput with and without a drift reference.")
     var serving = false
     @Option(help: "Seconds per serving measurement.") var seconds = 3.0
+    @Option(help: "Serving rounds (each measures both versions; the best of each is kept).") var rounds = 5
     @Option(help: "Internal: run one side in this process (profile REF OUT | report PROFILE CUR).") var worker: String?
     @Argument(help: "Internal: the worker's files.") var files: [String] = []
 
@@ -206,14 +207,15 @@ struct DriftBenchmark: AsyncParsableCommand {
         let answered = try await HTTPClient.shared.execute(put, timeout: .seconds(60))
         guard answered.status == .created else { throw BenchError(message: "setting the reference answered \(answered.status)") }
 
-        var lines = ["modelyard-bench drift --serving (100-tree forest, 8 clients, \(seconds) s per measurement, best of 3 rounds)"]
+        var lines = ["modelyard-bench drift --serving (100-tree forest, 8 clients, \(seconds) s per measurement, best of \(rounds) alternating rounds)"]
         var met: [String] = []
         for batch in [1, 100] {
             let body = String(
                 decoding: try JSONSerialization.data(withJSONObject: ["inputs": (0..<batch).map { sample[$0 % sample.count] }]), as: UTF8.self)
             var best = ["plain": 0.0, "watched": 0.0]
-            for _ in 0..<3 {
-                for name in ["plain", "watched"] {
+            for round in 0..<rounds {
+                // Alternate which goes first, so a drift in the machine's speed does not favour one side.
+                for name in round % 2 == 0 ? ["plain", "watched"] : ["watched", "plain"] {
                     let deadline = ContinuousClock.now + .seconds(seconds)
                     let count = try await withThrowingTaskGroup(of: Int.self) { group in
                         for _ in 0..<8 {

@@ -52,39 +52,24 @@ public final class DriftMonitor: Sendable {
 
         var count: Int { numerical ? numbers.count : strings.count }
 
-        mutating func append(_ values: ColumnValues) {
-            switch values {
-            case .numbers(let batch, let isIntegral):
+        /// One value, converted to the reference's kind: text in a numerical column is a number where it parses
+        /// (else missing), a number in a categorical column its decimal text.
+        mutating func push(_ cell: DriftColumnMap.Cell) {
+            switch cell {
+            case .number(let value, let isIntegral):
                 integral = integral && isIntegral
-                if numerical { push(batch) } else { push(batch.map { $0.isFinite ? String($0) : nil }) }
-            case .strings(let batch):
-                // A column the reference holds as numbers, sent as text: numbers where they parse, else missing.
-                if numerical { push(batch.map { $0.flatMap(Double.init) ?? .nan }) } else { push(batch) }
+                if numerical { Self.push(&numbers, &head, capacity, value) } else { Self.push(&strings, &head, capacity, value.isFinite ? String(value) : nil) }
+            case .text(let value):
+                if numerical { Self.push(&numbers, &head, capacity, value.flatMap(Double.init) ?? .nan) } else { Self.push(&strings, &head, capacity, value) }
             }
         }
 
-        private mutating func push(_ batch: [Double]) {
-            var ring = numbers
-            numbers = []
-            Self.push(&ring, &head, capacity, batch)
-            numbers = ring
-        }
-
-        private mutating func push(_ batch: [String?]) {
-            var ring = strings
-            strings = []
-            Self.push(&ring, &head, capacity, batch)
-            strings = ring
-        }
-
-        private static func push<T>(_ storage: inout [T], _ head: inout Int, _ capacity: Int, _ batch: [T]) {
-            for value in batch {
-                if storage.count < capacity {
-                    storage.append(value)
-                } else {
-                    storage[head] = value
-                    head = (head + 1) % capacity
-                }
+        private static func push<T>(_ storage: inout [T], _ head: inout Int, _ capacity: Int, _ value: T) {
+            if storage.count < capacity {
+                storage.append(value)
+            } else {
+                storage[head] = value
+                head = (head + 1) % capacity
             }
         }
 
@@ -105,15 +90,51 @@ public final class DriftMonitor: Sendable {
     struct Hour {
         var start: Date
         var seen = 0
-        var columns: [String: [Double]] = [:]
-        var categories: [String: [String?]] = [:]
-        var integral: [String: Bool] = [:]
+        var kept = 0
         var generator = SplitMix(seed: 0x5eed)
+
+        /// Where the next row goes in the sample, or nil when the reservoir passes it over.
+        mutating func slot() -> Int? {
+            seen += 1
+            if seen <= DriftMonitor.hourlySample {
+                kept = seen
+                return seen - 1
+            }
+            let pick = Int(generator.next() % UInt64(seen))
+            return pick < DriftMonitor.hourlySample ? pick : nil
+        }
+    }
+
+    /// One monitored column: where it is in a prediction, its window ring and its share of the hour's sample.
+    struct Column {
+        let name: String
+        let source: DriftColumnMap.Source
+        var ring: Ring
+        var hourNumbers: [Double] = []
+        var hourStrings: [String?] = []
+        var hourIntegral = true
+
+        mutating func keep(_ cell: DriftColumnMap.Cell, at slot: Int) {
+            func place<T>(_ kept: inout [T], _ value: T) {
+                if slot == kept.count { kept.append(value) } else if slot < kept.count { kept[slot] = value }
+            }
+            switch cell {
+            case .number(let value, let integral):
+                hourIntegral = hourIntegral && integral
+                if ring.numerical { place(&hourNumbers, value) } else { place(&hourStrings, value.isFinite ? String(value) : nil) }
+            case .text(let value):
+                if ring.numerical { place(&hourNumbers, value.flatMap(Double.init) ?? .nan) } else { place(&hourStrings, value) }
+            }
+        }
+
+        static let placeholder = Column(name: "", source: .label(output: ""), ring: Ring(numerical: true, capacity: 0))
+
+        func hourColumn() -> DriftColumn { ring.numerical ? .numbers(hourNumbers, integral: hourIntegral) : .categories(hourStrings) }
     }
 
     struct State {
         var setup: Setup?
-        var rings: [String: Ring] = [:]
+        var columns: [Column] = []
         var total = 0
         var evaluatedAt = -1
         var reports: [Window] = []
@@ -159,7 +180,7 @@ public final class DriftMonitor: Sendable {
                 let capacity = windows.last ?? 1_000
                 for entry in setup.map.entries {
                     guard let reference = setup.profile.column(named: entry.name) else { continue }
-                    state.rings[entry.name] = Ring(numerical: reference.numerical, capacity: capacity)
+                    state.columns.append(Column(name: entry.name, source: entry.source, ring: Ring(numerical: reference.numerical, capacity: capacity)))
                 }
                 state.hour = Hour(start: now)
             }
@@ -185,17 +206,24 @@ public final class DriftMonitor: Sendable {
         }
         guard !taken.isEmpty else { return 0 }
         return state.withLock { state -> Int in
-            guard let setup = state.setup else { return 0 }
+            guard state.setup != nil else { return 0 }
             var rows = 0
+            var slots: [Int?] = []
             for batch in taken {
-                var columns: [String: ColumnValues] = [:]
-                for entry in setup.map.entries where state.rings[entry.name] != nil {
-                    if let values = DriftColumnMap.values(entry.source, inputs: batch.inputs, outputs: batch.outputs, rows: batch.rows) {
-                        columns[entry.name] = values
-                        state.rings[entry.name]!.append(values)
+                slots.removeAll(keepingCapacity: true)
+                for _ in 0..<batch.rows { slots.append(state.hour?.slot()) }
+                for index in state.columns.indices {
+                    guard let reader = DriftColumnMap.Reader(state.columns[index].source, inputs: batch.inputs, outputs: batch.outputs, rows: batch.rows)
+                    else { continue }
+                    // Moved out while it fills, so its arrays stay uniquely referenced and grow in place.
+                    var column = Column.placeholder
+                    swap(&column, &state.columns[index])
+                    reader.forEach(rows: batch.rows) { row, cell in
+                        column.ring.push(cell)
+                        if let slot = slots[row] { column.keep(cell, at: slot) }
                     }
+                    swap(&column, &state.columns[index])
                 }
-                if state.hour != nil { Self.sample(&state.hour!, columns, rows: batch.rows) }
                 rows += batch.rows
             }
             state.total += rows
@@ -203,40 +231,12 @@ public final class DriftMonitor: Sendable {
         }
     }
 
-    static func sample(_ hour: inout Hour, _ columns: [String: ColumnValues], rows: Int) {
-        for row in 0..<rows {
-            hour.seen += 1
-            let slot: Int
-            if hour.seen <= hourlySample {
-                slot = hour.seen - 1
-            } else {
-                let pick = Int(hour.generator.next() % UInt64(hour.seen))
-                guard pick < hourlySample else { continue }
-                slot = pick
-            }
-            for (name, values) in columns {
-                switch values {
-                case .numbers(let numbers, let integral):
-                    hour.integral[name] = (hour.integral[name] ?? true) && integral
-                    place(&hour.columns[name, default: []], numbers[row], at: slot)
-                case .strings(let strings):
-                    place(&hour.categories[name, default: []], strings[row], at: slot)
-                }
-            }
-        }
-    }
-
-    /// Appends at the end or replaces a kept row (a column that missed rows skips the slots it never had).
-    static func place<T>(_ kept: inout [T], _ value: T, at slot: Int) {
-        if slot == kept.count { kept.append(value) } else if slot < kept.count { kept[slot] = value }
-    }
-
     /// Judges every window against the reference when rows arrived since the last time. When the dataset verdict
     /// of the smallest window (once full) changes, the change waits for `takeChange`.
     @discardableResult
     func evaluate() -> [Window] {
         let (setup, columns, total, evaluatedAt) = state.withLock { state in
-            (state.setup, state.rings, state.total, state.evaluatedAt)
+            (state.setup, state.columns.map { ($0.name, $0.ring) }, state.total, state.evaluatedAt)
         }
         guard let setup else { return [] }
         if total == evaluatedAt { return state.withLock { $0.reports } }
@@ -244,7 +244,7 @@ public final class DriftMonitor: Sendable {
         for size in windows {
             let rows = min(size, total)
             guard rows > 0 else { continue }
-            let current = columns.mapValues { $0.last(size) }
+            let current = Dictionary(columns.map { ($0.0, $0.1.last(size)) }, uniquingKeysWith: { a, _ in a })
             reports.append(
                 Window(size: size, rows: rows, report: DriftReport(profile: setup.profile, current: current, currentRows: rows, settings: setup.settings)))
         }
@@ -275,11 +275,15 @@ public final class DriftMonitor: Sendable {
             guard let setup = state.setup, let hour = state.hour else { return nil }
             guard force || now.timeIntervalSince(hour.start) >= hourSeconds else { return nil }
             state.hour = Hour(start: now)
-            guard hour.seen > 0 else { return nil }
             var current: [String: DriftColumn] = [:]
-            for (name, values) in hour.columns { current[name] = .numbers(values, integral: hour.integral[name] ?? false) }
-            for (name, values) in hour.categories { current[name] = .categories(values) }
-            let report = DriftReport(profile: setup.profile, current: current, currentRows: min(hour.seen, Self.hourlySample), settings: setup.settings)
+            for index in state.columns.indices {
+                current[state.columns[index].name] = state.columns[index].hourColumn()
+                state.columns[index].hourNumbers = []
+                state.columns[index].hourStrings = []
+                state.columns[index].hourIntegral = true
+            }
+            guard hour.seen > 0 else { return nil }
+            let report = DriftReport(profile: setup.profile, current: current, currentRows: hour.kept, settings: setup.settings)
             return DriftSummary(
                 model: model, version: version, periodStart: hour.start,
                 periodSeconds: max(1, Int(now.timeIntervalSince(hour.start).rounded())), rows: hour.seen, report: report)
@@ -301,9 +305,9 @@ public final class DriftMonitor: Sendable {
         state.withLock { state -> [String: ColumnDistribution] in
             guard let setup = state.setup, let size = windows.first else { return [:] }
             var result: [String: ColumnDistribution] = [:]
-            for (name, ring) in state.rings where ring.count > 0 {
-                guard let reference = setup.profile.column(named: name) else { continue }
-                result[name] = ColumnDistribution(reference: reference, current: ring.last(size))
+            for column in state.columns where column.ring.count > 0 {
+                guard let reference = setup.profile.column(named: column.name) else { continue }
+                result[column.name] = ColumnDistribution(reference: reference, current: column.ring.last(size))
             }
             return result
         }
@@ -319,7 +323,7 @@ public final class DriftMonitor: Sendable {
     public func status() -> Status {
         let skipped = pending.withLock { $0.skipped }
         return state.withLock { state in
-            let mapped = Set(state.rings.keys)
+            let mapped = Set(state.columns.map(\.name))
             return Status(
                 monitoring: state.setup != nil, rowsSeen: state.total, skippedRows: skipped, drifting: state.drifting,
                 windows: state.reports,
