@@ -30,6 +30,14 @@ public struct ReferenceProfile: Sendable, Equatable {
     public func column(named name: String) -> ReferenceColumn? { columns.first { $0.name == name }?.reference }
 }
 
+/// What happens when a serving version starts drifting, beyond the audit entry and the event.
+public enum DriftAction: String, Sendable, Codable, CaseIterable {
+    /// Only record and report it (the default).
+    case notify
+    /// Also roll the environments it serves back to their previous version.
+    case rollback
+}
+
 /// How a model's drift is judged, Evidently's `DataDriftPreset` defaults unless set: per-column method and
 /// threshold overrides, the dataset's `drift_share`, and the threshold of the plain score summary.
 public struct DriftSettings: Sendable, Codable, Equatable {
@@ -52,12 +60,15 @@ public struct DriftSettings: Sendable, Codable, Equatable {
     public var driftThreshold: Double
     /// The version file a reference is computed from, when not one of the conventional names.
     public var reference: String?
+    /// What happens when a serving version starts drifting.
+    public var action: DriftAction
 
     public init(
         columns: [String: ColumnRule] = [:], ignore: [String] = [], driftShare: Double = 0.5, driftThreshold: Double = 0.1,
-        reference: String? = nil
+        reference: String? = nil, action: DriftAction = .notify
     ) {
         self.reference = reference
+        self.action = action
         self.columns = columns
         self.ignore = ignore
         self.driftShare = driftShare
@@ -65,7 +76,7 @@ public struct DriftSettings: Sendable, Codable, Equatable {
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case columns, ignore, reference
+        case columns, ignore, reference, action
         case driftShare = "drift_share"
         case driftThreshold = "drift_threshold"
     }
@@ -77,6 +88,7 @@ public struct DriftSettings: Sendable, Codable, Equatable {
         driftShare = try container.decodeIfPresent(Double.self, forKey: .driftShare) ?? 0.5
         driftThreshold = try container.decodeIfPresent(Double.self, forKey: .driftThreshold) ?? 0.1
         reference = try container.decodeIfPresent(String.self, forKey: .reference)
+        action = try container.decodeIfPresent(DriftAction.self, forKey: .action) ?? .notify
     }
 
     /// Refuses a share outside (0, 1], a threshold that is not a finite positive number, or too many rules.

@@ -108,7 +108,7 @@ public enum ModelyardServer {
             services.append(
                 InferenceSummaryService(
                     pool: pool, retention: configuration.inferenceRetention, logger: logger))
-            services.append(DriftService(pool: pool, retention: configuration.inferenceRetention, logger: logger))
+            services.append(DriftService(pool: pool, registry: registry, retention: configuration.inferenceRetention, logger: logger))
         }
         return Application(
             router: buildRouter(components),

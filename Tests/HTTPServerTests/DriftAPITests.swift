@@ -148,6 +148,7 @@ extension DriftAPITests {
     struct AuditShape: Decodable {
         struct Entry: Decodable {
             var action: String
+            var actor: String?
             var version: String?
             var details: [String: String]?
         }
@@ -276,6 +277,44 @@ extension DriftAPITests {
             let again = try await client.call(.post, base + "/check", raw: "amount,channel\n1.5,web\n2.5,app\n3.5,web\n").decode(DriftReport.self)
             #expect(again.columns.first { $0.name == "amount" }?.method == .psi && again.driftShare == 0.3)
             #expect(try await client.call(.delete, settings).decode(DriftSettings.self) == DriftSettings())
+        }
+    }
+
+    /// A model whose drift settings say `rollback`: when the version it serves starts drifting, production goes
+    /// back to the version before, audited as an automatic rollback by `modelyard-drift`; with `notify` (the
+    /// default) nothing moves.
+    @Test func theRollbackActionMovesProductionBackWhenItsVersionDrifts() async throws {
+        let harness = try APIHarness(serving: .init(driftWindows: [40]))
+        let service = DriftService(pool: harness.pool, registry: harness.registry, logger: Logger(label: "drift"))
+        let names = (0..<20).map { "f\($0)" }
+        try await harness.run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "forest"))
+            for _ in 0..<2 {
+                _ = try await ServingAPITests.register(client, model: "forest", bytes: try ServingAPITests.fixture("random_forest"))
+            }
+            #expect(try await client.call(.post, "/api/v1/models/forest/deployments", raw: #"{"version": "1.0.0"}"#).status == .created)
+            #expect(try await client.call(.post, "/api/v1/models/forest/deployments", raw: #"{"version": "1.1.0"}"#).status == .created)
+            let reference = Self.csv(names, Self.features(20, rows: 300, shift: 0, seed: 5))
+            #expect(try await client.call(.put, "/api/v1/models/forest/versions/1.1.0/drift/reference", raw: reference).status == .created)
+            func aliases() async throws -> String {
+                try await client.call(.get, "/api/v1/models/forest/aliases").text
+            }
+            // notify: drift is recorded, production stays.
+            _ = try await client.call(.post, "/api/v1/models/forest/predict", json: ["inputs": Self.features(20, rows: 40, shift: 4, seed: 6)])
+            await service.tick(now: Date(), flush: false)
+            #expect(try await client.call(.get, "/api/v1/models/forest/versions/1.1.0/drift").decode(DriftStatusResponse.self).drifting == true)
+            #expect(try await aliases().contains("\"1.1.0\""))
+            // Back to normal, then rollback is the action and the version drifts again.
+            _ = try await client.call(.post, "/api/v1/models/forest/predict", json: ["inputs": Self.features(20, rows: 40, shift: 0, seed: 7)])
+            await service.tick(now: Date(), flush: false)
+            #expect(try await client.call(.put, "/api/v1/models/forest/drift/settings", raw: #"{"action": "rollback"}"#).status == .ok)
+            _ = try await client.call(.post, "/api/v1/models/forest/predict", json: ["inputs": Self.features(20, rows: 40, shift: 4, seed: 8)])
+            await service.tick(now: Date(), flush: false)
+            let after = try await aliases()
+            #expect(after.contains("\"1.0.0\"") && !after.contains("\"1.1.0\""), "\(after)")
+            let audit = try await client.call(.get, "/api/v1/models/forest/audit").decode(AuditShape.self).entries
+            #expect(audit.first?.action == "rollback" && audit.first?.actor == DriftService.actor, "\(audit.map(\.action))")
+            #expect(audit.prefix(4).contains { $0.action == "drift.started" })
         }
     }
 }

@@ -147,6 +147,7 @@ enum OpenAPISchemas {
             ],
             "ignore": array(string), "drift_share": ["type": "number", "exclusiveMinimum": 0, "maximum": 1],
             "drift_threshold": ["type": "number", "exclusiveMinimum": 0], "reference": string,
+            "action": ["type": "string", "enum": ["notify", "rollback"]],
         ]),
     ]    }
 }

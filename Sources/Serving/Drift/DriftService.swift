@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+public import Registry
 import Prometheus
 public import RegistryCore
 public import ServiceLifecycle
@@ -10,7 +11,11 @@ import Synchronization
 /// version starts or stops drifting (an audit entry, which the dashboard's event stream reports), and stores each
 /// hour's summary (and the current one at shutdown).
 public final class DriftService: Service, Sendable {
+    /// Who the audit log names for a rollback the drift action makes.
+    public static let actor = "modelyard-drift"
     let pool: ModelPool
+    /// Rolls back a drifting version when its model's settings ask for it (nil: never).
+    let registry: Registry?
     let period: Duration
     let hourSeconds: TimeInterval
     let retention: TimeInterval
@@ -27,10 +32,11 @@ public final class DriftService: Service, Sendable {
     private let gauges = Mutex<[VersionKey: Gauges]>([:])
 
     public init(
-        pool: ModelPool, period: Duration = .seconds(1), hourSeconds: TimeInterval = 3_600,
+        pool: ModelPool, registry: Registry? = nil, period: Duration = .seconds(1), hourSeconds: TimeInterval = 3_600,
         retention: TimeInterval = 30 * 86_400, logger: Logger
     ) {
         self.pool = pool
+        self.registry = registry
         self.period = period
         self.hourSeconds = hourSeconds
         self.retention = retention
@@ -105,6 +111,25 @@ public final class DriftService: Service, Sendable {
             try await pool.store.recordDriftChange(key.model, key.version, drifting: drifting, details: details)
         } catch {
             logger.warning("drift change not recorded", metadata: ["model": "\(key.model)", "error": "\(error)"])
+        }
+        guard drifting, let registry, (try? await pool.store.driftSettings(key.model))??.action == .rollback else { return }
+        for route in pool.servingRoutes() where route.model == key.model && route.serving.key.version == key.version {
+            // Another server may have acted already: only roll back while the drifting version still serves.
+            guard let current = try? await registry.aliases(key.model).first(where: { $0.environment == route.environment }),
+                current.version == key.version
+            else { continue }
+            do {
+                _ = try await registry.rollback(
+                    key.model, environment: route.environment, to: nil,
+                    audit: AuditContext(
+                        actor: Self.actor,
+                        reason: "automatic rollback of \(key.version): its last \(window.size) served rows drift from its reference "
+                            + "(share \(String(format: "%.2f", window.report.share)); \(drifted.prefix(5).joined(separator: ", ")))"))
+                logger.warning("rolled back a drifting version", metadata: ["model": "\(key.model)", "environment": "\(route.environment)"])
+            } catch {
+                logger.error(
+                    "the drift rollback failed", metadata: ["model": "\(key.model)", "environment": "\(route.environment)", "error": "\(error)"])
+            }
         }
     }
 

@@ -102,8 +102,9 @@ struct DriftCommand: AsyncParsableCommand {
             abstract: "Show or set a model's drift settings (per-column method and threshold, ignored columns, shares).",
             discussion: """
                 A document such as {"columns": {"amount": {"method": "psi", "threshold": 0.2}}, "ignore": ["id"],
-                "drift_share": 0.5, "drift_threshold": 0.1, "reference": "sample.csv"}. Methods: ks, chisquare, z,
-                wasserstein, jensenshannon, psi.
+                "drift_share": 0.5, "drift_threshold": 0.1, "reference": "sample.csv", "action": "notify"}. Methods: ks,
+                chisquare, z, wasserstein, jensenshannon, psi. Action rollback rolls a serving version back when it
+                starts drifting.
 
                 Examples:
                   modelyard drift settings fraud
