@@ -185,7 +185,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "DriftStatisticsTests", dependencies: ["DriftStatistics"], swiftSettings: swiftSettings),
+        .testTarget(name: "DriftStatisticsTests", dependencies: ["DriftStatistics", "FuzzSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RegistryStoreTests",

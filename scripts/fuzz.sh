@@ -3,7 +3,7 @@
 # --minutes with a fresh seed, and the script reports the cases tried, the crashes (the test process died; the case
 # it was running is kept in .build/fuzz/), the failed expectations (e.g. a 5xx) and the peak memory of each run.
 #
-# Surfaces: onnx-loader, joblib, oip-json, oip-binary, native-predict, mlflow-json, upload (default: all, one after
+# Surfaces: onnx-loader, joblib, drift-dataset, oip-json, oip-binary, native-predict, mlflow-json, upload (default: all, one after
 # another).
 # Usage: scripts/fuzz.sh [--minutes N] [--surface NAME]... [--seed N]
 # Exit status: 0 when no surface crashed or failed.
@@ -22,12 +22,13 @@ while [ $# -gt 0 ]; do
         *) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
-[ ${#surfaces[@]} -gt 0 ] || surfaces=(onnx-loader joblib oip-json oip-binary native-predict mlflow-json upload)
+[ ${#surfaces[@]} -gt 0 ] || surfaces=(onnx-loader joblib drift-dataset oip-json oip-binary native-predict mlflow-json upload)
 
 filter_for() {
     case "$1" in
         onnx-loader) echo "StructuredLoaderFuzzTests" ;;
         joblib) echo "JoblibFuzzTests" ;;
+        drift-dataset) echo "DriftDatasetFuzzTests" ;;
         oip-json) echo "RequestFuzzTests/openInferenceProtocolJSON" ;;
         oip-binary) echo "RequestFuzzTests/openInferenceProtocolBinary" ;;
         native-predict) echo "RequestFuzzTests/nativePredict" ;;

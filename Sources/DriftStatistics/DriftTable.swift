@@ -73,8 +73,10 @@ public struct DriftTable: Sendable {
             }
             previous = byte
         }
-        let last = unsigned.last!
-        guard digits, last >= UInt8(ascii: "0") && last <= UInt8(ascii: "9") || last == UInt8(ascii: ".") else { return nil }
+        // A sign alone, or an exponent with no digits after it, is not a number.
+        guard digits, let last = unsigned.last, last >= UInt8(ascii: "0") && last <= UInt8(ascii: "9") || last == UInt8(ascii: ".") else {
+            return nil
+        }
         let value = withUnsafeTemporaryAllocation(of: CChar.self, capacity: body.count + 1) { buffer -> Double in
             for (offset, byte) in body.enumerated() { buffer[offset] = CChar(bitPattern: byte) }
             buffer[body.count] = 0

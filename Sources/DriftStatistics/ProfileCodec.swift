@@ -93,7 +93,7 @@ extension ReferenceProfile {
                 for _ in 0..<n { points.append(try double()) }
                 for _ in 0..<n { counts.append(try double()) }
                 guard zip(points, points.dropFirst()).allSatisfy({ $0 < $1 }), points.allSatisfy(\.isFinite),
-                    counts.allSatisfy({ $0.isFinite && $0 > 0 }), [minimum, maximum, mean, deviation].allSatisfy(\.isFinite)
+                    counts.allSatisfy({ $0.isFinite && $0 > 0 }), minimum.isFinite, maximum.isFinite, !mean.isNaN, !deviation.isNaN
                 else { throw fail("'\(name)' holds values out of order or counts that are not positive") }
                 values = .numbers(
                     NumericReference(

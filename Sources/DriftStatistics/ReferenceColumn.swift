@@ -52,13 +52,12 @@ public struct ReferenceColumn: Sendable, Equatable {
             let numbers = all.filter(\.isFinite)
             missing = all.count - numbers.count
             let exact = SortedSample(numbers)
-            let mean = numbers.isEmpty ? 0 : numbers.reduce(0, +) / Double(numbers.count)
-            let variance = numbers.isEmpty ? 0 : numbers.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(numbers.count)
+            let (mean, deviation) = Self.moments(numbers, minimum: exact.values.first ?? 0, maximum: exact.values.last ?? 0)
             values = .numbers(
                 NumericReference(
                     sample: exact.sketched(limit: sketchLimit), distinct: exact.values.count,
                     minimum: exact.values.first ?? 0, maximum: exact.values.last ?? 0, mean: mean,
-                    standardDeviation: variance.squareRoot(), integral: integral))
+                    standardDeviation: deviation, integral: integral))
         case .categories(let all):
             var counts: [String: Int] = [:]
             var missing = 0
@@ -68,6 +67,22 @@ public struct ReferenceColumn: Sendable, Equatable {
             values = .categories(counts)
             self.missing = missing
         }
+    }
+
+    /// NumPy's mean and population standard deviation; values near the largest doubles are scaled down first so
+    /// the sums cannot overflow into infinity minus infinity (never NaN).
+    static func moments(_ numbers: [Double], minimum: Double, maximum: Double) -> (mean: Double, deviation: Double) {
+        guard !numbers.isEmpty else { return (0, 0) }
+        let n = Double(numbers.count)
+        let magnitude = max(abs(minimum), abs(maximum))
+        guard magnitude > 1e150 else {
+            let mean = numbers.reduce(0, +) / n
+            return (mean, (numbers.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot())
+        }
+        let scaled = numbers.map { $0 / magnitude }
+        let mean = scaled.reduce(0, +) / n
+        let variance = scaled.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+        return (mean * magnitude, variance.squareRoot() * magnitude)
     }
 
     public var numerical: Bool {

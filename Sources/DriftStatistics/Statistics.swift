@@ -238,10 +238,12 @@ public struct SortedSample: Sendable, Equatable {
                     used = 0
                 }
             }
-            let mean = sum / (slice - max(need, 0))
-            // Rounding can put a mean a hair outside its slice's range; clamp it back.
+            let taken = slice - max(need, 0)
             let low = means.last ?? values[0]
-            means.append(min(max(mean, low), values[values.count - 1]))
+            // A slice left empty by rounding at the very end repeats the last point; rounding can put a mean a
+            // hair outside its slice's range (or overflow it): clamp it back.
+            let mean = taken > 0 ? sum / taken : low
+            means.append(mean.isNaN ? low : min(max(mean, low), values[values.count - 1]))
         }
         // Neighbouring slices of one repeated value share a mean: merge them so values stay strictly ascending.
         var merged: [Double] = []

@@ -31,6 +31,8 @@ import Testing
     }
 
     @Test func hexadecimalAndWordsAreNotNumbers() throws {
+        let signs = try Self.table("a,b\n-,+\n1,2\n")
+        #expect(Self.categories(signs.column(named: "a")) == ["-", "1"] && Self.categories(signs.column(named: "b")) == ["+", "2"])
         let table = try Self.table("a,b\n0x10,1\n2,1e\n")
         #expect(Self.categories(table.column(named: "a")) == ["0x10", "2"])
         #expect(Self.categories(table.column(named: "b")) == ["1", "1e"])
