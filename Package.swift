@@ -117,7 +117,9 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "ModelyardAPI", "Registry", "RegistryCore", "Serving", "ModelRuntime", "Dashboard",
+                "ModelyardAPI", "Registry", "RegistryCore", "Serving", "ModelRuntime", "Dashboard", "DriftStatistics",
+                // Webhook deliveries (outbound POSTs).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

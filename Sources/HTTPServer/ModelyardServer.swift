@@ -69,6 +69,7 @@ public enum ModelyardServer {
         let api = router.group("api/v1")
         ServingRoutes(registry: registry, pool: pool).register(on: api, root: router)
         DriftRoutes(registry: registry, pool: pool).register(on: api)
+        WebhookRoutes(registry: registry).register(on: api)
         InferenceProtocolRoutes(registry: registry, pool: pool).register(on: router.group("v2"))
         ModelRoutes(registry: registry).register(on: api)
         VersionRoutes(registry: registry).register(on: api)
@@ -109,6 +110,7 @@ public enum ModelyardServer {
                 InferenceSummaryService(
                     pool: pool, retention: configuration.inferenceRetention, logger: logger))
             services.append(DriftService(pool: pool, registry: registry, retention: configuration.inferenceRetention, logger: logger))
+            services.append(WebhookService(registry: registry, logger: logger))
         }
         return Application(
             router: buildRouter(components),

@@ -7,7 +7,7 @@ public import RegistryCore
 ///
 /// Implementations: `SQLiteRegistryStore` (the embedded default). Every implementation must pass the
 /// conformance suite in `RegistryStoreTests`.
-public protocol RegistryStore: TrackingStore, ServingStore, TokenStore {
+public protocol RegistryStore: TrackingStore, ServingStore, TokenStore, WebhookStore {
     // MARK: Models
     func createModel(_ model: NewModel, audit: AuditContext) async throws -> RegisteredModel
     func model(named name: ModelName) async throws -> RegisteredModel
@@ -160,6 +160,34 @@ public protocol InferenceSummaryStore: Sendable {
 
 /// What the model server reads (versions, manifests, aliases, traffic) and writes (what it makes of a model file,
 /// its inference summaries): the narrow part of the store `Serving` depends on.
+/// Webhooks, their deliveries, and the cursors over the records events come from.
+public protocol WebhookStore: Sendable {
+    /// Creates a hook, audited as `webhook.create`.
+    func createWebhook(_ model: ModelName, url: String, events: [WebhookEvent], secret: String, audit: AuditContext) async throws -> Webhook
+    func webhooks(_ model: ModelName) async throws -> [Webhook]
+    /// Every hook of every model (for matching events), with its secret.
+    func allWebhooks() async throws -> [(webhook: Webhook, secret: String)]
+    /// Deletes a hook and its deliveries, audited as `webhook.delete`.
+    func deleteWebhook(_ model: ModelName, id: Int64, audit: AuditContext) async throws
+    /// Audit entries of every model with an id above `id`, oldest first.
+    func auditEntries(after id: Int64, limit: Int) async throws -> [AuditEntry]
+    /// Validation verdicts stored after `id`, oldest first, with their row ids.
+    func validationReports(after id: Int64, limit: Int) async throws -> [(id: Int64, report: ValidationReport)]
+    /// The highest validation report id (0 without any).
+    func latestValidationReportID() async throws -> Int64
+    /// Where event source `source` was read up to; nil before the first read.
+    func webhookCursor(_ source: String) async throws -> Int64?
+    /// Moves `source`'s cursor from `from` to `to` and queues the deliveries, in one transaction; false (and
+    /// nothing queued) when the cursor was no longer at `from` (another server read those events).
+    func advanceWebhookCursor(_ source: String, from: Int64?, to: Int64, deliveries: [NewWebhookDelivery], at now: Date) async throws -> Bool
+    /// Pending deliveries due by `now`, leased to the caller until `now + lease` so no other server sends them.
+    func claimWebhookDeliveries(now: Date, lease: TimeInterval, limit: Int) async throws -> [(delivery: WebhookDelivery, url: String, secret: String)]
+    /// Records an attempt: delivered, retried at `nextAttemptAt`, or (nil, not delivered) given up.
+    func recordWebhookAttempt(_ id: Int64, attempt: WebhookDelivery.Attempt, delivered: Bool, nextAttemptAt: Date?) async throws
+    /// A hook's deliveries, newest first.
+    func webhookDeliveries(_ model: ModelName, webhookID: Int64, limit: Int) async throws -> [WebhookDelivery]
+}
+
 /// Drift references, settings and summaries.
 public protocol DriftStore: Sendable {
     /// The version's stored reference profile; nil when none was set.

@@ -8,7 +8,7 @@ import Testing
 enum DriftConformance {
     typealias Case = StoreConformance.Case
     static let cases: [String: Case] = [
-        "driftReferences": references, "driftSettings": settings, "driftSummaries": summaries,
+        "driftReferences": references, "driftSettings": settings, "driftSummaries": summaries, "webhooks": webhooks,
     ]
 
     static func setUp(_ store: any RegistryStore) async throws -> ModelVersion {
@@ -81,5 +81,48 @@ enum DriftConformance {
         try await store.recordDriftChange(version.model, version.version, drifting: true, details: ["share": "1.0"])
         let audit = try await store.auditEntries(version.model, page: try PageRequest(limit: 50)).items
         #expect(audit.first?.action == "drift.started" && audit.first?.details["share"] == "1.0")
+    }
+
+    /// Webhooks: created and listed without their secret, event cursors that move only from where they were,
+    /// deliveries leased to one claimer, attempts recorded, and everything gone with the hook.
+    static let webhooks: Case = { store in
+        let version = try await setUp(store)
+        let model = version.model
+        let secret = "0123456789abcdef-secret"
+        await StoreConformance.expectCode(.invalidArgument) {
+            _ = try await store.createWebhook(model, url: "file:///etc/passwd", events: [], secret: secret, audit: StoreConformance.actor)
+        }
+        await StoreConformance.expectCode(.invalidArgument) {
+            _ = try await store.createWebhook(model, url: "http://h/x", events: [], secret: "short", audit: StoreConformance.actor)
+        }
+        let hook = try await store.createWebhook(model, url: "http://127.0.0.1:9/x", events: [], secret: secret, audit: StoreConformance.actor)
+        #expect(hook.events == WebhookEvent.allCases.sorted { $0.rawValue < $1.rawValue } && hook.secretHint == "…cret")
+        #expect(try await store.webhooks(model) == [hook])
+        #expect(try await store.allWebhooks().map(\.secret) == [secret])
+
+        #expect(try await store.webhookCursor("audit") == nil)
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        let delivery = NewWebhookDelivery(webhookID: hook.id, event: .deploy, payload: #"{"a":1}"#)
+        #expect(try await store.advanceWebhookCursor("audit", from: nil, to: 5, deliveries: [delivery], at: now))
+        #expect(try await !store.advanceWebhookCursor("audit", from: 4, to: 9, deliveries: [delivery], at: now), "not where it was")
+        #expect(try await store.webhookCursor("audit") == 5)
+        let claimed = try await store.claimWebhookDeliveries(now: now, lease: 60, limit: 10)
+        #expect(claimed.count == 1 && claimed[0].secret == secret && claimed[0].delivery.payload == #"{"a":1}"#)
+        #expect(try await store.claimWebhookDeliveries(now: now.addingTimeInterval(30), lease: 60, limit: 10).isEmpty, "leased")
+        let failed = WebhookDelivery.Attempt(at: now, status: 503, error: nil, milliseconds: 2)
+        try await store.recordWebhookAttempt(claimed[0].delivery.id, attempt: failed, delivered: false, nextAttemptAt: now.addingTimeInterval(10))
+        let later = try await store.claimWebhookDeliveries(now: now.addingTimeInterval(10), lease: 60, limit: 10)
+        #expect(later.first?.delivery.attempts == [failed])
+        try await store.recordWebhookAttempt(
+            claimed[0].delivery.id, attempt: .init(at: now, status: 200, error: nil, milliseconds: 1), delivered: true, nextAttemptAt: nil)
+        let history = try await store.webhookDeliveries(model, webhookID: hook.id, limit: 10)
+        #expect(history.count == 1 && history[0].state == .delivered && history[0].attempts.map(\.status) == [503, 200])
+
+        let entries = try await store.auditEntries(after: 0, limit: 1_000)
+        #expect(entries.map(\.id) == entries.map(\.id).sorted() && entries.contains { $0.action == "webhook.create" })
+        try await store.deleteWebhook(model, id: hook.id, audit: StoreConformance.actor)
+        await StoreConformance.expectCode(.notFound) { _ = try await store.webhookDeliveries(model, webhookID: hook.id, limit: 10) }
+        await StoreConformance.expectCode(.notFound) { try await store.deleteWebhook(model, id: hook.id, audit: StoreConformance.actor) }
+        #expect(try await store.webhooks(model).isEmpty)
     }
 }

@@ -23,6 +23,7 @@ import Testing
         ("v12-validation", "9d7767b5cb4b74ae"),
         ("v13-access-tokens", "490f4ad7e6023bbf"),
         ("v14-drift", "17011c64481ad022"),
+        ("v15-webhooks", "b5832d784788c092"),
     ]
 
     @Test func everyShippedMigrationLeavesTheSchemaItShippedWith() throws {

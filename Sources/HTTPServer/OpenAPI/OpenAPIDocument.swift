@@ -121,6 +121,15 @@ public enum OpenAPIDocument {
             body: "binary"),
         .init(method: "get", path: model + "/drift/settings", id: "getDriftSettings", summary: "The model's drift settings"),
         .init(
+            method: "post", path: model + "/webhooks", id: "createWebhook",
+            summary: "Add a webhook (events: deploy, rollback, automatic_rollback, limit_breach, undeploy, drift, validation); the secret is answered once",
+            body: "Webhook", status: "201"),
+        .init(method: "get", path: model + "/webhooks", id: "listWebhooks", summary: "The model's webhooks (secrets as hints)"),
+        .init(method: "delete", path: model + "/webhooks/{id}", id: "deleteWebhook", summary: "Delete a webhook and its deliveries", status: "204"),
+        .init(
+            method: "get", path: model + "/webhooks/{id}/deliveries", id: "listWebhookDeliveries",
+            summary: "A webhook's deliveries, newest first, with every attempt", query: ["limit"]),
+        .init(
             method: "put", path: model + "/drift/settings", id: "setDriftSettings",
             summary: "Set per-column methods and thresholds, ignored columns, drift_share, drift_threshold, reference file",
             body: "DriftSettings"),

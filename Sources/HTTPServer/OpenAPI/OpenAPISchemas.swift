@@ -137,6 +137,14 @@ enum OpenAPISchemas {
             "min_requests": ["type": "integer"], "reset": ["type": "boolean"], "reason": string,
         ]),
         "Predict": object(["inputs": ["type": "array", "items": [:]], "key": string]),
+        "Webhook": object(
+            [
+                "url": ["type": "string", "format": "uri"],
+                "events": array([
+                    "type": "string", "enum": ["deploy", "rollback", "automatic_rollback", "limit_breach", "undeploy", "drift", "validation"],
+                ]),
+                "secret": ["type": "string", "minLength": 16, "maxLength": 200],
+            ], required: ["url"]),
         "DriftSettings": object([
             "columns": [
                 "type": "object",

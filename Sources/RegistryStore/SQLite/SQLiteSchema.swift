@@ -337,6 +337,39 @@ enum SQLiteSchema {
                     CREATE INDEX drift_summaries_version ON drift_summaries(version_id, period_start);
                     """)
         }
+        migrator.registerMigration("v15-webhooks") { db in
+            // Per-model webhooks (the secret signs each body), their deliveries with every attempt, and how far each
+            // event source (the audit log, the validation reports) was read.
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhooks (
+                        id INTEGER PRIMARY KEY,
+                        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+                        url TEXT NOT NULL,
+                        events TEXT NOT NULL,
+                        secret TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        created_by TEXT NOT NULL
+                    );
+                    CREATE INDEX webhooks_model ON webhooks(model_id);
+                    CREATE TABLE webhook_deliveries (
+                        id INTEGER PRIMARY KEY,
+                        webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                        event TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts TEXT NOT NULL,
+                        next_attempt_at INTEGER,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_at);
+                    CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id);
+                    CREATE TABLE webhook_cursors (
+                        source TEXT PRIMARY KEY,
+                        position INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 
