@@ -31,6 +31,6 @@ struct Modelyard: AsyncParsableCommand {
             ImportCommand.self, AuditCommand.self, GCCommand.self, ExperimentsCommand.self, RunsCommand.self,
             PredictCommand.self, ServingCommand.self, TrafficCommand.self, BenchmarkCommand.self, ONNXCommand.self,
             PolicyCommand.self, ValidateCommand.self, ImportTrainingCommand.self, ImportsCommand.self, TokensCommand.self,
-            InspectCommand.self, DriftCommand.self,
+            InspectCommand.self, DriftCommand.self, WebhooksCommand.self,
         ])
 }

@@ -316,7 +316,8 @@ import Testing
             ["serving", "performance"], ["traffic"], ["traffic", "set"], ["traffic", "show"], ["serving", "limits"], ["benchmark"],
             ["policy"], ["policy", "show"], ["policy", "set"], ["validate"], ["import-training"], ["imports"],
             ["imports", "list"], ["imports", "show"], ["imports", "scan"], ["inspect"], ["drift"], ["drift", "show"],
-            ["drift", "check"], ["drift", "reference"], ["drift", "settings"],
+            ["drift", "check"], ["drift", "reference"], ["drift", "settings"], ["webhooks"], ["webhooks", "add"],
+            ["webhooks", "list"], ["webhooks", "remove"], ["webhooks", "deliveries"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)
@@ -407,5 +408,17 @@ import Testing
         #expect(shown.contains("Served rows judged: 3") && shown.contains("Last 1000 rows (3 so far)") && shown.contains("psi"), "\(shown)")
         let json = try JSONSerialization.jsonObject(with: Data(try ok(["drift", "forest", "--json"], server).utf8)) as? [String: Any]
         #expect(json?["rows_seen"] as? Int == 3 && (json?["reference"] as? [String: Any])?["rows"] as? Int == 300)
+
+        // Webhooks from the CLI: added (the secret shown once), listed (as a hint), deliveries, removed.
+        let added = try ok(["webhooks", "add", "forest", "http://127.0.0.1:9/hook", "--event", "drift", "--secret", "0123456789abcdef-cli"], server)
+        #expect(added.contains("posts drift to http://127.0.0.1:9/hook") && added.contains("0123456789abcdef-cli"))
+        let listed = try ok(["webhooks", "list", "forest"], server)
+        #expect(listed.contains("http://127.0.0.1:9/hook") && listed.contains("…-cli") && !listed.contains("0123456789abcdef-cli"))
+        #expect(try ok(["webhooks", "deliveries", "forest", "1"], server).contains("no deliveries yet"))
+        let unknown = try runCLI(["webhooks", "add", "forest", "http://x/y", "--event", "deploys"], server: server)
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown event 'deploys'"))
+        #expect(try ok(["webhooks", "remove", "forest", "1"], server).contains("removed"))
+        let gone = try runCLI(["webhooks", "remove", "forest", "1"], server: server)
+        #expect(gone.status != 0 && gone.stderr.contains("not_found"))
     }
 }

@@ -39,8 +39,13 @@ enum DriftConformance {
             _ = try await store.driftReference(version.model, StoreConformance.v("9.0.0"))
         }
         // An export carries it; an import brings it back byte for byte.
+        try await store.setDriftSettings(version.model, DriftSettings(driftShare: 0.25), audit: StoreConformance.actor)
         let snapshot = try await store.exportSnapshot()
         #expect(snapshot.models.first?.versions.first?.driftReference?.profile == replaced.profile)
+        try await store.deleteModel(version.model, audit: StoreConformance.actor)
+        try await store.importSnapshot(snapshot, audit: StoreConformance.actor)
+        #expect(try await store.driftReference(version.model, version.version) == replaced)
+        #expect(try await store.driftSettings(version.model)?.driftShare == 0.25)
         try await store.deleteVersion(version.model, version.version, audit: StoreConformance.actor)
         await StoreConformance.expectCode(.notFound) { _ = try await store.driftReference(version.model, version.version) }
     }
@@ -118,11 +123,20 @@ enum DriftConformance {
         let history = try await store.webhookDeliveries(model, webhookID: hook.id, limit: 10)
         #expect(history.count == 1 && history[0].state == .delivered && history[0].attempts.map(\.status) == [503, 200])
 
+        let snapshot = try await store.exportSnapshot()
+        #expect(snapshot.models.first?.webhooks == [WebhookSnapshot(url: hook.url, events: hook.events, secret: secret, createdAt: hook.createdAt, createdBy: hook.createdBy)])
+        try await store.deleteModel(model, audit: StoreConformance.actor)
+        try await store.importSnapshot(snapshot, audit: StoreConformance.actor)
+        let restored = try await store.webhooks(model)
+        #expect(restored.map(\.url) == [hook.url] && restored.map(\.events) == [hook.events])
+        #expect(try await store.allWebhooks().map(\.secret) == [secret])
+        try await store.deleteWebhook(model, id: restored[0].id, audit: StoreConformance.actor)
+        let hookAgain = try await store.createWebhook(model, url: hook.url, events: [], secret: secret, audit: StoreConformance.actor)
         let entries = try await store.auditEntries(after: 0, limit: 1_000)
         #expect(entries.map(\.id) == entries.map(\.id).sorted() && entries.contains { $0.action == "webhook.create" })
-        try await store.deleteWebhook(model, id: hook.id, audit: StoreConformance.actor)
-        await StoreConformance.expectCode(.notFound) { _ = try await store.webhookDeliveries(model, webhookID: hook.id, limit: 10) }
-        await StoreConformance.expectCode(.notFound) { try await store.deleteWebhook(model, id: hook.id, audit: StoreConformance.actor) }
+        try await store.deleteWebhook(model, id: hookAgain.id, audit: StoreConformance.actor)
+        await StoreConformance.expectCode(.notFound) { _ = try await store.webhookDeliveries(model, webhookID: hookAgain.id, limit: 10) }
+        await StoreConformance.expectCode(.notFound) { try await store.deleteWebhook(model, id: hookAgain.id, audit: StoreConformance.actor) }
         #expect(try await store.webhooks(model).isEmpty)
     }
 }

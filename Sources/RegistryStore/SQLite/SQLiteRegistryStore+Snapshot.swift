@@ -67,7 +67,15 @@ extension SQLiteRegistryStore {
                         driftSettings: try SQLiteRows.decodeJSON(
                             DriftSettings.self,
                             try String.fetchOne(
-                                db.cachedStatement(sql: "SELECT settings FROM drift_settings WHERE model_id = ?"), arguments: [modelID]))))
+                                db.cachedStatement(sql: "SELECT settings FROM drift_settings WHERE model_id = ?"), arguments: [modelID])),
+                        webhooks: try Row.fetchAll(
+                            db.cachedStatement(sql: "SELECT * FROM webhooks WHERE model_id = ? ORDER BY id"), arguments: [modelID]
+                        ).map { row in
+                            WebhookSnapshot(
+                                url: row["url"],
+                                events: (try SQLiteRows.decodeJSON([String].self, row["events"]) ?? []).compactMap(WebhookEvent.init(rawValue:)),
+                                secret: row["secret"], createdAt: SQLiteRows.date(row, "created_at"), createdBy: row["created_by"])
+                        }))
             }
             let runRows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.runColumns), r.created_at FROM runs r ORDER BY r.created_at, r.id"))
             let details = try Self.runs(db, rows: runRows)
@@ -202,6 +210,14 @@ extension SQLiteRegistryStore {
                     """).execute(arguments: [
                     versionID, reference.source, reference.rows, try SQLiteRows.json(reference.columns), reference.profile,
                     SQLiteRows.millis(reference.createdAt), reference.createdBy,
+                ])
+        }
+        for hook in snap.webhooks ?? [] {
+            try db.cachedStatement(sql: """
+                    INSERT INTO webhooks (model_id, url, events, secret, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                    modelID, hook.url, try SQLiteRows.json(hook.events.map(\.rawValue)), hook.secret, SQLiteRows.millis(hook.createdAt),
+                    hook.createdBy,
                 ])
         }
         if let settings = snap.driftSettings {

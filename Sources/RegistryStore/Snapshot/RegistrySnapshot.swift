@@ -57,13 +57,17 @@ public struct ModelSnapshot: Sendable, Equatable, Codable {
     public var traffic: [String: TrafficPolicy]?
     /// Drift settings, when the model set them.
     public var driftSettings: DriftSettings?
+    /// Webhooks with their secrets (an export is an admin's backup); deliveries stay behind.
+    public var webhooks: [WebhookSnapshot]?
 
     public init(
         model: RegisteredModel, versions: [VersionSnapshot], aliases: [AliasPointer], deployments: [Deployment],
         audit: [AuditEntry], highestVersion: SemanticVersion? = nil, policies: [PolicyRevision]? = nil,
-        servingLimits: ServingLimits? = nil, traffic: [String: TrafficPolicy]? = nil, driftSettings: DriftSettings? = nil
+        servingLimits: ServingLimits? = nil, traffic: [String: TrafficPolicy]? = nil, driftSettings: DriftSettings? = nil,
+        webhooks: [WebhookSnapshot]? = nil
     ) {
         self.driftSettings = driftSettings
+        self.webhooks = webhooks
         self.model = model
         self.versions = versions
         self.aliases = aliases
@@ -76,7 +80,7 @@ public struct ModelSnapshot: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, versions, aliases, deployments, audit, policies, traffic
+        case model, versions, aliases, deployments, audit, policies, traffic, webhooks
         case highestVersion = "highestVersion"
         case servingLimits = "serving_limits"
         case driftSettings = "drift_settings"
@@ -107,6 +111,29 @@ public struct VersionSnapshot: Sendable, Equatable, Codable {
         case version, artifacts, validations
         case scoreChanges = "score_changes"
         case driftReference = "drift_reference"
+    }
+}
+
+/// A webhook in an export.
+public struct WebhookSnapshot: Sendable, Equatable, Codable {
+    public var url: String
+    public var events: [WebhookEvent]
+    public var secret: String
+    public var createdAt: Date
+    public var createdBy: String
+
+    public init(url: String, events: [WebhookEvent], secret: String, createdAt: Date, createdBy: String) {
+        self.url = url
+        self.events = events
+        self.secret = secret
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case url, events, secret
+        case createdAt = "created_at"
+        case createdBy = "created_by"
     }
 }
 
