@@ -51,16 +51,18 @@ def imports(folder):
 OURS = {"RegistryCore", "RegistryWire", "RegistryStore", "Registry", "ModelRuntime", "ScikitLearn", "DriftStatistics", "CModelKernels", "COpenBLAS", "Serving",
         "HTTPServer", "Dashboard", "ModelyardAPI", "ModelyardComposition"}
 # What each target may depend on among our own (absent: no rule).
+# DriftStatistics is a pure leaf (no I/O, nothing of ours) carved out of the core: the core's drift records hold its
+# types, so depending on it keeps every layer as pure as before.
 ALLOWED = {
-    "RegistryCore": set(),
+    "RegistryCore": {"DriftStatistics"},
     "RegistryWire": {"RegistryCore"},
     "ModelRuntime": {"CModelKernels", "COpenBLAS"},
     "ScikitLearn": {"ModelRuntime"},
     "DriftStatistics": set(),
-    "ModelyardAPI": {"RegistryCore", "RegistryWire"},
-    "Dashboard": {"RegistryCore"},
-    "RegistryStore": {"RegistryCore", "RegistryWire"},
-    "Registry": {"RegistryCore", "RegistryStore"},
+    "ModelyardAPI": {"RegistryCore", "RegistryWire", "DriftStatistics"},
+    "Dashboard": {"RegistryCore", "DriftStatistics"},
+    "RegistryStore": {"RegistryCore", "RegistryWire", "DriftStatistics"},
+    "Registry": {"RegistryCore", "RegistryStore", "DriftStatistics"},
     "HTTPServer": OURS - {"RegistryStore", "ModelyardComposition"},
 }
 # Store implementations are constructed only here (and in tests, which compose their own servers).
