@@ -85,6 +85,15 @@ public struct ReferenceColumn: Sendable, Equatable {
         return (mean * magnitude, variance.squareRoot() * magnitude)
     }
 
+    /// How far a statistic judged against this column can be from the one its exact rows would give: 0 for an
+    /// exact column; for a sketch, (max − min) × slice ÷ rows, normed as the method norms it, for the normed
+    /// Wasserstein distance (each point stands within its slice of the rows), and nil where no simple bound holds.
+    public func sketchErrorBound(_ method: DriftMethod) -> Double? {
+        guard case .numbers(let summary) = values, !summary.sample.exact else { return 0 }
+        guard method == .wasserstein, let slice = summary.sample.counts.min(), summary.sample.total > 0 else { return nil }
+        return (summary.maximum - summary.minimum) * slice / summary.sample.total / max(summary.standardDeviation, 0.001)
+    }
+
     public var numerical: Bool {
         if case .numbers = values { return true }
         return false

@@ -64,6 +64,8 @@ import Testing
     }
 
     static func expectOracle(_ report: DriftReport, _ name: String, ignoring: Set<String> = []) throws {
+        // The server keeps a sketch above the exact size: its statistics are within the sketch's documented bound.
+        let profile = ReferenceProfile(try DriftTable(parsing: Data(try csv("\(name).reference").utf8), name: name))
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: oracle.appendingPathComponent("\(name).json"))) as! [String: Any]
         let expected = object["columns"] as! [String: [String: Any]]
         let dataset = object["dataset"] as! [String: Double]
@@ -74,7 +76,8 @@ import Testing
             let statistic = want["statistic"] as! Double
             let mine = try #require(column.statistic, "\(name) \(column.name): \(column.problem ?? "")")
             #expect(column.method?.rawValue == want["method"] as? String, "\(name) \(column.name)")
-            let close = mine == statistic || abs(mine - statistic) <= 1e-6 * abs(statistic)
+            let bound = column.method.flatMap { profile.column(named: column.name)?.sketchErrorBound($0) } ?? 0
+            let close = mine == statistic || abs(mine - statistic) <= max(1e-6 * abs(statistic), bound)
                 || (column.method?.isPValue == true && statistic < 1e-12 && mine < 1e-12)
             #expect(close, "\(name) \(column.name): \(mine), Evidently \(statistic)")
             #expect(column.drifted == want["drifted"] as? Bool, "\(name) \(column.name)")
@@ -89,7 +92,7 @@ import Testing
     @Test func theBatchCheckAndTheServedRowsGiveEvidentlysVerdicts() async throws {
         let scenarios = try FileManager.default.contentsOfDirectory(atPath: Self.oracle.path)
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-        #expect(scenarios.count >= 13)
+        #expect(scenarios.count >= 14)
         try await APIHarness().run { client in
             for (index, name) in scenarios.enumerated() {
                 let reference = try Self.csv("\(name).reference")
@@ -120,8 +123,9 @@ import Testing
                 }
                 let status = try await client.call(.get, "/api/v1/models/\(model)/versions/\(version.version)/drift").decode(DriftStatusResponse.self)
                 #expect(status.monitoring && status.rowsSeen == served.count && status.skippedRows == 0, "\(name)")
-                let window = try #require(status.windows.first, "\(name): no window")
-                #expect(window.size == 1_000 && window.rows == served.count)
+                // The smallest window that holds every served row (1,000, or 10,000 for the 3,000-row current).
+                let window = try #require(status.windows.first { $0.size >= served.count }, "\(name): no window")
+                #expect(window.rows == served.count && status.windows.map(\.size) == [1_000, 10_000])
                 try Self.expectOracle(window.report, name)
             }
         }

@@ -4,7 +4,8 @@
 Evidently reads the CSVs back with pandas first, so both sides see the same values and column types (a column of
 numbers is numerical, anything else categorical). Scenarios: unshifted, mean shift, variance change, a new
 category, a categorical share change, binary columns, missing values, a constant column, small (<= 1,000 rows) and
-large (> 1,000 rows) references, and 1 to 100 columns.
+large (> 1,000 rows) references, a reference with more distinct values than Modelyard keeps exactly, and 1 to 100
+columns.
 Usage: .venv-drift/bin/python scripts/drift/generate_oracle.py --out fixtures/drift
 (the venv: scripts/setup-venv.sh .venv-drift scripts/drift/requirements.txt)
 """
@@ -58,6 +59,8 @@ def scenarios():
     yield "missing_large", frame(rng, 1300, missing=0.05), frame(rng, 800, shift=0.2, missing=0.2)
     yield "wide", frame(rng, 1020, extra=94), frame(rng, 300, shift=0.25, extra=94)
     yield "one_column", frame(rng, 300)[["amount"]], frame(rng, 200, shift=2)[["amount"]]
+    # Above the exact size: more than 10,000 distinct reference values, so Modelyard keeps a sketch.
+    yield "sketched_reference", frame(rng, 15000)[["amount"]], frame(rng, 3000, shift=0.05)[["amount"]]
 
 
 def main():
