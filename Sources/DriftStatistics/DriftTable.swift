@@ -97,20 +97,20 @@ public struct DriftTable: Sendable {
         return markersByFirstByte[Int(first)].contains { $0.count == cell.count && $0.elementsEqual(cell) }
     }
 
-    /// One column's cells typed at the end: numbers when every present cell is one.
-    static func typed(_ cells: [ArraySlice<UInt8>?]) -> DriftColumn {
+    /// One column's cells typed at the end: numbers when every present cell is one. `cell(i)` is row i's bytes,
+    /// nil for a field the row does not have.
+    static func typed(rows: Int, _ cell: (Int) -> ArraySlice<UInt8>?) -> DriftColumn {
         var numbers: [Double] = []
-        numbers.reserveCapacity(cells.count)
+        numbers.reserveCapacity(rows)
         var integral = true
-        func missing(_ cell: ArraySlice<UInt8>) -> Bool { isMissing(cell) }
-        for cell in cells {
-            guard let cell, !missing(cell) else {
+        for row in 0..<rows {
+            guard let bytes = cell(row), !isMissing(bytes) else {
                 numbers.append(.nan)
                 integral = false
                 continue
             }
-            guard let parsed = number(cell) else {
-                return .categories(cells.map { cell in cell.flatMap { missing($0) ? nil : String(decoding: $0, as: UTF8.self) } })
+            guard let parsed = number(bytes) else {
+                return .categories((0..<rows).map { row in cell(row).flatMap { isMissing($0) ? nil : String(decoding: $0, as: UTF8.self) } })
             }
             numbers.append(parsed.value)
             integral = integral && parsed.integral
@@ -118,25 +118,40 @@ public struct DriftTable: Sendable {
         return .numbers(numbers, integral: integral)
     }
 
-    /// CSV over bytes (every delimiter is ASCII, so UTF-8 text passes through); a quoted field with doubled quotes
-    /// is copied unescaped, every other field is a slice of the input.
+    /// A field of the record being read: a span of the input, or a quoted field's unescaped text.
+    enum Field {
+        case span(Range<Int>)
+        case text([UInt8])
+    }
+
+    /// CSV over bytes (every delimiter is ASCII, so UTF-8 text passes through). Each cell is kept as two offsets
+    /// (8 bytes, where a slice would take 33): into the input, or, for a quoted field with doubled quotes, into the
+    /// side buffer of unescaped text placed after it.
     static func csv(_ bytes: [UInt8], name: String) throws(DriftError) -> DriftTable {
+        guard bytes.count < Int(Int32.max) / 2 else { throw DriftError(description: "\(name) is larger than 1 GiB") }
         let quote = UInt8(ascii: "\"")
         let comma = UInt8(ascii: ",")
         let newline = UInt8(ascii: "\n")
         let carriage = UInt8(ascii: "\r")
         var names: [String]?
-        var cells: [[ArraySlice<UInt8>?]] = []
-        var record: [ArraySlice<UInt8>] = []
+        var spans: [[Int32]] = []  // per column: start, end per row; -1, -1 for a field the row lacks
+        var extra: [UInt8] = []
+        var record: [Field] = []
         var rows = 0
         var line = 1
         var index = 0
+        func bytesOf(_ field: Field) -> ArraySlice<UInt8> {
+            switch field {
+            case .span(let range): bytes[range]
+            case .text(let text): text[...]
+            }
+        }
         func finish() throws(DriftError) {
             defer { record.removeAll(keepingCapacity: true) }
             // pandas skips blank lines.
-            if record.count == 1 && record[0].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+            if record.count == 1 && bytesOf(record[0]).allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             guard let names else {
-                let header = record.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces) }
+                let header = record.map { String(decoding: bytesOf($0), as: UTF8.self).trimmingCharacters(in: .whitespaces) }
                 guard header.count <= maxColumns else {
                     throw DriftError(description: "\(name) has \(header.count) columns; drift is compared over at most \(maxColumns)")
                 }
@@ -144,13 +159,27 @@ public struct DriftTable: Sendable {
                     throw DriftError(description: "\(name) names the column '\(twice)' twice")
                 }
                 names = header
-                cells = [[ArraySlice<UInt8>?]](repeating: [], count: header.count)
+                spans = [[Int32]](repeating: [], count: header.count)
                 return
             }
             guard record.count <= names.count else {
                 throw DriftError(description: "\(name) line \(line) has \(record.count) fields; the header names \(names.count)")
             }
-            for column in names.indices { cells[column].append(column < record.count ? record[column] : nil) }
+            for column in names.indices {
+                let (start, end): (Int, Int)
+                if column >= record.count {
+                    (start, end) = (-1, -1)
+                } else {
+                    switch record[column] {
+                    case .span(let range): (start, end) = (range.lowerBound, range.upperBound)
+                    case .text(let text):
+                        (start, end) = (bytes.count + extra.count, bytes.count + extra.count + text.count)
+                        extra += text
+                    }
+                }
+                spans[column].append(Int32(start))
+                spans[column].append(Int32(end))
+            }
             rows += 1
         }
         while index <= bytes.count {
@@ -181,12 +210,12 @@ public struct DriftTable: Sendable {
                 guard cursor == bytes.count || bytes[cursor] == comma || bytes[cursor] == newline || bytes[cursor] == carriage else {
                     throw DriftError(description: "\(name) line \(line): text after a closing quote")
                 }
-                record.append(text[...])
+                record.append(.text(text))
                 index = cursor
             } else {
                 var end = index
                 while end < bytes.count && bytes[end] != comma && bytes[end] != newline && bytes[end] != carriage { end += 1 }
-                record.append(bytes[index..<end])
+                record.append(.span(index..<end))
                 index = end
             }
             if index < bytes.count && bytes[index] == comma {
@@ -201,7 +230,16 @@ public struct DriftTable: Sendable {
             if index >= bytes.count { break }
         }
         guard let names else { throw DriftError(description: "\(name) is empty") }
-        return DriftTable(columns: zip(names, cells).map { Column(name: $0, values: typed($1)) }, rows: rows)
+        let size = bytes.count
+        let columns = zip(names, spans).map { name, offsets in
+            Column(name: name, values: typed(rows: rows) { row -> ArraySlice<UInt8>? in
+                let start = Int(offsets[2 * row])
+                let end = Int(offsets[2 * row + 1])
+                guard start >= 0 else { return nil }
+                return start < size ? bytes[start..<end] : extra[(start - size)..<(end - size)]
+            })
+        }
+        return DriftTable(columns: columns, rows: rows)
     }
 
     static func jsonLines(_ bytes: [UInt8], name: String) throws(DriftError) -> DriftTable {
