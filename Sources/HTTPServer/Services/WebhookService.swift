@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import Registry
+import Serving
 import RegistryCore
 import ServiceLifecycle
 
@@ -77,16 +78,9 @@ public struct WebhookService: Service {
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: timeout)
             _ = try? await response.body.collect(upTo: 64 * 1024)
-            return .init(at: started, status: Int(response.status.code), error: nil, milliseconds: (ContinuousClock.now - clock).milliseconds)
+            return .init(at: started, status: Int(response.status.code), error: nil, milliseconds: (ContinuousClock.now - clock).seconds * 1_000)
         } catch {
-            return .init(at: started, status: nil, error: String("\(error)".prefix(300)), milliseconds: (ContinuousClock.now - clock).milliseconds)
+            return .init(at: started, status: nil, error: String("\(error)".prefix(300)), milliseconds: (ContinuousClock.now - clock).seconds * 1_000)
         }
-    }
-}
-
-extension Duration {
-    var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1_000 + Double(attoseconds) / 1e15
     }
 }

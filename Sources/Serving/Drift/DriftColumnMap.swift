@@ -55,46 +55,6 @@ struct DriftColumnMap: Sendable {
         copy.entries = entries.filter { names.contains($0.name) }
         return copy
     }
-
-    /// One column's values for a batch of `rows`, or nil when the tensors do not hold it in the expected shape.
-    static func values(_ source: Source, inputs: [String: Tensor], outputs: [String: Tensor], rows: Int) -> ColumnValues? {
-        guard rows > 0 else { return nil }
-        switch source {
-        case .input(let name, let column, let width):
-            guard let tensor = inputs[name], tensor.storage.count == rows * width else { return nil }
-            return pick(tensor.storage, column: column, width: width, rows: rows)
-        case .label(let name), .score(let name):
-            guard let tensor = outputs[name], tensor.storage.count == rows else { return nil }
-            return pick(tensor.storage, column: 0, width: 1, rows: rows)
-        case .probability(let name):
-            guard let tensor = outputs[name], tensor.storage.count % rows == 0, tensor.storage.count > 0 else { return nil }
-            let classes = tensor.storage.count / rows
-            let values: [Double]
-            switch tensor.storage {
-            case .float32(let v): values = v.map(Double.init)
-            case .float64(let v): values = v
-            default: return nil
-            }
-            return .numbers(
-                (0..<rows).map { r in classes == 2 ? values[r * 2 + 1] : values[(r * classes)..<((r + 1) * classes)].max()! },
-                integral: false)
-        }
-    }
-
-    static func pick(_ storage: Tensor.Storage, column: Int, width: Int, rows: Int) -> ColumnValues {
-        func each<T>(_ values: [T], _ transform: (T) -> Double) -> [Double] {
-            (0..<rows).map { transform(values[$0 * width + column]) }
-        }
-        switch storage {
-        case .float32(let v): return .numbers(each(v) { Double($0) }, integral: false)
-        case .float64(let v): return .numbers(each(v) { $0 }, integral: false)
-        case .int64(let v): return .numbers(each(v) { Double($0) }, integral: true)
-        case .int32(let v): return .numbers(each(v) { Double($0) }, integral: true)
-        case .bool(let v): return .strings((0..<rows).map { v[$0 * width + column] ? "True" : "False" })
-        // An empty string is a missing value, as an empty CSV cell is.
-        case .string(let v): return .strings((0..<rows).map { v[$0 * width + column].isEmpty ? nil : v[$0 * width + column] })
-        }
-    }
 }
 
 extension DriftColumnMap {
@@ -169,10 +129,4 @@ extension DriftColumnMap {
             }
         }
     }
-}
-
-/// A batch of one column's values.
-enum ColumnValues: Sendable {
-    case numbers([Double], integral: Bool)
-    case strings([String?])
 }

@@ -58,12 +58,16 @@ extension ModelPool {
                 let inputs = try Self.driftInputs(model.signature, map: map, table: table, rows: start..<(start + count))
                 let result = try await offloaded { try model.session.run(inputs) }
                 for entry in outputs {
-                    switch DriftColumnMap.values(entry.source, inputs: inputs, outputs: result, rows: count) {
-                    case .numbers(let values, let isIntegral)?:
-                        numbers[entry.name, default: []] += values
-                        integral[entry.name] = (integral[entry.name] ?? true) && isIntegral
-                    case .strings(let values)?: strings[entry.name, default: []] += values
-                    case nil: throw ServingProblem("drift_outputs", "the model's \(entry.name) output has an unexpected shape")
+                    guard let reader = DriftColumnMap.Reader(entry.source, inputs: inputs, outputs: result, rows: count) else {
+                        throw ServingProblem("drift_outputs", "the model's \(entry.name) output has an unexpected shape")
+                    }
+                    reader.forEach(rows: count) { _, cell in
+                        switch cell {
+                        case .number(let value, let isIntegral):
+                            numbers[entry.name, default: []].append(value)
+                            integral[entry.name] = (integral[entry.name] ?? true) && isIntegral
+                        case .text(let value): strings[entry.name, default: []].append(value)
+                        }
                     }
                 }
                 start += count
