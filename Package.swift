@@ -59,6 +59,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Text-embedding models: BERT WordPiece tokenizers read from the files models ship (`tokenizer.json`,
+        // `vocab.txt`), with ids identical to Hugging Face `tokenizers`; pure Swift over ModelRuntime's types.
+        .target(name: "TextEmbedding", dependencies: ["ModelRuntime"], swiftSettings: swiftSettings),
         // Drift statistics (Kolmogorov–Smirnov with SciPy's exact p-values, Wasserstein, Jensen–Shannon, chi-squared
         // and normal tails): pure functions, tested against SciPy's values; depends on nothing.
         .target(name: "DriftStatistics", swiftSettings: swiftSettings),
@@ -187,6 +190,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
+        .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "ModelRuntime"], swiftSettings: swiftSettings),
         .testTarget(name: "DriftStatisticsTests", dependencies: ["DriftStatistics", "FuzzSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RegistryCore"], swiftSettings: swiftSettings),
         .testTarget(

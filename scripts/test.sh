@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests need, builds once, runs the suites,
 # runs the real MLflow and tritonclient clients, a headless Chromium and Schemathesis against a live server, then checks that the committed ONNX fixtures are reproducible
-# with the pinned Python exporters, the scikit-learn fixtures under both pinned scikit-learn versions, and the drift oracle with the pinned Evidently.
+# with the pinned Python exporters, the scikit-learn fixtures under both pinned scikit-learn versions, the drift oracle with the pinned Evidently,
+# and the embedding fixtures (tokenizer ids, BERT outputs) with the pinned tokenizers and onnxruntime.
 # Usage: scripts/test.sh        (CI runs exactly this through .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,3 +56,6 @@ scripts/sklearn/check-fixtures.sh
 
 echo "== Drift oracle reproducible with the pinned Evidently"
 scripts/drift/check-oracle.sh
+
+echo "== Embedding fixtures reproducible with the pinned tokenizers and onnxruntime"
+scripts/embeddings/check-fixtures.sh
