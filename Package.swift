@@ -60,8 +60,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Text-embedding models: BERT WordPiece tokenizers read from the files models ship (`tokenizer.json`,
-        // `vocab.txt`), with ids identical to Hugging Face `tokenizers`; pure Swift over ModelRuntime's types.
-        .target(name: "TextEmbedding", dependencies: ["ModelRuntime"], swiftSettings: swiftSettings),
+        // `vocab.txt`), with ids identical to Hugging Face `tokenizers`; sentence-transformers folders (pooling,
+        // normalisation, prompts) over an ONNX export or a BERT built natively from `model.safetensors`. Crypto
+        // fingerprints the tokenizer (the deploy-compatibility check compares vocabularies by it).
+        .target(
+            name: "TextEmbedding", dependencies: ["ModelRuntime", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         // Drift statistics (Kolmogorov–Smirnov with SciPy's exact p-values, Wasserstein, Jensen–Shannon, chi-squared
         // and normal tails): pure functions, tested against SciPy's values; depends on nothing.
         .target(name: "DriftStatistics", swiftSettings: swiftSettings),

@@ -25,7 +25,11 @@ public struct ONNXSession: InferenceSession {
 
     /// Loads a model from its serialized bytes.
     public init(data: Data) throws {
-        let proto = try ONNXModelFile.parse(data)
+        try self.init(proto: try ONNXModelFile.parse(data))
+    }
+
+    /// Plans a model already in memory (a graph built from weights, such as `BertEncoder`'s).
+    init(proto: Onnx_ModelProto) throws {
         let opsets = try OpsetTable(proto.opsetImport)
         let planned = try GraphPlanner(opsets: opsets).plan(proto.graph, outer: nil, label: "graph")
         plan = planned.plan
