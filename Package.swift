@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Registry", "RegistryCore", "RegistryStore", "ModelRuntime", "ScikitLearn", "DriftStatistics",
+                "Registry", "RegistryCore", "RegistryStore", "ModelRuntime", "ScikitLearn", "TextEmbedding", "DriftStatistics",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "ModelyardAPI", "Registry", "RegistryCore", "Serving", "ModelRuntime", "Dashboard", "DriftStatistics",
+                "ModelyardAPI", "Registry", "RegistryCore", "Serving", "ModelRuntime", "TextEmbedding", "Dashboard", "DriftStatistics",
                 // Webhook deliveries (outbound POSTs).
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

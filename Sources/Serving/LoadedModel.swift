@@ -2,6 +2,7 @@ public import Foundation
 public import ModelRuntime
 public import RegistryCore
 import Synchronization
+public import TextEmbedding
 
 /// A version loaded into memory, verified and warmed up: what a route points at.
 ///
@@ -48,14 +49,31 @@ public final class LoadedModel: Sendable {
 
     /// Runs the model, counting the request as in flight and recording its latency, rows and outcome.
     public func run(_ inputs: [String: Tensor], rows: Int) throws -> (outputs: [String: Tensor], seconds: Double) {
+        try measured(rows: rows) { try session.run(inputs) }
+    }
+
+    /// The text-embedding model, when this version is one.
+    public var embedder: EmbeddingSession? { session as? EmbeddingSession }
+
+    /// Embeds texts (see `EmbeddingSession.embed`), measured like `run`; `invalid_input` when the version is not an
+    /// embedding model.
+    public func embed(_ texts: [String], promptName: String?, truncate: Bool) throws -> (embeddings: Embeddings, seconds: Double) {
+        guard let embedder else {
+            throw ModelRuntimeError(
+                .invalidInput, "version \(key.version) of '\(key.model)' is not a text-embedding model; use /predict for it")
+        }
+        return try measured(rows: texts.count) { try embedder.embed(texts, promptName: promptName, truncate: truncate) }
+    }
+
+    private func measured<T>(rows: Int, _ body: () throws -> T) throws -> (T, Double) {
         inFlightCount.add(1, ordering: .relaxed)
         defer { inFlightCount.subtract(1, ordering: .relaxed) }
         let start = ContinuousClock.now
         do {
-            let outputs = try session.run(inputs)
+            let result = try body()
             let seconds = (ContinuousClock.now - start).seconds
             metrics.record(seconds: seconds, rows: rows, failed: false)
-            return (outputs, seconds)
+            return (result, seconds)
         } catch let error as ModelRuntimeError where error.code == .invalidInput || error.code == .tooLarge {
             // The caller's mistake, not the model's: not an error of this version.
             metrics.recordRejected()

@@ -1,17 +1,27 @@
 public import RegistryCore
+public import TextEmbedding
 
 /// Which artifact of a version is the model to serve.
 ///
-/// A file named `model.onnx` wins (the shallowest one, as MLflow's ONNX flavour and most exports write it), then
+/// A text-embedding folder comes first (a sentence-transformers folder, or a BERT folder with its tokenizer and
+/// config: its `model.onnx` takes token ids, so it is served through the folder, never alone). Then a file named `model.onnx` wins (the shallowest one, as MLflow's ONNX flavour and most exports write it), then
 /// `model.joblib` (a scikit-learn model, as training services write it); failing those, the version's only `.onnx`
 /// file, or its only `.joblib` file other than a `scaler.joblib`. Several candidates and no such name is ambiguous
 /// rather than a guess.
 public enum ModelFile: Sendable, Equatable {
     case none
     case one(ArtifactEntry)
+    /// A text-embedding model: its weights file and the folder's files.
+    case embedding(ArtifactEntry, EmbeddingFolder)
     case ambiguous([ArtifactPath])
 
     public init(manifest: [ArtifactEntry]) {
+        if let folder = EmbeddingFolder.locate(manifest.map(\.path.rawValue)),
+            let weights = manifest.first(where: { $0.path.rawValue == folder.weights })
+        {
+            self = .embedding(weights, folder)
+            return
+        }
         self = Self.pick(manifest, suffix: ".onnx", named: "model.onnx")
         if case .none = self {
             self = Self.pick(
@@ -35,6 +45,9 @@ public enum ModelFile: Sendable, Equatable {
 
     /// The runtime that executes the file: `scikit-learn` for a joblib model, else `onnx`.
     public static func runtime(_ path: ArtifactPath) -> String { isJoblib(path) ? "scikit-learn" : "onnx" }
+
+    /// The runtime named in `ServingInfo.runtime` for an embedding model.
+    public static let embeddingRuntime = "sentence-transformers"
 
     static func fileName(_ path: ArtifactPath) -> String {
         String(path.rawValue.split(separator: "/").last ?? "").lowercased()

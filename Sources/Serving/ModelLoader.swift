@@ -6,6 +6,7 @@ import NIOPosix
 public import RegistryCore
 public import RegistryStore
 import ScikitLearn
+import TextEmbedding
 
 /// Reads a version's model file from the artifact store, verifies its sha256, plans it and warms it up.
 struct ModelLoader: Sendable {
@@ -63,6 +64,26 @@ struct ModelLoader: Sendable {
         }
     }
 
+    /// Reads every file of a text-embedding folder (each verified against its sha256; configs and tokenizer files
+    /// at most `maxConfigBytes`, the weights at most `maxModelBytes`), then builds and warms up the model.
+    func embeddingSession(_ folder: EmbeddingFolder, manifest: [ArtifactEntry], version: SemanticVersion) async throws
+        -> any InferenceSession
+    {
+        var files: [String: Data] = [:]
+        for path in folder.files {
+            guard let entry = manifest.first(where: { $0.path.rawValue == path }) else { continue }
+            if path != folder.weights, entry.size > Self.maxConfigBytes {
+                throw ServingProblem(
+                    "model_too_large", "\(path) of \(version) is \(entry.size) bytes, more than the \(Self.maxConfigBytes) a tokenizer or config file may have")
+            }
+            files[path] = try await read(entry, version: version)
+        }
+        return try await Self.warm(version: version) { [files] in try EmbeddingSession.load(folder, files: files) }
+    }
+
+    /// The largest tokenizer or configuration file of an embedding folder (a multilingual tokenizer.json is ~20 MB).
+    static let maxConfigBytes: Int64 = 64 << 20
+
     /// Plans an ONNX model on a thread-pool thread (parsing a large forest takes a while) and runs a smoke prediction.
     static func session(_ data: Data, version: SemanticVersion) async throws -> any InferenceSession {
         try await warm(version: version) { try ONNXSession(data: data) }
@@ -87,10 +108,32 @@ struct ModelLoader: Sendable {
     }
 }
 
+extension EmbeddingSession {
+    /// The facts the deploy-compatibility check and the dashboard read from a version's signature.
+    public var facts: JSONValue {
+        .object([
+            "dimension": .number(Double(dimension)), "pooling": .string(pooling.rawValue), "normalized": .bool(normalize),
+            "tokenizer": .string(compatibility.tokenizer), "max_sequence_length": .number(Double(maxSequenceLength)),
+            "prompts": .array(prompts.keys.sorted().map { .string($0) }),
+        ])
+    }
+}
+
+extension InferenceSession {
+    /// The signature as `ServingInfo.signature` stores it.
+    public var signatureJSON: JSONValue {
+        signature.json(embedding: (self as? EmbeddingSession)?.facts)
+    }
+}
+
 extension ModelSignature {
     /// The signature as JSON for `ServingInfo.signature` and the APIs: inputs and outputs with their Open
     /// Inference Protocol datatype and shape (-1 for a free dimension), and the class labels.
-    public var jsonValue: JSONValue {
+    public var jsonValue: JSONValue { json(embedding: nil) }
+
+    /// The signature as JSON, with an embedding model's facts (`dimension`, `pooling`, `normalized`, `tokenizer`,
+    /// `max_sequence_length`, `prompts`) under `embedding`.
+    public func json(embedding: JSONValue?) -> JSONValue {
         func values(_ list: [Value]) -> JSONValue {
             .array(list.map { value in
                 var object: [String: JSONValue] = [
@@ -103,6 +146,7 @@ extension ModelSignature {
             })
         }
         var object: [String: JSONValue] = ["inputs": values(inputs), "outputs": values(outputs)]
+        if let embedding { object["embedding"] = embedding }
         switch classLabels {
         case .int64s(let labels): object["classes"] = .array(labels.map { .number(Double($0)) })
         case .strings(let labels): object["classes"] = .array(labels.map { .string($0) })

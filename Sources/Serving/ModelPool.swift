@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import ModelRuntime
+public import TextEmbedding
 import Prometheus
 public import Registry
 public import RegistryCore
@@ -208,8 +209,19 @@ public final class ModelPool: ServingHooks, Sendable {
     public func predict(_ model: LoadedModel, _ inputs: [String: Tensor], rows: Int) throws
         -> (outputs: [String: Tensor], seconds: Double)
     {
+        try mapped(model) { try model.run(inputs, rows: rows) }
+    }
+
+    /// Embeds texts on the selected version, errors mapped as for `predict`.
+    public func embed(_ model: LoadedModel, _ texts: [String], promptName: String?, truncate: Bool) throws
+        -> (embeddings: Embeddings, seconds: Double)
+    {
+        try mapped(model) { try model.embed(texts, promptName: promptName, truncate: truncate) }
+    }
+
+    private func mapped<T>(_ model: LoadedModel, _ body: () throws -> T) throws -> T {
         do {
-            return try model.run(inputs, rows: rows)
+            return try body()
         } catch let error as ModelRuntimeError where error.code == .invalidInput {
             throw RegistryError.invalidArgument(error.message)
         } catch let error as ModelRuntimeError where error.code == .tooLarge {
@@ -234,12 +246,24 @@ public final class ModelPool: ServingHooks, Sendable {
         case .ambiguous(let paths):
             let problem = ServingProblem.ambiguous(version.version, paths)
             return ServingInfo(artifact: nil, sha256: nil, servable: false, reasonCode: problem.code, reason: problem.message, inspectedAt: now)
+        case .embedding(let entry, let folder):
+            do {
+                let session = try await loader.embeddingSession(folder, manifest: manifest, version: version.version)
+                return ServingInfo(
+                    runtime: ModelFile.embeddingRuntime, artifact: entry.path, sha256: entry.sha256, servable: true,
+                    signature: session.signatureJSON, inspectedAt: now)
+            } catch {
+                let problem = Self.problem(error)
+                return ServingInfo(
+                    runtime: ModelFile.embeddingRuntime, artifact: entry.path, sha256: entry.sha256, servable: false,
+                    reasonCode: problem.code, reason: problem.message, inspectedAt: now)
+            }
         case .one(let entry):
             do {
                 let session = try await loader.session(entry, manifest: manifest, version: version.version)
                 return ServingInfo(
                     runtime: ModelFile.runtime(entry.path), artifact: entry.path, sha256: entry.sha256, servable: true,
-                    signature: session.signature.jsonValue, inspectedAt: now)
+                    signature: session.signatureJSON, inspectedAt: now)
             } catch {
                 let problem = Self.problem(error)
                 // The declared signature of an ONNX file is worth showing even when the model cannot run.
@@ -432,12 +456,17 @@ public final class ModelPool: ServingHooks, Sendable {
         let start = ContinuousClock.now
         let manifest = try await store.artifacts(version.model, version.version)
         let entry: ArtifactEntry
+        let session: any InferenceSession
         switch ModelFile(manifest: manifest) {
         case .none: throw ServingProblem.noModel(version.version)
         case .ambiguous(let paths): throw ServingProblem.ambiguous(version.version, paths)
-        case .one(let one): entry = one
+        case .one(let one):
+            entry = one
+            session = try await loader.session(entry, manifest: manifest, version: version.version)
+        case .embedding(let weights, let folder):
+            entry = weights
+            session = try await loader.embeddingSession(folder, manifest: manifest, version: version.version)
         }
-        let session = try await loader.session(entry, manifest: manifest, version: version.version)
         let model = LoadedModel(
             key: version.key, number: version.number, artifact: entry, session: session, loadedAt: clock(),
             loadSeconds: (ContinuousClock.now - start).seconds,

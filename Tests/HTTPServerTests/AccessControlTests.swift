@@ -42,7 +42,8 @@ import Testing
                 #expect(access.requirement == .deploy, "\(route) must need deploy")
             }
             if access.requirement.satisfiedBy.contains(.predict) && access.requirement != .none {
-                #expect(route.hasPrefix("POST /api/v1/models/{model}") && route.hasSuffix("/predict") || route.hasPrefix("GET /v2") || route.hasSuffix("/infer")
+                #expect(route.hasPrefix("POST /api/v1/models/{model}") && (route.hasSuffix("/predict") || route.hasSuffix("/embed"))
+                    || route == "POST /v1/embeddings" || route.hasPrefix("GET /v2") || route.hasSuffix("/infer")
                     || access.requirement == .authenticated, "\(route) is open to predict tokens")
             }
         }

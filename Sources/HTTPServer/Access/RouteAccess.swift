@@ -151,6 +151,8 @@ public struct RouteAccess: Sendable, Equatable {
         "POST /api/v1/models": .init(.write),
         "POST /api/v1/models/{model}/deployments": .init(.deploy),
         "POST /api/v1/models/{model}/predict": .init(.predict),
+        "POST /api/v1/models/{model}/embed": .init(.predict),
+        "POST /v1/embeddings": .init(.predict),
         "POST /api/v1/models/{model}/rollback": .init(.deploy),
         "POST /api/v1/models/{model}/undeploy": .init(.deploy),
         "POST /api/v1/models/{model}/versions": .init(.write),

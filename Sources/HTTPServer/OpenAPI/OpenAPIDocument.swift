@@ -99,6 +99,10 @@ public enum OpenAPIDocument {
             method: "post", path: model + "/versions/{version}/predict", id: "predictVersion",
             summary: "Predict with one version", body: "Predict"),
         .init(
+            method: "post", path: model + "/embed", id: "embed",
+            summary: "Embed texts with a text-embedding model (the environment's version, or `version`); named prompts, truncation control",
+            query: ["environment"], body: "Embed"),
+        .init(
             method: "get", path: model + "/versions/{version}/performance", id: "versionPerformance",
             summary: "Inference counts, latency percentiles and throughput of a loaded version, and stored history",
             query: ["hours"]),

@@ -137,6 +137,11 @@ enum OpenAPISchemas {
             "min_requests": ["type": "integer"], "reset": ["type": "boolean"], "reason": string,
         ]),
         "Predict": object(["inputs": ["type": "array", "items": [:]], "key": string]),
+        "Embed": object(
+            [
+                "inputs": ["oneOf": [string, array(string)]], "environment": string, "version": string, "prompt_name": string,
+                "truncate": ["type": "boolean"],
+            ], required: ["inputs"]),
         "Webhook": object(
             [
                 "url": ["type": "string", "format": "uri"],

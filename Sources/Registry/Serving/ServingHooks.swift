@@ -43,11 +43,19 @@ extension Registry {
             environment: policy.policy.baselineEnvironment, actor: audit.actor)
     }
 
+    /// The files besides the weights that decide what a text-embedding folder serves.
+    static let embeddingFolderFiles: Set<String> = [
+        "modules.json", "config.json", "tokenizer.json", "vocab.txt", "tokenizer_config.json", "sentence_bert_config.json",
+        "config_sentence_transformers.json",
+    ]
+
     /// Whether adding these files can change what serving makes of a version.
     static func touchesModelFile(_ paths: [ArtifactPath]) -> Bool {
         paths.contains {
             let lower = $0.rawValue.lowercased()
-            return lower.hasSuffix(".onnx") || lower.hasSuffix(".joblib")
+            let name = lower.split(separator: "/").last.map(String.init) ?? lower
+            return lower.hasSuffix(".onnx") || lower.hasSuffix(".joblib") || lower.hasSuffix(".safetensors")
+                || Self.embeddingFolderFiles.contains(name)
         }
     }
 }

@@ -1,0 +1,166 @@
+import Foundation
+import HummingbirdTesting
+import ModelyardAPI
+import RegistryCore
+import Testing
+
+/// A sentence-transformers folder registered over HTTP (the tiny random-weight BERT of fixtures/embeddings) served
+/// through the native embed endpoint, the OpenAI-compatible /v1/embeddings and the Open Inference Protocol.
+@Suite struct EmbeddingAPITests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("fixtures/embeddings")
+
+    struct Expected: Decodable {
+        var sentences: [String]
+        var token_counts: [Int]
+        var sentence_embedding: [Float]
+    }
+
+    static func expected() throws -> Expected {
+        try JSONDecoder().decode(Expected.self, from: Data(contentsOf: folder.appendingPathComponent("tiny-bert.expected.json")))
+    }
+
+    static let files = [
+        "config.json", "config_sentence_transformers.json", "modules.json", "sentence_bert_config.json", "tokenizer.json",
+        "vocab.txt", "1_Pooling/config.json",
+    ]
+
+    /// Registers the tiny BERT folder (with `weights`: model.onnx or model.safetensors) as a ready version.
+    static func register(_ client: any TestClientProtocol, model: String, weights: String = "model.onnx") async throws
+        -> ServingAPITests.VersionShape
+    {
+        let created = try await client.call(.post, "/api/v1/models/\(model)/versions", raw: "{}").decode(ServingAPITests.VersionShape.self)
+        for file in files + [weights] {
+            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent("tiny-bert/\(file)")))
+            let upload = try await client.upload("/api/v1/models/\(model)/versions/\(created.version)/artifacts/\(file)", bytes: bytes)
+            #expect(upload.status == .created, "\(file)")
+        }
+        let ready = try await client.call(.patch, "/api/v1/models/\(model)/versions/\(created.version)", raw: #"{"status": "ready"}"#)
+        #expect(ready.status == .ok)
+        return try await client.call(.get, "/api/v1/models/\(model)/versions/\(created.version)").decode(ServingAPITests.VersionShape.self)
+    }
+
+    static func close(_ a: [Float], _ b: ArraySlice<Float>) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) < 1e-5 }
+    }
+
+    @Test func aRegisteredFolderIsAnEmbeddingModelServedByEveryAPI() async throws {
+        let expected = try Self.expected()
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "minibert"))
+            let version = try await Self.register(client, model: "minibert")
+            let serving = try #require(version.serving)
+            #expect(serving.servable, "\(serving.reason ?? "")")
+            #expect(serving.artifact == "model.onnx")
+            guard case .object(let signature) = serving.signature, case .object(let facts) = signature["embedding"] else {
+                Issue.record("no embedding facts in \(String(describing: serving.signature))")
+                return
+            }
+            #expect(facts["dimension"] == .number(32))
+            #expect(facts["pooling"] == .string("mean"))
+            #expect(facts["normalized"] == .bool(true))
+            #expect(facts["max_sequence_length"] == .number(48))
+            #expect(facts["prompts"] == .array([.string("passage"), .string("query")]))
+            #expect(signature["inputs"] == .array([.object(["name": .string("text"), "datatype": .string("BYTES"), "shape": .array([.number(-1)])])]))
+
+            // A version can be asked directly before any deployment.
+            let direct = try await client.call(
+                .post, "/api/v1/models/minibert/embed", json: EmbedRequest(inputs: Array(expected.sentences[0..<3]), version: version.version))
+            #expect(direct.status == .ok)
+            let body = try direct.decode(EmbedResponse.self)
+            #expect(body.dimension == 32 && body.version == version.version)
+            #expect(body.tokenCounts == Array(expected.token_counts[0..<3]))
+            for i in 0..<3 { #expect(Self.close(body.embeddings[i], expected.sentence_embedding[(i * 32)..<((i + 1) * 32)])) }
+
+            _ = try await client.call(.post, "/api/v1/models/minibert/deployments", json: ["version": version.version, "environment": "production"])
+            // Named prompt, served through production's traffic policy.
+            let prompted = try await client.call(
+                .post, "/api/v1/models/minibert/embed", raw: #"{"inputs": "what is the capital of france?", "prompt_name": "query"}"#)
+            #expect(prompted.status == .ok)
+            let vector = try prompted.decode(EmbedResponse.self).embeddings[0]
+            #expect(Self.close(vector, expected.sentence_embedding[(6 * 32)..<(7 * 32)]))
+
+            // OpenAI's wire format, floats and base64.
+            let openai = try await client.call(.post, "/v1/embeddings", raw: #"{"model": "minibert", "input": ["A man is eating food.", ""]}"#)
+            #expect(openai.status == .ok)
+            let json = try ServingAPITests.json(openai)
+            #expect(json["object"] as? String == "list")
+            #expect(json["model"] as? String == "minibert")
+            let data = try #require(json["data"] as? [[String: Any]])
+            #expect(data.count == 2 && data[1]["index"] as? Int == 1 && data[0]["object"] as? String == "embedding")
+            let first = try #require(data[0]["embedding"] as? [Double]).map(Float.init)
+            #expect(Self.close(first, expected.sentence_embedding[0..<32]))
+            let usage = try #require(json["usage"] as? [String: Any])
+            #expect(usage["prompt_tokens"] as? Int == expected.token_counts[0] + 2)
+            let base64 = try await client.call(
+                .post, "/v1/embeddings", raw: #"{"model": "minibert@production", "input": "A man is eating food.", "encoding_format": "base64"}"#)
+            let encoded = try #require((try ServingAPITests.json(base64)["data"] as? [[String: Any]])?.first?["embedding"] as? String)
+            let bytes = try #require(Data(base64Encoded: encoded))
+            let floats = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            #expect(floats == first)
+            let byVersion = try await client.call(.post, "/v1/embeddings", raw: #"{"model": "minibert@\#(version.version)", "input": "x"}"#)
+            #expect(byVersion.status == .ok)
+
+            // The Open Inference Protocol: a BYTES tensor in, FP32 [n, 32] out.
+            let infer = try await client.call(
+                .post, "/v2/models/minibert/infer",
+                raw: #"{"inputs": [{"name": "text", "shape": [2], "datatype": "BYTES", "data": ["A man is eating food.", "A man is eating a piece of bread."]}]}"#)
+            #expect(infer.status == .ok)
+            let outputs = try #require(try ServingAPITests.json(infer)["outputs"] as? [[String: Any]])
+            #expect(outputs.first?["shape"] as? [Int] == [2, 32])
+            let inferred = try #require(outputs.first?["data"] as? [Double]).map(Float.init)
+            #expect(Self.close(Array(inferred[32..<64]), expected.sentence_embedding[32..<64]))
+        }
+    }
+
+    @Test func theNativeSafetensorsBertServesTheSameVectors() async throws {
+        let expected = try Self.expected()
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "native"))
+            let version = try await Self.register(client, model: "native", weights: "model.safetensors")
+            #expect(version.serving?.servable == true, "\(version.serving?.reason ?? "")")
+            #expect(version.serving?.artifact == "model.safetensors")
+            let response = try await client.call(
+                .post, "/api/v1/models/native/embed", json: EmbedRequest(inputs: expected.sentences, version: version.version))
+            let body = try response.decode(EmbedResponse.self)
+            #expect(body.truncated == expected.sentences.indices.map { $0 == 5 })
+            for i in expected.sentences.indices {
+                #expect(Self.close(body.embeddings[i], expected.sentence_embedding[(i * 32)..<((i + 1) * 32)]), "sentence \(i)")
+            }
+        }
+    }
+
+    @Test func badEmbeddingRequestsAreRefusedWithTheReason() async throws {
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "minibert"))
+            let version = try await Self.register(client, model: "minibert")
+            _ = try await client.call(.post, "/api/v1/models/minibert/deployments", json: ["version": version.version, "environment": "production"])
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "forest"))
+            let forest = try await ServingAPITests.register(client, model: "forest", bytes: try ServingAPITests.fixture("random_forest"))
+            _ = try await client.call(.post, "/api/v1/models/forest/deployments", json: ["version": forest.version, "environment": "production"])
+            let long = String(repeating: "one two three four five ", count: 20)
+            let cases: [(String, String, Int, String)] = [
+                ("/api/v1/models/minibert/embed", #"{"inputs": ["x"], "prompt_name": "document"}"#, 400, "unknown prompt 'document'"),
+                ("/api/v1/models/minibert/embed", #"{"inputs": ["\#(long)"], "truncate": false}"#, 400, "more than the model's maximum of 48"),
+                ("/api/v1/models/minibert/embed", #"{"inputs": [1, 2]}"#, 400, "inputs"),
+                ("/api/v1/models/minibert/embed", #"{"inputs": ["x"], "colour": "red"}"#, 400, "unknown field 'colour'"),
+                ("/api/v1/models/forest/embed", #"{"inputs": ["x"]}"#, 400, "not a text-embedding model"),
+                ("/api/v1/models/nobody/embed", #"{"inputs": ["x"]}"#, 404, "nobody"),
+                ("/v1/embeddings", #"{"model": "minibert", "input": [[101, 102]]}"#, 400, "token ids is not supported"),
+                ("/v1/embeddings", #"{"model": "minibert", "input": []}"#, 400, "empty list"),
+                ("/v1/embeddings", #"{"model": "minibert", "input": "x", "dimensions": 16}"#, 400, "dimensions 16 is not offered"),
+                ("/v1/embeddings", #"{"model": "minibert", "input": "x", "encoding_format": "int8"}"#, 400, "encoding_format"),
+                ("/v1/embeddings", #"{"input": "x"}"#, 400, "model is required"),
+                ("/v1/embeddings", #"{"model": "minibert@", "input": "x"}"#, 400, "ends with @"),
+                ("/v1/embeddings", #"{"model": "minibert@staging", "input": "x"}"#, 404, "staging"),
+                ("/v1/embeddings", "[1", 400, "not valid JSON"),
+            ]
+            for (path, body, status, message) in cases {
+                let response = try await client.call(.post, path, raw: body)
+                #expect(response.status.code == status, "\(path) \(body): \(response.status)")
+                let text = String(buffer: response.body)
+                #expect(text.contains(message), "\(path) \(body): \(text)")
+            }
+        }
+    }
+}
