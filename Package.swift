@@ -151,7 +151,7 @@ let package = Package(
             name: "modelyard",
             dependencies: [
                 "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Registry", "RegistryStore", "RegistryCore",
-                "ModelRuntime", "ScikitLearn", "DriftStatistics",
+                "ModelRuntime", "ScikitLearn", "TextEmbedding", "DriftStatistics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

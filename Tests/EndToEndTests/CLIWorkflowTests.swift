@@ -317,7 +317,7 @@ import Testing
             ["policy"], ["policy", "show"], ["policy", "set"], ["validate"], ["import-training"], ["imports"],
             ["imports", "list"], ["imports", "show"], ["imports", "scan"], ["inspect"], ["drift"], ["drift", "show"],
             ["drift", "check"], ["drift", "reference"], ["drift", "settings"], ["webhooks"], ["webhooks", "add"],
-            ["webhooks", "list"], ["webhooks", "remove"], ["webhooks", "deliveries"],
+            ["webhooks", "list"], ["webhooks", "remove"], ["webhooks", "deliveries"], ["embed"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)
@@ -358,6 +358,50 @@ import Testing
 
     /// `modelyard drift`: a reference set from a CSV, a batch check that drifts (and fails with --fail-on-drift),
     /// settings, and the served rows' windows after predictions through the CLI.
+    /// A sentence-transformers folder from the CLI: inspected offline, uploaded as a directory, deployed, embedded
+    /// (a named prompt, a file of texts, JSON), and a too-long text refused with --no-truncate.
+    @Test func embeddingModelFromTheCLI() throws {
+        let work = try temporaryDirectory("cli-embed")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/embeddings/tiny-bert")
+        let folder = work.appendingPathComponent("minibert")
+        try FileManager.default.copyItem(at: fixtures, to: folder)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("model_opset13.onnx"))
+        let inspected = try runCLI(["inspect", folder.path], server: nil)
+        #expect(inspected.status == 0 && inspected.stdout.contains("text embedding, 32 dimensions"), "\(inspected.stdout)")
+        #expect(inspected.stdout.contains("at most 48 per input") && inspected.stdout.contains("query = \"query: \""))
+        let empty = work.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let none = try runCLI(["inspect", empty.path], server: nil)
+        #expect(none.status == 1 && none.stderr.contains("holds no embedding model"))
+
+        let server = try ServerProcess(dataDirectory: work.appendingPathComponent("data"))
+        defer { server.kill(SIGKILL) }
+        try ok(["models", "create", "minibert"], server)
+        try ok(["versions", "register", "minibert"], server)
+        let uploaded = try ok(["upload", "minibert", "1.0.0", folder.path], server)
+        #expect(uploaded.contains("uploaded 1_Pooling/config.json") && uploaded.contains("uploaded model.safetensors"), "\(uploaded)")
+        try ok(["versions", "update", "minibert", "1.0.0", "--status", "ready"], server)
+        try ok(["deploy", "minibert", "1.0.0"], server)
+
+        let one = try ok(["embed", "minibert", "A man is eating food."], server)
+        #expect(one.contains("minibert 1.0.0: 1 vector(s) of 32 dimensions") && one.contains("14 tokens") && one.contains("norm 1.0000"), "\(one)")
+        let texts = work.appendingPathComponent("texts.txt")
+        try Data("first text\nsecond text\n".utf8).write(to: texts)
+        let json = try ok(["embed", "minibert", "--input", texts.path, "--prompt", "query", "--json"], server)
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect((parsed?["embeddings"] as? [[Double]])?.map(\.count) == [32, 32])
+        #expect(parsed?["prompt_name"] as? String == "query")
+        let long = String(repeating: "one two three four ", count: 20)
+        let refused = try runCLI(["embed", "minibert", long, "--no-truncate"], server: server)
+        #expect(refused.status != 0 && refused.stderr.contains("more than the model's maximum of 48"), "\(refused.stderr)")
+        let cut = try ok(["embed", "minibert", long], server)
+        #expect(cut.contains("48 tokens (truncated)"))
+        let unknown = try runCLI(["embed", "minibert", "x", "--prompt", "document"], server: server)
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown prompt 'document'"))
+    }
+
     @Test func driftFromTheCLI() throws {
         let work = try temporaryDirectory("cli-drift")
         defer { try? FileManager.default.removeItem(at: work) }

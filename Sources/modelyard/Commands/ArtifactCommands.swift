@@ -11,10 +11,13 @@ struct UploadCommand: AsyncParsableCommand {
         abstract: "Upload files to a version (before it is marked ready).",
         discussion: """
             Each file is streamed; the server computes its sha256 while receiving it. With --verify the client
-            hashes the file first and the server refuses it if the bytes differ.
+            hashes the file first and the server refuses it if the bytes differ. A directory uploads every file
+            under it at its path relative to the directory (hidden files skipped): a sentence-transformers folder
+            becomes an embedding model this way.
 
             Examples:
               modelyard upload fraud 1.2.0 model.onnx
+              modelyard upload minilm 1.0.0 ./all-MiniLM-L6-v2/
               modelyard upload fraud 1.2.0 config.json --path config/params.json --verify
             """)
     @OptionGroup var options: ClientOptions
@@ -26,13 +29,45 @@ struct UploadCommand: AsyncParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one file to upload") }
-        if path != nil && files.count > 1 { throw ValidationError("--path works with one file only") }
+        if path != nil && (files.count > 1 || Self.isDirectory(files[0])) {
+            throw ValidationError("--path works with one file only")
+        }
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var directory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+    }
+
+    /// Each named file with its artifact path; a directory's files (recursively, hidden ones skipped) at their
+    /// paths relative to it.
+    func expanded() throws -> [(url: URL, target: String)] {
+        var result: [(URL, String)] = []
+        for file in files {
+            let url = URL(fileURLWithPath: file)
+            guard Self.isDirectory(file) else {
+                result.append((url, path ?? url.lastPathComponent))
+                continue
+            }
+            let root = url.standardizedFileURL.path
+            guard let walker = FileManager.default.enumerator(atPath: root) else { throw CLIError("cannot read the directory '\(file)'") }
+            var found: [String] = []
+            while let relative = walker.nextObject() as? String {
+                let name = (relative as NSString).lastPathComponent
+                if name.hasPrefix(".") {
+                    if Self.isDirectory(root + "/" + relative) { walker.skipDescendants() }
+                    continue
+                }
+                if !Self.isDirectory(root + "/" + relative) { found.append(relative) }
+            }
+            if found.isEmpty { throw CLIError("the directory '\(file)' holds no files") }
+            result += found.sorted().map { (URL(fileURLWithPath: root + "/" + $0), $0) }
+        }
+        return result
     }
 
     func run() async throws {
-        for file in files {
-            let url = URL(fileURLWithPath: file)
-            let target = path ?? url.lastPathComponent
+        for (url, target) in try expanded() {
             var apiPath = APIPath.artifact(model, version, target)
             if verify { apiPath += APIPath.query([("sha256", try FileHash.sha256(of: url))]) }
             let data = try await options.client.upload(file: url, to: apiPath, showProgress: !options.json)
