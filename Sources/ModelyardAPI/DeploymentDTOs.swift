@@ -9,12 +9,23 @@ public struct DeployRequest: Codable, Sendable {
     public var reason: String?
     /// Deploy although the version fails validation; needs a reason, and the override is audited.
     public var force: Bool?
+    /// Deploy although the version's embeddings do not match those serving (the index has been rebuilt); needs a
+    /// reason, audited.
+    public var allowIncompatible: Bool?
 
-    public init(version: String, environment: String? = nil, reason: String? = nil, force: Bool? = nil) {
+    public init(
+        version: String, environment: String? = nil, reason: String? = nil, force: Bool? = nil, allowIncompatible: Bool? = nil
+    ) {
         self.version = version
         self.environment = environment
         self.reason = reason
         self.force = force
+        self.allowIncompatible = allowIncompatible
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, environment, reason, force
+        case allowIncompatible = "allow_incompatible"
     }
 }
 
@@ -45,11 +56,19 @@ public struct RollbackRequest: Codable, Sendable {
     public var environment: String?
     public var version: String?
     public var reason: String?
+    /// Roll back although the target's embeddings do not match those serving; needs a reason, audited.
+    public var allowIncompatible: Bool?
 
-    public init(environment: String? = nil, version: String? = nil, reason: String? = nil) {
+    public init(environment: String? = nil, version: String? = nil, reason: String? = nil, allowIncompatible: Bool? = nil) {
         self.environment = environment
         self.version = version
         self.reason = reason
+        self.allowIncompatible = allowIncompatible
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case environment, version, reason
+        case allowIncompatible = "allow_incompatible"
     }
 }
 

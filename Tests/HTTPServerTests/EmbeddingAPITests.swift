@@ -164,3 +164,99 @@ import Testing
         }
     }
 }
+
+/// Switching embedding versions: a version whose vectors differ from those serving (pooling, tokenizer, kind) is
+/// refused on every path that points an environment at it (deploy, rollback, traffic shares, the dashboard's
+/// confirmation, MLflow aliases) unless the re-indexing is acknowledged with a reason, which is audited.
+@Suite struct EmbeddingSwitchTests {
+    /// Registers the tiny BERT with `changes` applied to its files.
+    static func register(_ client: any TestClientProtocol, changes: [String: String] = [:], drop: Set<String> = [])
+        async throws -> ServingAPITests.VersionShape
+    {
+        let created = try await client.call(.post, "/api/v1/models/minibert/versions", raw: "{}").decode(ServingAPITests.VersionShape.self)
+        for file in Set(EmbeddingAPITests.files + ["model.onnx"] + changes.keys).subtracting(drop).sorted() {
+            let bytes: [UInt8]
+            if let text = changes[file] {
+                bytes = [UInt8](text.utf8)
+            } else {
+                bytes = [UInt8](try Data(contentsOf: EmbeddingAPITests.folder.appendingPathComponent("tiny-bert/\(file)")))
+            }
+            _ = try await client.upload("/api/v1/models/minibert/versions/\(created.version)/artifacts/\(file)", bytes: bytes)
+        }
+        _ = try await client.call(.patch, "/api/v1/models/minibert/versions/\(created.version)", raw: #"{"status": "ready"}"#)
+        return try await client.call(.get, "/api/v1/models/minibert/versions/\(created.version)").decode(ServingAPITests.VersionShape.self)
+    }
+
+    static let clsPooling = #"{"word_embedding_dimension": 32, "pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}"#
+
+    @Test func incompatibleEmbeddingsAreRefusedUnlessTheReindexIsAcknowledged() async throws {
+        try await APIHarness().run { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "minibert"))
+            let v1 = try await Self.register(client)
+            let v2 = try await Self.register(client, changes: ["1_Pooling/config.json": Self.clsPooling])
+            // Cased: the tokenizer fingerprint differs (vocab.txt with do_lower_case false, tokenizer.json dropped).
+            let v3 = try await Self.register(
+                client, changes: ["tokenizer_config.json": #"{"do_lower_case": false}"#], drop: ["tokenizer.json"])
+            let v4 = try await Self.register(client)  // the same files: compatible
+            for v in [v1, v2, v3, v4] { #expect(v.serving?.servable == true, "\(v.version): \(v.serving?.reason ?? "")") }
+            let deployed = try await client.call(.post, "/api/v1/models/minibert/deployments", json: DeployRequest(version: v1.version))
+            #expect(deployed.status == .created)
+
+            let refused = try await client.call(.post, "/api/v1/models/minibert/deployments", json: DeployRequest(version: v2.version))
+            #expect(refused.status == .conflict)
+            let message = String(buffer: refused.body)
+            #expect(message.contains("incompatible_embedding") && message.contains("pooling: mean → cls"), "\(message)")
+            #expect(message.contains("'production' was not changed"))
+            let tokenizer = try await client.call(.post, "/api/v1/models/minibert/deployments", json: DeployRequest(version: v3.version))
+            #expect(tokenizer.status == .conflict && String(buffer: tokenizer.body).contains("tokenizer: vocabulary"))
+            let share = try await client.call(
+                .put, "/api/v1/models/minibert/traffic", raw: #"{"shares": [{"version": "\#(v2.version)", "percent": 10}]}"#)
+            #expect(share.status == .conflict)
+            let noReason = try await client.call(
+                .post, "/api/v1/models/minibert/deployments", json: DeployRequest(version: v2.version, allowIncompatible: true))
+            #expect(noReason.status == .badRequest && String(buffer: noReason.body).contains("needs a reason"))
+            var aliases = try await client.call(.get, "/api/v1/models/minibert/aliases").decode(AliasListResponse.self)
+            #expect(aliases.aliases.first?.version.description == v1.version)
+
+            // The dashboard's confirmation shows the difference and offers the acknowledgement.
+            let confirm = try await client.call(
+                .get, "/models/minibert/deployments/confirm?action=deploy&version=\(v2.version)&environment=production")
+            #expect(confirm.text.contains("is not compatible with \(v1.version)") && confirm.text.contains("pooling: mean → cls"))
+            #expect(confirm.text.contains("name=\"allow_incompatible\""))
+            let compatible = try await client.call(
+                .get, "/models/minibert/deployments/confirm?action=deploy&version=\(v4.version)&environment=production")
+            #expect(!compatible.text.contains("allow_incompatible"))
+            let fromDashboard = try await DashboardRoutesTests.post(
+                client, "/models/minibert/deployments",
+                form: [("csrf", DashboardRoutesTests.token), ("action", "deploy"), ("version", v2.version), ("environment", "production"), ("reason", "try")])
+            #expect(fromDashboard.status == .conflict && fromDashboard.text.contains("pooling: mean → cls"))
+
+            // MLflow's alias call has no way to acknowledge: refused the same way.
+            let mlflow = try await client.call(
+                .post, "/api/2.0/mlflow/registered-models/alias", raw: #"{"name": "minibert", "alias": "production", "version": "2"}"#)
+            #expect(mlflow.status == .conflict)
+
+            // Acknowledged with a reason: deployed, and the audit says what changed.
+            let acknowledged = try await client.call(
+                .post, "/api/v1/models/minibert/deployments",
+                json: DeployRequest(version: v2.version, reason: "index rebuilt with CLS pooling", allowIncompatible: true))
+            #expect(acknowledged.status == .created)
+            let audit = try await client.call(.get, "/api/v1/models/minibert/audit").decode(AuditListResponse.self)
+            let entry = try #require(audit.entries.first { $0.action == "deploy" && $0.version?.description == v2.version })
+            #expect(entry.details["embedding_changes"] == "pooling: mean → cls" && entry.details["allow_incompatible"] == "true")
+            #expect(entry.reason == "index rebuilt with CLS pooling")
+
+            // Rolling back across the change is a switch too.
+            let rollback = try await client.call(.post, "/api/v1/models/minibert/rollback", json: RollbackRequest())
+            #expect(rollback.status == .conflict && String(buffer: rollback.body).contains("pooling: cls → mean"))
+            let back = try await client.call(
+                .post, "/api/v1/models/minibert/rollback", json: RollbackRequest(reason: "old index restored", allowIncompatible: true))
+            #expect(back.status == .created)
+            aliases = try await client.call(.get, "/api/v1/models/minibert/aliases").decode(AliasListResponse.self)
+            #expect(aliases.aliases.first?.version.description == v1.version)
+            // A compatible version needs no acknowledgement.
+            let same = try await client.call(.post, "/api/v1/models/minibert/deployments", json: DeployRequest(version: v4.version))
+            #expect(same.status == .created)
+        }
+    }
+}

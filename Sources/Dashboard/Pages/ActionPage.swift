@@ -108,12 +108,14 @@ public struct ActionPage: Sendable {
                 \(errorPanel)
                 <section class="panel">\(summary)\(deltas)</section>
                 \(verdictPanel(context))
+                \(embeddingPanel)
                 \(context.may(.deploy) ? .empty : PageLayout.needs(.deploy, for: "Confirming this", context))
                 <form method="post" action="\(Links.deployments(name))" class="panel"\(context.may(.deploy) ? .empty : " hidden" as HTML)>
                 <input type="hidden" name="csrf" value="\(context.csrfToken)">\(hidden)
                 <div class="field"><label for="reason">Reason (recorded in the audit log)</label><textarea id="reason" name="reason" required maxlength="2000" placeholder="f1 +0.06 on the holdout set">\(reason)</textarea></div>
                 <div class="field"><label for="actor">Your name</label><input id="actor" name="actor" value="\(context.actor)" maxlength="250" autocomplete="username" placeholder="dashboard"></div>
                 \(overrideField)
+                \(incompatibleField)
                 <p class="toolbar"><button type="submit">Confirm: \(title)</button> <a class="button secondary" href="\(Links.deployments(name))">Cancel</a></p>
                 </form>
                 """)
@@ -132,6 +134,33 @@ public struct ActionPage: Sendable {
     var overrideField: HTML {
         guard let verdict, !verdict.passed else { return .empty }
         return "<div class=\"field\"><label><input type=\"checkbox\" name=\"force\" value=\"1\"> Deploy anyway: override the failed validation (recorded in the audit log with the reason)</label></div>"
+    }
+
+    /// How the target's embeddings differ from those serving (deploy and rollback of embedding models).
+    var embeddingChanges: [String] {
+        guard let current, let target, current.version != target.version else { return [] }
+        switch action {
+        case .deploy, .rollback: return EmbeddingFacts.differences(serving: current, candidate: target)
+        default: return []
+        }
+    }
+
+    /// The differences, and why they block the change.
+    var embeddingPanel: HTML {
+        let changes = embeddingChanges
+        guard !changes.isEmpty, let current, let target else { return .empty }
+        let items = HTML.join(changes.map { "<li>\($0)</li>" as HTML })
+        return """
+            <section class="panel warning" aria-labelledby="embedding-h"><h2 id="embedding-h">Embeddings: \(target.version) is not compatible with \(current.version)</h2>
+            <ul>\(items)</ul>
+            <p>Vectors from \(target.version) cannot be compared with vectors from \(current.version): an index built with \(current.version) would silently stop matching. The change is refused unless you confirm the index has been rebuilt with \(target.version).</p></section>
+            """
+    }
+
+    /// Offered only when the embeddings differ: an audited acknowledgement that needs the reason above.
+    var incompatibleField: HTML {
+        guard !embeddingChanges.isEmpty else { return .empty }
+        return "<div class=\"field\"><label><input type=\"checkbox\" name=\"allow_incompatible\" value=\"1\"> The index has been rebuilt: switch to incompatible embeddings (recorded in the audit log with the reason)</label></div>"
     }
 
     /// Score changes from the current version to the target, coloured by direction.

@@ -75,11 +75,13 @@ extension DashboardRoutes {
             switch action {
             case .deploy(let version, let environment):
                 let record = try await registry.deploy(
-                    name, .version(version), environment: environment, force: form["force"] == "1", audit: audit)
+                    name, .version(version), environment: environment, force: form["force"] == "1",
+                    allowIncompatible: form["allow_incompatible"] == "1", audit: audit)
                 done = "deployment-\(record.id)"
             case .rollback(let environment, let version):
                 let record = try await registry.rollback(
-                    name, environment: environment, to: version.map(VersionSelector.version), audit: audit)
+                    name, environment: environment, to: version.map(VersionSelector.version),
+                    allowIncompatible: form["allow_incompatible"] == "1", audit: audit)
                 done = "deployment-\(record.id)"
             case .markBest(let version):
                 _ = try await registry.markBest(name, .version(version), audit: audit)

@@ -11,7 +11,7 @@ extension RegistryError {
         case .notFound: return .notFound
         case .alreadyExists: return .conflict
         case .invalidArgument: return .badRequest
-        case .failedPrecondition, .validationFailed: return .conflict
+        case .failedPrecondition, .validationFailed, .incompatibleEmbedding: return .conflict
         case .payloadTooLarge: return .contentTooLarge
         case .unauthenticated: return .unauthorized
         case .permissionDenied: return .forbidden
@@ -105,7 +105,7 @@ enum MLflowErrors {
             }
         case .alreadyExists: (code, status) = ("RESOURCE_ALREADY_EXISTS", .badRequest)
         case .invalidArgument, .failedPrecondition: (code, status) = ("INVALID_PARAMETER_VALUE", .badRequest)
-        case .validationFailed: (code, status) = ("INVALID_STATE", .conflict)
+        case .validationFailed, .incompatibleEmbedding: (code, status) = ("INVALID_STATE", .conflict)
         case .payloadTooLarge: (code, status) = ("INVALID_PARAMETER_VALUE", .contentTooLarge)
         case .unauthenticated: (code, status) = ("UNAUTHENTICATED", .unauthorized)
         case .permissionDenied: (code, status) = ("PERMISSION_DENIED", .forbidden)

@@ -98,7 +98,8 @@ enum OpenAPISchemas {
             ["scores": scores, "mode": ["type": "string", "enum": ["merge", "replace"]], "reason": string],
             required: ["scores"]),
         "Deploy": object(
-            ["version": string, "environment": string, "reason": string, "force": boolean], required: ["version"]),
+            ["version": string, "environment": string, "reason": string, "force": boolean, "allow_incompatible": boolean],
+            required: ["version"]),
         "MetricRule": object(
             [
                 "metric": string, "direction": ["type": "string", "enum": ["maximize", "minimize"]], "error": number,
@@ -126,11 +127,11 @@ enum OpenAPISchemas {
                 "threshold": number, "message": string,
             ])),
         ]),
-        "Rollback": object(["environment": string, "version": string, "reason": string]),
+        "Rollback": object(["environment": string, "version": string, "reason": string, "allow_incompatible": boolean]),
         "Undeploy": object(["environment": string, "reason": string]),
         "Traffic": object([
             "environment": string, "shares": ["type": "array", "items": object(["version": string, "percent": ["type": "integer"]])],
-            "shadow": string, "reason": string, "force": boolean,
+            "shadow": string, "reason": string, "force": boolean, "allow_incompatible": boolean,
         ]),
         "ServingLimits": object([
             "max_error_rate": number, "max_p99_ms": number, "window_seconds": ["type": "integer"],

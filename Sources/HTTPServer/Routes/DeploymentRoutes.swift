@@ -13,7 +13,7 @@ struct DeploymentRoutes {
             let record = try await registry.deploy(
                 try context.modelName(), try VersionSelector(parsing: body.version),
                 environment: try environment(body.environment), force: body.force ?? false,
-                audit: request.audit(reason: body.reason))
+                allowIncompatible: body.allowIncompatible ?? false, audit: request.audit(reason: body.reason))
             return try JSONBody.response(record, status: .created)
         }
         api.get("models/{model}/deployments") { request, context in
@@ -26,7 +26,8 @@ struct DeploymentRoutes {
             let body = try await JSONBody.decode(RollbackRequest.self, from: request)
             let record = try await registry.rollback(
                 try context.modelName(), environment: try environment(body.environment),
-                to: try body.version.map(VersionSelector.init(parsing:)), audit: request.audit(reason: body.reason))
+                to: try body.version.map(VersionSelector.init(parsing:)), allowIncompatible: body.allowIncompatible ?? false,
+                audit: request.audit(reason: body.reason))
             return try JSONBody.response(record, status: .created)
         }
         api.post("models/{model}/undeploy") { request, context in

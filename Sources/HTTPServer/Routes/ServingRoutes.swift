@@ -45,7 +45,8 @@ struct ServingRoutes {
             }
             let saved = try await registry.setTraffic(
                 model, environment: try EnvironmentName(validating: body.environment ?? "production"), policy: policy,
-                force: body.force ?? false, audit: request.audit(reason: body.reason))
+                force: body.force ?? false, allowIncompatible: body.allowIncompatible ?? false,
+                audit: request.audit(reason: body.reason))
             return try JSONBody.response(TrafficDTO(saved))
         }
         api.post("models/{model}/versions/{version}/predict") { request, context in
@@ -198,6 +199,13 @@ struct SetTrafficRequest: Decodable {
     var reason: String?
     /// Give shares to versions that fail validation; needs a reason, audited.
     var force: Bool?
+    /// Give shares to versions whose embeddings do not match those serving; needs a reason, audited.
+    var allowIncompatible: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case environment, shares, shadow, reason, force
+        case allowIncompatible = "allow_incompatible"
+    }
 }
 
 struct TrafficDTO: Encodable {

@@ -4,12 +4,15 @@ extension Registry {
     /// Points `environment` at the version; the replaced version may become deprecated (see the model's setting).
     /// The version must pass validation against what the environment serves now, unless `force` (with a reason in
     /// `audit`) overrides it; the deployment's audit entry records the verdict either way.
+    /// A version whose embeddings differ from those serving (dimension, tokenizer, pooling, normalisation) is
+    /// refused unless `allowIncompatible`, with a reason, acknowledges the re-indexing.
     public func deploy(
         _ model: ModelName, _ selector: VersionSelector, environment: EnvironmentName, force: Bool = false,
-        audit: AuditContext
+        allowIncompatible: Bool = false, audit: AuditContext
     ) async throws -> Deployment {
         let target = try await store.version(model, selector)
-        let audit = try await gate(target, environment: environment, override: force, audit: audit)
+        var audit = try await embeddingGate(target, environment: environment, allowIncompatible: allowIncompatible, audit: audit)
+        audit = try await gate(target, environment: environment, override: force, audit: audit)
         if let serving { try await serving.prepare(target, environment: environment) }
         let record = try await store.deploy(model, version: target.version, environment: environment, audit: audit)
         await serving?.environmentsChanged(model)
@@ -18,9 +21,11 @@ extension Registry {
 
     /// Moves `environment` back to the version that served before (or to `selector`'s version if given). Rollback
     /// is the escape hatch: a version that served before may serve again whatever its verdict, which the audit
-    /// entry records.
+    /// entry records. Not across incompatible embeddings, though, unless acknowledged as for `deploy`: the index
+    /// was rebuilt for what serves now, and an automatic rollback must not silently break it.
     public func rollback(
-        _ model: ModelName, environment: EnvironmentName, to selector: VersionSelector?, audit: AuditContext
+        _ model: ModelName, environment: EnvironmentName, to selector: VersionSelector?, allowIncompatible: Bool = false,
+        audit: AuditContext
     ) async throws -> Deployment {
         var requested: SemanticVersion?
         if let selector { requested = try await store.version(model, selector).version }
@@ -30,7 +35,8 @@ extension Registry {
             current: try await store.aliases(model).first { $0.environment == environment }?.version,
             requested: requested, environment: environment)
         let version = try await store.version(model, .version(target))
-        let audit = try await gate(version, environment: environment, override: false, refuse: false, audit: audit)
+        var audit = try await embeddingGate(version, environment: environment, allowIncompatible: allowIncompatible, audit: audit)
+        audit = try await gate(version, environment: environment, override: false, refuse: false, audit: audit)
         if let serving { try await serving.prepare(version, environment: environment) }
         let record = try await store.rollback(model, environment: environment, to: target, audit: audit)
         await serving?.environmentsChanged(model)

@@ -7,14 +7,14 @@ extension Registry {
     /// share must pass validation (or `force` with a reason overrides); a shadow answers no client and is not gated.
     public func setTraffic(
         _ model: ModelName, environment: EnvironmentName, policy: TrafficPolicy, force: Bool = false,
-        audit: AuditContext
+        allowIncompatible: Bool = false, audit: AuditContext
     ) async throws -> TrafficPolicy {
         try policy.validate()
         var audit = audit
         for share in policy.shares {
-            let gated = try await gate(
-                try await store.version(model, .version(share.version)), environment: environment, override: force,
-                audit: audit)
+            let candidate = try await store.version(model, .version(share.version))
+            let checked = try await embeddingGate(candidate, environment: environment, allowIncompatible: allowIncompatible, audit: audit)
+            let gated = try await gate(candidate, environment: environment, override: force, audit: checked)
             for (key, value) in gated.details { audit.details["\(share.version) \(key)"] = value }
         }
         guard try await store.aliases(model).contains(where: { $0.environment == environment }) || policy.isEmpty else {

@@ -144,4 +144,34 @@ extension Registry {
         }
         return audit
     }
+
+    /// Refuses to point `environment` at `version` when its embeddings are not comparable with those of the version
+    /// serving there now, unless `allowIncompatible` (with a reason in `audit`) acknowledges the re-indexing; the
+    /// differences and the acknowledgement go into the audit entry.
+    func embeddingGate(
+        _ version: ModelVersion, environment: EnvironmentName, allowIncompatible: Bool, audit: AuditContext
+    ) async throws -> AuditContext {
+        guard let current = try await store.aliases(version.model).first(where: { $0.environment == environment })?.version,
+            current != version.version
+        else { return audit }
+        let serving = try await store.version(version.model, .version(current))
+        let differences = EmbeddingFacts.differences(serving: serving, candidate: version)
+        guard !differences.isEmpty else { return audit }
+        var audit = audit
+        audit.details["embedding_changes"] = differences.joined(separator: "; ")
+        guard allowIncompatible else {
+            throw RegistryError(
+                .incompatibleEmbedding,
+                "version \(version.version) of '\(version.model)' makes vectors that do not match those of \(current), which "
+                    + "'\(environment)' serves (\(differences.joined(separator: "; "))): an index built with \(current) would "
+                    + "silently stop matching. '\(environment)' was not changed. Re-index with \(version.version), then "
+                    + "deploy with allow_incompatible and a reason")
+        }
+        guard !audit.reason.isEmpty else {
+            throw RegistryError.invalidArgument(
+                "switching to incompatible embeddings needs a reason; say how the index was rebuilt")
+        }
+        audit.details["allow_incompatible"] = "true"
+        return audit
+    }
 }

@@ -17,6 +17,10 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         public static let failedPrecondition = Code(rawValue: "failed_precondition")
         /// A deploy was refused because the version failed validation under the model's policy.
         public static let validationFailed = Code(rawValue: "validation_failed")
+        /// A deploy, rollback or traffic change was refused because the version's embeddings are not comparable
+        /// with those of the version serving (dimension, tokenizer, pooling or normalisation differ): vectors in an
+        /// index would silently stop matching. Acknowledge the re-indexing (`allow_incompatible` and a reason).
+        public static let incompatibleEmbedding = Code(rawValue: "incompatible_embedding")
         /// The request body or a file is larger than the configured limit.
         public static let payloadTooLarge = Code(rawValue: "payload_too_large")
         /// Credentials are missing or invalid.

@@ -11,12 +11,15 @@ struct DeployCommand: AsyncParsableCommand {
         discussion: """
             The version must pass validation under the model's policy against what the environment serves now
             (`modelyard validate` shows the verdict); --force with --reason deploys it anyway, and the override is
-            audited.
+            audited. An embedding model whose vectors do not match those serving (dimension, tokenizer, pooling or
+            normalisation) is refused, since an index built with the old one would stop matching;
+            --allow-incompatible with --reason deploys it once the index has been rebuilt, and is audited.
 
             Examples:
               modelyard deploy fraud 1.2.0 --reason 'f1 +3%'
               modelyard deploy fraud 1.3.0 --env staging
               modelyard deploy fraud 1.3.0 --force --reason 'hotfix; f1 drop accepted by risk team'
+              modelyard deploy e5 2.0.0 --allow-incompatible --reason 'index rebuilt with e5-large'
             """)
     @OptionGroup var options: ClientOptions
     @Argument(help: "Model name.") var model: String
@@ -24,17 +27,24 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(name: [.customLong("env"), .customLong("environment")], help: "Environment alias.") var environment = "production"
     @Option(help: "Why (recorded in the deployment history and audit log).") var reason: String?
     @Flag(help: "Deploy although the version fails validation (needs --reason; audited).") var force = false
+    @Flag(help: "Deploy an embedding model whose vectors differ from those serving, the index rebuilt (needs --reason; audited).")
+    var allowIncompatible = false
 
     func validate() throws {
         if force && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--force needs --reason: say why the version should serve although it fails validation")
+        }
+        if allowIncompatible && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--allow-incompatible needs --reason: say how the index was rebuilt")
         }
     }
 
     func run() async throws {
         let data = try await options.client.send(
             .POST, APIPath.model(model) + "/deployments",
-            json: DeployRequest(version: version, environment: environment, reason: reason, force: force ? true : nil))
+            json: DeployRequest(
+                version: version, environment: environment, reason: reason, force: force ? true : nil,
+                allowIncompatible: allowIncompatible ? true : nil))
         if options.json { return Output.printJSON(data) }
         let record = try APIJSON.decoder.decode(Deployment.self, from: data)
         Output.print(
@@ -67,17 +77,27 @@ struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
         abstract: "Roll an environment back to the version that served before (or to --to VERSION).",
-        discussion: "Examples:\n  modelyard rollback fraud --reason 'latency regression'\n  modelyard rollback fraud --env staging --to 1.1.0")
+        discussion: """
+            Embedding models: a rollback to a version whose vectors differ from those serving is refused like a
+            deploy; --allow-incompatible with --reason acknowledges it.
+
+            Examples:
+              modelyard rollback fraud --reason 'latency regression'
+              modelyard rollback fraud --env staging --to 1.1.0
+              modelyard rollback e5 --allow-incompatible --reason 'old index restored from backup'
+            """)
     @OptionGroup var options: ClientOptions
     @Argument(help: "Model name.") var model: String
     @Option(name: [.customLong("env"), .customLong("environment")], help: "Environment alias.") var environment = "production"
     @Option(help: "A version from the environment's history.") var to: String?
     @Option(help: "Why (recorded in the deployment history and audit log).") var reason: String?
+    @Flag(help: "Roll back to an embedding model whose vectors differ from those serving (needs --reason; audited).")
+    var allowIncompatible = false
 
     func run() async throws {
         let data = try await options.client.send(
             .POST, APIPath.model(model) + "/rollback",
-            json: RollbackRequest(environment: environment, version: to, reason: reason))
+            json: RollbackRequest(environment: environment, version: to, reason: reason, allowIncompatible: allowIncompatible ? true : nil))
         if options.json { return Output.printJSON(data) }
         let record = try APIJSON.decoder.decode(Deployment.self, from: data)
         Output.print(

@@ -243,8 +243,13 @@ struct TrafficCommand: AsyncParsableCommand {
         @Flag(help: "Remove every share and the shadow.") var clear = false
         @Option(help: "Why (recorded in the audit log).") var reason: String?
         @Flag(help: "Give shares to versions that fail validation (needs --reason; audited).") var force = false
+        @Flag(help: "Give shares to embedding models whose vectors differ from those serving (needs --reason; audited).")
+        var allowIncompatible = false
 
         func validate() throws {
+            if allowIncompatible && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--allow-incompatible needs --reason: say how mixed vectors are handled")
+            }
             if clear && (!shares.isEmpty || shadow != nil) { throw ValidationError("--clear takes no --share or --shadow") }
             if !clear && shares.isEmpty && shadow == nil { throw ValidationError("give --share, --shadow or --clear") }
             if force && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
@@ -265,6 +270,7 @@ struct TrafficCommand: AsyncParsableCommand {
             if let shadow { body["shadow"] = shadow }
             if let reason { body["reason"] = reason }
             if force { body["force"] = true }
+            if allowIncompatible { body["allow_incompatible"] = true }
             let data = try await options.client.send(
                 .PUT, APIPath.model(model) + "/traffic", rawJSON: try JSONSerialization.data(withJSONObject: body))
             if options.json { return Output.printJSON(data) }
