@@ -167,7 +167,7 @@ let package = Package(
             name: "modelyard-bench",
             dependencies: [
                 "HTTPServer", "ModelyardAPI", "ModelyardComposition", "Registry", "RegistryCore", "RegistryStore",
-                "Serving", "ModelRuntime", "Dashboard", "ScikitLearn", "DriftStatistics",
+                "Serving", "ModelRuntime", "Dashboard", "ScikitLearn", "DriftStatistics", "TextEmbedding",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

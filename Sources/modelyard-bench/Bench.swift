@@ -19,10 +19,12 @@ struct Bench: AsyncParsableCommand {
               swift run -c release modelyard-bench auth
               swift run -c release modelyard-bench sklearn
               swift run -c release modelyard-bench drift
+              swift run -c release modelyard-bench embeddings
             """,
         subcommands: [
             RegistryBenchmark.self, ONNXBenchmarkCommand.self, DashboardBenchmark.self, ServingLoadBenchmark.self,
             ImportBenchmark.self, EvaluationBenchmark.self, AuthBenchmark.self, SklearnBenchmark.self, DriftBenchmark.self,
+            EmbeddingBenchmark.self,
         ],
         defaultSubcommand: RegistryBenchmark.self)
 }

@@ -86,3 +86,44 @@ struct TransformerOperatorTests {
         #expect(tooDeep?.code == .executionFailed)
     }
 }
+
+/// The collapsed broadcast loop against a per-element reference, on random shapes of rank 1-4 with broadcast
+/// dimensions on either side (the attention mask's `[B, 1, 1, S]` over `[B, H, S, S]` among them).
+@Suite("Broadcast loops")
+struct BroadcastLoopTests {
+    @Test func collapsedLoopsMatchThePerElementDefinition() throws {
+        var generator = SystemRandomNumberGenerator()
+        var cases: [([Int], [Int])] = [([2, 3, 4, 4], [2, 1, 1, 4]), ([2, 1, 1, 4], [2, 3, 4, 4]), ([3, 1, 5], [1, 4, 1])]
+        for _ in 0..<200 {
+            let rank = Int.random(in: 1...4, using: &generator)
+            let out = (0..<rank).map { _ in Int.random(in: 1...4, using: &generator) }
+            func operand() -> [Int] {
+                let dropped = Int.random(in: 0..<rank, using: &generator)
+                return out.dropFirst(dropped).map { Bool.random(using: &generator) ? 1 : $0 }
+            }
+            cases.append((operand(), operand()))
+        }
+        for (sa, sb) in cases {
+            guard let outShape = Broadcast.shape(sa, sb) else { continue }
+            let av = (0..<sa.reduce(1, *)).map { Float($0) * 0.5 + 1 }
+            let bv = (0..<sb.reduce(1, *)).map { Float($0) * 3 - 7 }
+            let got = try runNode("Sub", inputs: [("A", floats(sa, av)), ("B", floats(sb, bv))])["Y"]
+            var want = [Float](repeating: 0, count: outShape.reduce(1, *))
+            let stridesA = Broadcast.strides(of: sa, in: outShape)
+            let stridesB = Broadcast.strides(of: sb, in: outShape)
+            for i in want.indices {
+                var rest = i
+                var (oa, ob) = (0, 0)
+                for d in stride(from: outShape.count - 1, through: 0, by: -1) {
+                    let k = rest % outShape[d]
+                    rest /= outShape[d]
+                    oa += k * stridesA[d]
+                    ob += k * stridesB[d]
+                }
+                want[i] = av[oa] - bv[ob]
+            }
+            #expect(got?.shape == outShape, "\(sa) - \(sb)")
+            #expect(got?.floats == want, "\(sa) - \(sb)")
+        }
+    }
+}

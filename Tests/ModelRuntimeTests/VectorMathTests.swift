@@ -76,4 +76,31 @@ struct VectorMathTests {
             }
         }
     }
+
+    @Test("erf is within 1.5e-7 (2.5 ulp at 1) of erf in double precision, and GELU follows it; NaN and infinities kept", arguments: levels)
+    func errorFunctionAndGELU(level: Int) {
+        let xs = Self.sweep(-6, 6, count: 300_001) + Self.sweep(-1.1, 1.1, count: 100_001)
+        var erfs = xs
+        mk_erf_f32_at(&erfs, erfs.count, Int32(level))
+        var gelus = xs
+        mk_gelu_f32_at(&gelus, gelus.count, Int32(level))
+        var worstErf = 0.0
+        var worstGelu = 0.0
+        for (i, x) in xs.enumerated() {
+            let want = Foundation.erf(Double(x))
+            if x.isNaN {
+                #expect(erfs[i].isNaN && gelus[i].isNaN)
+                continue
+            }
+            worstErf = max(worstErf, abs(Double(erfs[i]) - want))
+            guard x.isFinite, abs(x) < 1e30 else { continue }
+            let gelu = 0.5 * Double(x) * (1 + Foundation.erf(Double(x) / 2.0.squareRoot()))
+            worstGelu = max(worstGelu, abs(Double(gelus[i]) - gelu) / max(1, abs(gelu)))
+        }
+        #expect(worstErf <= 1.5e-7, "worst erf error \(worstErf)")
+        #expect(worstGelu <= 2.5e-7, "worst relative GELU error \(worstGelu)")
+        var ends: [Float] = [.infinity, -.infinity]
+        mk_erf_f32_at(&ends, 2, Int32(level))
+        #expect(ends == [1, -1])
+    }
 }

@@ -22,6 +22,17 @@ from safetensors.numpy import save_file
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
 
 HIDDEN, HEADS, LAYERS, INTERMEDIATE, POSITIONS, TYPES, EPS = 32, 4, 2, 64, 64, 2, 1e-12
+
+
+class Shape:
+    """An encoder's sizes, from a Hugging Face config.json (or the tiny model's constants)."""
+
+    def __init__(self, config=None):
+        config = config or {}
+        self.hidden = config.get("hidden_size", HIDDEN)
+        self.heads = config.get("num_attention_heads", HEADS)
+        self.layers = config.get("num_hidden_layers", LAYERS)
+        self.eps = config.get("layer_norm_eps", EPS)
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 SENTENCES = [
     "A man is eating food.",
@@ -75,9 +86,12 @@ def weights(vocab_size, seed=20261207):
     return w
 
 
-def reference_forward(w, ids, mask, types):
+def reference_forward(w, ids, mask, types, shape=None):
     """Hugging Face BertModel's last_hidden_state, in float64."""
-    from math import erf, sqrt
+    from math import sqrt
+    from scipy.special import erf as verf
+    shape = shape or Shape()
+    HIDDEN, HEADS, LAYERS, EPS = shape.hidden, shape.heads, shape.layers, shape.eps
     W = {k: v.astype(np.float64) for k, v in w.items() if v.dtype == np.float32}
     b, s = ids.shape
     dh = HIDDEN // HEADS
@@ -91,7 +105,6 @@ def reference_forward(w, ids, mask, types):
         + W["embeddings.token_type_embeddings.weight"][types]
     h = ln(h, "embeddings.LayerNorm")
     extended = (1.0 - mask[:, None, None, :].astype(np.float64)) * np.finfo(np.float32).min
-    verf = np.vectorize(erf)
     for layer in range(LAYERS):
         p = f"encoder.layer.{layer}."
 
@@ -138,7 +151,9 @@ class Graph:
         return outs[0] if n_out == 1 else outs
 
 
-def onnx_model(w, opset):
+def onnx_model(w, opset, shape=None):
+    shape = shape or Shape()
+    HIDDEN, HEADS, LAYERS, EPS = shape.hidden, shape.heads, shape.layers, shape.eps
     g = Graph()
     i64 = lambda v: np.array(v, dtype=np.int64)
     f32 = lambda v: np.array(v, dtype=np.float32)

@@ -39,6 +39,10 @@ void mk_tanh_f32(float *x, size_t n);
 void mk_exp_f32_at(float *x, size_t n, int level);
 void mk_sigmoid_f32_at(float *x, size_t n, int level);
 void mk_tanh_f32_at(float *x, size_t n, int level);
+/// erf (within 1.4e-7) and the exact GELU, 0.5 x (1 + erf(x / sqrt 2)), of each of `n` floats, in place, at `level`
+/// (0: libm's erff).
+void mk_erf_f32_at(float *x, size_t n, int level);
+void mk_gelu_f32_at(float *x, size_t n, int level);
 
 /// `base + (x <= threshold ? 0 : 1)`, NaN failing: one step of a branch-free tree walk. In assembly, because
 /// LLVM's x86 back end turns the compare-and-add into a jump in some lanes of an unrolled walk, and that jump

@@ -62,6 +62,74 @@ enum Broadcast {
         return strides
     }
 
+    /// The broadcast of two operands over `out` with adjacent dimensions merged wherever both operands step through
+    /// them the same way (contiguously, or not at all), and size-1 dimensions dropped: a `[B, 1, 1, S]` mask over
+    /// `[B, H, S, S]` scores becomes `[B, H*S, S]` with strides `[S, 0, 1]` against `[H*S*S, S, 1]`, so the inner
+    /// loop runs over contiguous rows.
+    static func collapsed(_ out: [Int], _ sa: [Int], _ sb: [Int]) -> (dims: [Int], sa: [Int], sb: [Int]) {
+        var dims: [Int] = []
+        var a: [Int] = []
+        var b: [Int] = []
+        for i in out.indices where out[i] != 1 {
+            if let last = dims.indices.last, a[last] == sa[i] * out[i], b[last] == sb[i] * out[i] {
+                dims[last] *= out[i]
+                a[last] = sa[i]
+                b[last] = sb[i]
+            } else {
+                dims.append(out[i])
+                a.append(sa[i])
+                b.append(sb[i])
+            }
+        }
+        if dims.isEmpty { return ([1], [0], [0]) }
+        return (dims, a, b)
+    }
+
+    /// `out[i] = op(a[i'], b[i''])` over a collapsed broadcast: the last dimension as a flat loop (contiguous or
+    /// constant on each side), the others as an odometer of offsets. `out` may be `a`'s buffer (same indices).
+    @inline(__always)
+    static func apply<F: BinaryFunction>(
+        _ op: F, out: UnsafeMutablePointer<F.Output>, a: UnsafePointer<F.Input>, b: UnsafePointer<F.Input>,
+        dims: [Int], sa: [Int], sb: [Int]
+    ) {
+        let rank = dims.count
+        let inner = dims[rank - 1]
+        let (ia, ib) = (sa[rank - 1], sb[rank - 1])
+        let outer = dims.dropLast().reduce(1, *)
+        var index = [Int](repeating: 0, count: max(rank - 1, 1))
+        var offA = 0
+        var offB = 0
+        index.withUnsafeMutableBufferPointer { index in
+            for row in 0..<outer {
+                let po = out + row * inner
+                let pa = a + offA
+                let pb = b + offB
+                if ia == 1 && ib == 1 {
+                    for j in 0..<inner { po[j] = op(pa[j], pb[j]) }
+                } else if ia == 1 && ib == 0 {
+                    let y = pb[0]
+                    for j in 0..<inner { po[j] = op(pa[j], y) }
+                } else if ia == 0 && ib == 1 {
+                    let x = pa[0]
+                    for j in 0..<inner { po[j] = op(x, pb[j]) }
+                } else {
+                    for j in 0..<inner { po[j] = op(pa[j * ia], pb[j * ib]) }
+                }
+                var d = rank - 2
+                while d >= 0 {
+                    index[d] += 1
+                    offA += sa[d]
+                    offB += sb[d]
+                    if index[d] < dims[d] { break }
+                    offA -= sa[d] * dims[d]
+                    offB -= sb[d] * dims[d]
+                    index[d] = 0
+                    d -= 1
+                }
+            }
+        }
+    }
+
     /// Visits every output element of a broadcast with the matching element offsets of each input.
     /// `body(outIndex, offsets)` where offsets has one entry per input.
     @inline(__always)
@@ -152,9 +220,10 @@ func broadcastInPlace<F: BinaryFunction>(
                         for j in (i * inner)..<((i + 1) * inner) { ap[j] = op(ap[j], s) }
                     }
                 default:
-                    let sa = Broadcast.strides(of: a.shape, in: outShape)
-                    let sb = Broadcast.strides(of: b.shape, in: outShape)
-                    Broadcast.forEach(out: outShape, inputStrides: [sa, sb]) { i, o in ap[i] = op(ap[o[0]], bp[o[1]]) }
+                    let (dims, sa, sb) = Broadcast.collapsed(
+                        outShape, Broadcast.strides(of: a.shape, in: outShape), Broadcast.strides(of: b.shape, in: outShape))
+                    guard let a0 = ap.baseAddress, let b0 = bp.baseAddress else { return }
+                    Broadcast.apply(op, out: a0, a: UnsafePointer(a0), b: b0, dims: dims, sa: sa, sb: sb)
                 }
             }
         }
@@ -230,12 +299,10 @@ func broadcastBinary<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, label: String,
                         let bi = i * sb[0]
                         for j in 0..<cols { out[i * cols + j] = op(ap[ai + j * sa[1]], bp[bi + j * sb[1]]) }
                     }
-                } else {
-                    let sa = Broadcast.strides(of: a.shape, in: outShape)
-                    let sb = Broadcast.strides(of: b.shape, in: outShape)
-                    Broadcast.forEach(out: outShape, inputStrides: [sa, sb]) { i, o in
-                        out[i] = op(ap[o[0]], bp[o[1]])
-                    }
+                } else if total > 0, let a0 = ap.baseAddress, let b0 = bp.baseAddress, let o0 = out.baseAddress {
+                    let (dims, sa, sb) = Broadcast.collapsed(
+                        outShape, Broadcast.strides(of: a.shape, in: outShape), Broadcast.strides(of: b.shape, in: outShape))
+                    Broadcast.apply(op, out: o0, a: a0, b: b0, dims: dims, sa: sa, sb: sb)
                 }
             }
         }

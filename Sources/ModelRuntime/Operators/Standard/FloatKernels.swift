@@ -20,7 +20,7 @@ enum FloatKernels {
         case .sqrt: return try mapInPlace(&x, Float.self, label: label) { $0.squareRoot() }
         case .sigmoid: return try mapBuffer(&x, label: label, level: level, mk_sigmoid_f32_at)
         case .tanh: return try mapBuffer(&x, label: label, level: level, mk_tanh_f32_at)
-        case .erf: return try mapInPlace(&x, Float.self, label: label) { Foundation.erf($0) }
+        case .erf: return try mapBuffer(&x, label: label, level: level, mk_erf_f32_at)
         case .floor: return try mapInPlace(&x, Float.self, label: label) { $0.rounded(.down) }
         case .ceil: return try mapInPlace(&x, Float.self, label: label) { $0.rounded(.up) }
         case .reciprocal: return try mapInPlace(&x, Float.self, label: label) { 1 / $0 }

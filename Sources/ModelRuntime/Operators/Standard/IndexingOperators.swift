@@ -82,9 +82,53 @@ enum IndexingOperators {
         let outShape = p.map { x.shape[$0] }
         let inStrides = Broadcast.contiguousStrides(x.shape)
         let strides = p.map { inStrides[$0] }
-        var indices = [Int](repeating: 0, count: x.count)
-        Broadcast.forEach(out: outShape, inputStrides: [strides]) { i, o in indices[i] = o[0] }
-        return try gather(x, indices, outShape)
+        switch x.storage {
+        case .float32(let v): return Tensor(unchecked: outShape, .float32(permuted(v, outShape, strides)))
+        case .float64(let v): return Tensor(unchecked: outShape, .float64(permuted(v, outShape, strides)))
+        case .int64(let v): return Tensor(unchecked: outShape, .int64(permuted(v, outShape, strides)))
+        case .int32(let v): return Tensor(unchecked: outShape, .int32(permuted(v, outShape, strides)))
+        case .bool(let v): return Tensor(unchecked: outShape, .bool(permuted(v, outShape, strides)))
+        case .string(let v): return Tensor(unchecked: outShape, .string(permuted(v, outShape, strides)))
+        }
+    }
+
+    /// `v` read through `strides` (the input stride of each output dimension) into a row-major array of `shape`:
+    /// dimensions that stay adjacent are merged, and the innermost runs as a flat loop (a copy of contiguous
+    /// elements when the permutation keeps the last axis, as attention's head transposes do).
+    static func permuted<T>(_ v: [T], _ shape: [Int], _ strides: [Int]) -> [T] {
+        let total = shape.reduce(1, *)
+        guard total > 0 else { return [] }
+        let (dims, input, _) = Broadcast.collapsed(shape, strides, Broadcast.contiguousStrides(shape))
+        let rank = dims.count
+        let inner = dims[rank - 1]
+        let step = input[rank - 1]
+        return [T](unsafeUninitializedCapacity: total) { out, initialized in
+            v.withUnsafeBufferPointer { source in
+                guard let src = source.baseAddress, let dst = out.baseAddress else { return }
+                var index = [Int](repeating: 0, count: max(rank - 1, 1))
+                var offset = 0
+                index.withUnsafeMutableBufferPointer { index in
+                    for row in 0..<(total / inner) {
+                        let o = dst + row * inner
+                        if step == 1 {
+                            o.initialize(from: src + offset, count: inner)
+                        } else {
+                            for j in 0..<inner { (o + j).initialize(to: src[offset + j * step]) }
+                        }
+                        var d = rank - 2
+                        while d >= 0 {
+                            index[d] += 1
+                            offset += input[d]
+                            if index[d] < dims[d] { break }
+                            offset -= input[d] * dims[d]
+                            index[d] = 0
+                            d -= 1
+                        }
+                    }
+                }
+            }
+            initialized = total
+        }
     }
 
     static func concat(_ parts: [Tensor], axis: Int, label: String) throws -> Tensor {

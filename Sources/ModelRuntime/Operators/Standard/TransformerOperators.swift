@@ -1,3 +1,4 @@
+import CModelKernels
 import Foundation
 
 /// The operators transformer encoder exports use beyond the tabular set: LayerNormalization, Gelu, Range and
@@ -36,8 +37,12 @@ enum TransformerOperators {
                 }
                 let tanh = approximate == "tanh"
                 let label = ctx.label
+                let level = KernelPaths.level
                 let kernel = ClosureKernel { inputs in
-                    let x = try inputs.takeRequired(0, label)
+                    var x = try inputs.takeRequired(0, label)
+                    if !tanh, x.elementType == .float32 {
+                        return [try FloatKernels.mapBuffer(&x, label: label, level: level, mk_gelu_f32_at)]
+                    }
                     if var v = x.floats {
                         v.withUnsafeMutableBufferPointer { gelu($0, tanh: tanh) }
                         return [Tensor(unchecked: x.shape, .float32(v))]
