@@ -263,18 +263,23 @@ TARGET void mk_sgemm_packed_at(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu, int level) {
     if (m <= 0 || n <= 0) return;
+    // `relu` is the activation: 1 ReLU (in the store), 2 the exact GELU (over each finished block of rows, while
+    // it is still in cache).
+    int act = relu;
+    relu = act == 1;
     int panels = (n + NR - 1) / NR;
-    if (k <= 0) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                float v = bias ? 0.0f + bias[j] : 0.0f;
-                c[(size_t)i * ldc + j] = (relu && v < 0) ? 0 : v;
+    if (k <= 0 || n <= NARROW) {
+        if (k <= 0) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float v = bias ? 0.0f + bias[j] : 0.0f;
+                    c[(size_t)i * ldc + j] = (relu && v < 0) ? 0 : v;
+                }
             }
+        } else {
+            narrow(m, n, k, a, lda, packed, bias, c, ldc, relu);
         }
-        return;
-    }
-    if (n <= NARROW) {
-        narrow(m, n, k, a, lda, packed, bias, c, ldc, relu);
+        if (act == 2) for (int i = 0; i < m; i++) mk_gelu_f32_at(c + (size_t)i * ldc, (size_t)n, level);
         return;
     }
     // A's rows are copied, MR at a time, into k-major strips (MR floats per k step): the micro-kernel then reads
@@ -333,6 +338,9 @@ TARGET void mk_sgemm_packed_at(
                         DISPATCH(micro_16, mr, kc, strip, b, ci, ldc, nc, accumulate, last, pb, relu)
                     }
                 }
+            }
+            if (act == 2 && last) {
+                for (int i = 0; i < mc; i++) mk_gelu_f32_at(c + (size_t)(i0 + i) * ldc, (size_t)n, level);
             }
         }
     }

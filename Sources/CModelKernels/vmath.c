@@ -136,7 +136,107 @@ APPLY(tanh_avx2, tanh8)
 APPLY(erf_avx2, erf8)
 APPLY(gelu_avx2, gelu8)
 
+INLINE TARGET float hsum8(__m256 v) {
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
+    return _mm_cvtss_f32(h);
+}
+
+// One row of `width` floats: x / divisor + mask (when given), then softmax. The tail (width not a multiple of 8)
+// goes through a padded copy, so every value takes the vector path.
+static TARGET void softmax_row_avx2(float *x, size_t width, float divisor, const float *mask) {
+    size_t full = width & ~(size_t)7;
+    float tail[8];
+    size_t rest = width - full;
+    __m256 d = _mm256_set1_ps(divisor);
+    __m256 m = _mm256_set1_ps(-INFINITY);
+    for (size_t i = 0; i < full; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        if (divisor != 1.0f) v = _mm256_div_ps(v, d);
+        if (mask) v = _mm256_add_ps(v, _mm256_loadu_ps(mask + i));
+        _mm256_storeu_ps(x + i, v);
+        m = _mm256_max_ps(m, v);
+    }
+    float mx = -INFINITY;
+    {
+        float lanes[8];
+        _mm256_storeu_ps(lanes, m);
+        for (int j = 0; j < 8; j++) mx = lanes[j] > mx ? lanes[j] : mx;
+    }
+    for (size_t j = 0; j < rest; j++) {
+        float v = x[full + j];
+        if (divisor != 1.0f) v = v / divisor;
+        if (mask) v = v + mask[full + j];
+        tail[j] = v;
+        mx = v > mx ? v : mx;
+    }
+    __m256 mv = _mm256_set1_ps(mx);
+    __m256 sum = _mm256_setzero_ps();
+    for (size_t i = 0; i < full; i += 8) {
+        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv));
+        _mm256_storeu_ps(x + i, e);
+        sum = _mm256_add_ps(sum, e);
+    }
+    float total = hsum8(sum);
+    if (rest) {
+        for (size_t j = rest; j < 8; j++) tail[j] = mx;
+        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(tail), mv));
+        _mm256_storeu_ps(tail, e);
+        for (size_t j = 0; j < rest; j++) total += tail[j];
+    }
+    __m256 t = _mm256_set1_ps(total);
+    for (size_t i = 0; i < full; i += 8) _mm256_storeu_ps(x + i, _mm256_div_ps(_mm256_loadu_ps(x + i), t));
+    for (size_t j = 0; j < rest; j++) x[full + j] = tail[j] / total;
+}
+
+// LayerNormalization of one row after adding `residual` (when given): mean and variance accumulated in float
+// over 8 lanes, then (x - mean) / sqrt(var + eps) * scale + bias.
+static TARGET void layernorm_row_avx2(
+    float *x, const float *residual, size_t width, const float *scale, const float *bias, float eps) {
+    size_t full = width & ~(size_t)7;
+    __m256 s = _mm256_setzero_ps();
+    for (size_t i = 0; i < full; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        if (residual) {
+            v = _mm256_add_ps(v, _mm256_loadu_ps(residual + i));
+            _mm256_storeu_ps(x + i, v);
+        }
+        s = _mm256_add_ps(s, v);
+    }
+    float total = hsum8(s);
+    for (size_t i = full; i < width; i++) {
+        if (residual) x[i] = x[i] + residual[i];
+        total += x[i];
+    }
+    float mean = total / (float)width;
+    __m256 mv = _mm256_set1_ps(mean);
+    __m256 q = _mm256_setzero_ps();
+    for (size_t i = 0; i < full; i += 8) {
+        __m256 dv = _mm256_sub_ps(_mm256_loadu_ps(x + i), mv);
+        q = _mm256_fmadd_ps(dv, dv, q);
+    }
+    float squares = hsum8(q);
+    for (size_t i = full; i < width; i++) squares += (x[i] - mean) * (x[i] - mean);
+    float inv = 1.0f / sqrtf(squares / (float)width + eps);
+    __m256 iv = _mm256_set1_ps(inv);
+    for (size_t i = 0; i < full; i += 8) {
+        __m256 y = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv), iv);
+        y = _mm256_mul_ps(y, _mm256_loadu_ps(scale + i));
+        if (bias) y = _mm256_add_ps(y, _mm256_loadu_ps(bias + i));
+        _mm256_storeu_ps(x + i, y);
+    }
+    for (size_t i = full; i < width; i++) x[i] = (x[i] - mean) * inv * scale[i] + (bias ? bias[i] : 0.0f);
+}
+
 #else
+static void softmax_row_avx2(float *x, size_t width, float divisor, const float *mask) {
+    (void)x; (void)width; (void)divisor; (void)mask;
+}
+static void layernorm_row_avx2(
+    float *x, const float *residual, size_t width, const float *scale, const float *bias, float eps) {
+    (void)x; (void)residual; (void)width; (void)scale; (void)bias; (void)eps;
+}
 static void exp_avx2(float *x, size_t n) { (void)x; (void)n; }
 static void sigmoid_avx2(float *x, size_t n) { (void)x; (void)n; }
 static void tanh_avx2(float *x, size_t n) { (void)x; (void)n; }
@@ -186,6 +286,56 @@ void mk_gelu_f32_at(float *x, size_t n, int level) {
         return;
     }
     for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
+}
+
+void mk_softmax_rows_f32_at(
+    float *x, size_t rows, size_t width, float divisor, const float *mask, size_t mask_rows, size_t rows_per_mask,
+    int level) {
+    if (width == 0) return;
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * width;
+        const float *m = mask ? mask + ((r / rows_per_mask) % mask_rows) * width : NULL;
+        if (capped(level) >= 1) {
+            softmax_row_avx2(row, width, divisor, m);
+            continue;
+        }
+        float mx = -INFINITY;
+        for (size_t j = 0; j < width; j++) {
+            float v = row[j];
+            if (divisor != 1.0f) v = v / divisor;
+            if (m) v = v + m[j];
+            row[j] = v;
+            mx = v > mx ? v : mx;
+        }
+        float total = 0;
+        for (size_t j = 0; j < width; j++) {
+            row[j] = expf(row[j] - mx);
+            total += row[j];
+        }
+        for (size_t j = 0; j < width; j++) row[j] /= total;
+    }
+}
+
+void mk_layernorm_f32_at(
+    float *x, const float *residual, size_t rows, size_t width, const float *scale, const float *bias, float eps,
+    int level) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = x + r * width;
+        const float *res = residual ? residual + r * width : NULL;
+        if (capped(level) >= 1) {
+            layernorm_row_avx2(row, res, width, scale, bias, eps);
+            continue;
+        }
+        float total = 0;
+        for (size_t j = 0; j < width; j++) {
+            if (res) row[j] += res[j];
+            total += row[j];
+        }
+        float mean = total / (float)width, squares = 0;
+        for (size_t j = 0; j < width; j++) squares += (row[j] - mean) * (row[j] - mean);
+        float inv = 1.0f / sqrtf(squares / (float)width + eps);
+        for (size_t j = 0; j < width; j++) row[j] = (row[j] - mean) * inv * scale[j] + (bias ? bias[j] : 0.0f);
+    }
 }
 
 void mk_exp_f32(float *x, size_t n) { mk_exp_f32_at(x, n, mk_vector_level()); }

@@ -127,3 +127,126 @@ struct BroadcastLoopTests {
         }
     }
 }
+
+/// The attention-softmax and residual-LayerNorm fusions: fused plans (fewer steps) give the per-element definition,
+/// including masks and residuals that broadcast unusually (the fused kernels' fallbacks) and either Add order.
+@Suite("Transformer fusions")
+struct TransformerFusionTests {
+    static func softmaxGraph(scores: [Int], mask: [Int], maskFirst: Bool) throws -> ONNXSession {
+        var b = ModelBuilder()
+        b.inputs = [ModelBuilder.value("S", .float32, scores.map { Int64($0) }), ModelBuilder.value("M", .float32, mask.map { Int64($0) })]
+        b.outputs = [ModelBuilder.value("Y", .float32, [])]
+        b.initializer("c", floats: [2], dims: [])
+        b.node("Div", ["S", "c"], ["d"])
+        b.node("Add", maskFirst ? ["M", "d"] : ["d", "M"], ["a"])
+        b.node("Softmax", ["a"], ["Y"], attributes: [ModelBuilder.attribute("axis", int: -1)])
+        return try b.session()
+    }
+
+    static func reference(_ s: [Float], _ sShape: [Int], _ m: [Float], _ mShape: [Int]) -> [Float] {
+        let out = Broadcast.shape(sShape, mShape)!
+        let sa = Broadcast.strides(of: sShape, in: out)
+        let sb = Broadcast.strides(of: mShape, in: out)
+        var values = [Float](repeating: 0, count: out.reduce(1, *))
+        for i in values.indices {
+            var rest = i
+            var (oa, ob) = (0, 0)
+            for d in stride(from: out.count - 1, through: 0, by: -1) {
+                let k = rest % out[d]
+                rest /= out[d]
+                oa += k * sa[d]
+                ob += k * sb[d]
+            }
+            values[i] = s[oa] / 2 + m[ob]
+        }
+        let width = out.last!
+        for r in 0..<(values.count / width) {
+            let row = values[(r * width)..<((r + 1) * width)]
+            let top = row.max()!
+            let e = row.map { Foundation.exp($0 - top) }
+            let sum = e.reduce(0, +)
+            for (k, v) in e.enumerated() { values[r * width + k] = v / sum }
+        }
+        return values
+    }
+
+    @Test(arguments: [([2, 3, 4, 20], [2, 1, 1, 20]), ([2, 3, 4, 20], [2, 1, 4, 20]), ([2, 3, 4, 20], [20]), ([3, 20], [3, 20])])
+    func attentionSoftmaxMatchesTheDefinition(shapes: ([Int], [Int])) throws {
+        let (sShape, mShape) = shapes
+        let s = (0..<sShape.reduce(1, *)).map { Float(($0 * 37) % 23) * 0.3 - 3 }
+        let m = (0..<mShape.reduce(1, *)).map { $0 % 5 == 0 ? -Float.greatestFiniteMagnitude : Float($0 % 3) * 0.1 }
+        let want = Self.reference(s, sShape, m, mShape)
+        for maskFirst in [false, true] {
+            let session = try Self.softmaxGraph(scores: sShape, mask: mShape, maskFirst: maskFirst)
+            #expect(session.plan.steps.count == 1, "Div, Add and Softmax fuse into one step")
+            let y = try session.run(["S": floats(sShape, s), "M": floats(mShape, m)])["Y"]
+            #expect(y?.shape == sShape)
+            let got = try #require(y?.floats)
+            #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 1e-6 }, "\(sShape) + \(mShape), mask first: \(maskFirst)")
+        }
+    }
+
+    @Test func residualLayerNormMatchesTheDefinition() throws {
+        for residual in [[2, 24], [24]] {
+            var b = ModelBuilder()
+            b.inputs = [ModelBuilder.value("A", .float32, [2, 24]), ModelBuilder.value("B", .float32, residual.map { Int64($0) })]
+            b.outputs = [ModelBuilder.value("Y", .float32, [])]
+            b.initializer("scale", floats: (0..<24).map { 1 + Float($0) * 0.01 }, dims: [24])
+            b.initializer("bias", floats: (0..<24).map { Float($0) * -0.02 }, dims: [24])
+            b.node("Add", ["A", "B"], ["sum"])
+            b.node("LayerNormalization", ["sum", "scale", "bias"], ["Y"], attributes: [ModelBuilder.attribute("epsilon", float: 1e-5)])
+            let session = try b.session()
+            #expect(session.plan.steps.count == 1)
+            let a = (0..<48).map { Float(($0 * 13) % 17) - 8 }
+            let r = (0..<residual.reduce(1, *)).map { Float($0 % 5) * 0.5 }
+            let y = try #require(try session.run(["A": floats([2, 24], a), "B": floats(residual, r)])["Y"]?.floats)
+            for row in 0..<2 {
+                let x = (0..<24).map { Double(a[row * 24 + $0] + r[residual.count == 1 ? $0 : row * 24 + $0]) }
+                let mean = x.reduce(0, +) / 24
+                let variance = x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 24
+                for k in 0..<24 {
+                    let want = (x[k] - mean) / (variance + 1e-5).squareRoot() * (1 + Double(k) * 0.01) + Double(k) * -0.02
+                    #expect(abs(Double(y[row * 24 + k]) - want) < 1e-4, "residual \(residual) row \(row) column \(k)")
+                }
+            }
+        }
+    }
+}
+
+@Suite("Erf GELU fusion")
+struct ErfGeluFusionTests {
+    /// Both ways exporters write the exact GELU after a dense layer collapse into the dense step.
+    @Test(arguments: [false, true]) func erfGeluPatternsBecomeOneDenseStep(halfFirst: Bool) throws {
+        var b = ModelBuilder()
+        b.inputs = [ModelBuilder.value("X", .float32, [3, 4])]
+        b.outputs = [ModelBuilder.value("Y", .float32, [])]
+        let w = (0..<20).map { Float($0 % 7) * 0.3 - 1 }
+        b.initializer("W", floats: w, dims: [4, 5])
+        b.initializer("root2", floats: [1.4142135], dims: [])
+        b.initializer("one", floats: [1], dims: [])
+        b.initializer("half", floats: [0.5], dims: [])
+        b.node("MatMul", ["X", "W"], ["h"])
+        b.node("Div", ["h", "root2"], ["d"])
+        b.node("Erf", ["d"], ["e"])
+        b.node("Add", ["e", "one"], ["a"])
+        if halfFirst {
+            b.node("Mul", ["h", "half"], ["hh"])
+            b.node("Mul", ["hh", "a"], ["Y"])
+        } else {
+            b.node("Mul", ["h", "a"], ["m"])
+            b.node("Mul", ["m", "half"], ["Y"])
+        }
+        let session = try b.session()
+        #expect(session.plan.steps.count == 1, "MatMul and the five GELU steps are one dense step")
+        let x = (0..<12).map { Float($0) * 0.25 - 1.5 }
+        let y = try #require(try session.run(["X": floats([3, 4], x)])["Y"]?.floats)
+        for r in 0..<3 {
+            for c in 0..<5 {
+                var h = 0.0
+                for k in 0..<4 { h += Double(x[r * 4 + k]) * Double(w[k * 5 + c]) }
+                let want = 0.5 * h * (1 + Foundation.erf(h / 2.0.squareRoot()))
+                #expect(abs(Double(y[r * 5 + c]) - want) < 1e-5, "row \(r) column \(c)")
+            }
+        }
+    }
+}

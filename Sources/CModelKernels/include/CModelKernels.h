@@ -19,7 +19,7 @@ size_t mk_sgemm_packed_count(int k, int n);
 void mk_sgemm_pack_b(int k, int n, const float *b, int ldb, int transposed, float *packed);
 
 /// C (m x n, row stride `ldc`) = A (m x k, row stride `lda`) * packed B, then `+ bias[j]` when `bias` is not
-/// NULL, then max(0, .) when `relu` is non-zero. Needs `mk_sgemm_available()`.
+/// NULL, then the activation `relu`: 0 none, 1 max(0, .), 2 the exact GELU. Needs `mk_sgemm_available()`.
 void mk_sgemm_packed(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu);
@@ -43,6 +43,16 @@ void mk_tanh_f32_at(float *x, size_t n, int level);
 /// (0: libm's erff).
 void mk_erf_f32_at(float *x, size_t n, int level);
 void mk_gelu_f32_at(float *x, size_t n, int level);
+/// Softmax over each of `rows` rows of `width` floats, in place, after dividing by `divisor` (1: not) and adding
+/// row `(r / rows_per_mask) % mask_rows` of `mask` (`NULL`: none), as an attention block's scale and padding mask.
+void mk_softmax_rows_f32_at(
+    float *x, size_t rows, size_t width, float divisor, const float *mask, size_t mask_rows, size_t rows_per_mask,
+    int level);
+/// LayerNormalization over each of `rows` rows of `width` floats, in place, after adding the same-shaped
+/// `residual` (`NULL`: none); `bias` may be `NULL`. Mean and variance in float.
+void mk_layernorm_f32_at(
+    float *x, const float *residual, size_t rows, size_t width, const float *scale, const float *bias, float eps,
+    int level);
 
 /// `base + (x <= threshold ? 0 : 1)`, NaN failing: one step of a branch-free tree walk. In assembly, because
 /// LLVM's x86 back end turns the compare-and-add into a jump in some lanes of an unrolled walk, and that jump

@@ -90,6 +90,12 @@ enum FusionInfo: Sendable {
     case reduceSumSquare(axes: [Int]?, keepDims: Bool)
     /// MatMul or Gemm over packed constant weights, which can absorb a following bias Add and Relu.
     case dense(DenseKernel)
+    /// Float Softmax along `axis` (not coerced to 2-D), which can absorb a preceding scale and additive mask.
+    case softmax(axis: Int)
+    /// The exact float GELU, which a dense step can absorb.
+    case gelu
+    /// Float LayerNormalization with one output, which can absorb a preceding residual Add.
+    case layerNorm(axis: Int, epsilon: Float)
 }
 
 /// An operator the runtime implements.

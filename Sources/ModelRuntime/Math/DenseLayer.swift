@@ -35,11 +35,12 @@ struct PackedWeights: Sendable {
 
     /// `c[m x n] = a[m x k] * B (+ bias[j]) (then max(0, .) when relu)`, row-major and contiguous.
     func multiply(
-        _ a: UnsafePointer<Float>, rows m: Int, bias: UnsafePointer<Float>?, relu: Bool, into c: UnsafeMutablePointer<Float>
+        _ a: UnsafePointer<Float>, rows m: Int, bias: UnsafePointer<Float>?, relu: Bool, gelu: Bool = false,
+        into c: UnsafeMutablePointer<Float>
     ) {
         panels.withUnsafeBufferPointer { p in
             mk_sgemm_packed_at(
-                Int32(m), Int32(n), Int32(k), a, Int32(k), p.baseAddress, bias, c, Int32(n), relu ? 1 : 0, level)
+                Int32(m), Int32(n), Int32(k), a, Int32(k), p.baseAddress, bias, c, Int32(n), gelu ? 2 : relu ? 1 : 0, level)
         }
     }
 }
@@ -56,6 +57,8 @@ struct DenseKernel: Kernel {
     /// Added to every row (`n` values), already multiplied by Gemm's beta.
     var bias: [Float]? = nil
     var relu = false
+    /// The exact GELU applied to each finished block of rows (a fused `Gelu` step).
+    var gelu = false
     /// Gemm's C when it is not a per-column constant: input 2, times `beta`, broadcast to `[M, N]`.
     var addsInput = false
     var beta: Float = 1
@@ -76,9 +79,11 @@ struct DenseKernel: Kernel {
             xv.withUnsafeBufferPointer { xp in
                 guard m > 0, let a = xp.baseAddress, let c = buffer.baseAddress else { return }
                 if let bias {
-                    bias.withUnsafeBufferPointer { weights.multiply(a, rows: m, bias: $0.baseAddress, relu: relu, into: c) }
+                    bias.withUnsafeBufferPointer {
+                        weights.multiply(a, rows: m, bias: $0.baseAddress, relu: relu, gelu: gelu, into: c)
+                    }
                 } else {
-                    weights.multiply(a, rows: m, bias: nil, relu: relu, into: c)
+                    weights.multiply(a, rows: m, bias: nil, relu: relu, gelu: gelu, into: c)
                 }
             }
             initialized = m * n

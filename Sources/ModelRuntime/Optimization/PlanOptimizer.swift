@@ -18,7 +18,10 @@ enum PlanOptimizer {
         p = foldLeafTables(p)
         p = mergeSums(p)
         p = fuseSquaredDistances(p)
+        p = fuseErfGelu(p)
         p = fuseDenseLayers(p)
+        p = fuseAttentionSoftmax(p)
+        p = fuseResidualLayerNorms(p)
         p = removeDeadSteps(p)
         return p.withRecomputedMoves()
     }
@@ -226,13 +229,15 @@ enum PlanOptimizer {
         for i in p.steps.indices where !removed.contains(i) {
             guard case .dense(var kernel)? = p.steps[i].fusion else { continue }
             // Absorb the single reader of the step's output while it is a bias Add (first) or a Relu (last).
-            while !kernel.relu, p.steps[i].outputs.count == 1, let out = p.steps[i].outputs.first, out >= 0,
+            while !kernel.relu, !kernel.gelu, p.steps[i].outputs.count == 1, let out = p.steps[i].outputs.first, out >= 0,
                 readers[out] == 1, let j = consumer[out], p.steps[j].outputs.count == 1
             {
                 let next = p.steps[j]
                 let n = kernel.weights.n
-                if next.label.hasSuffix("(Relu)"), next.inputs.count == 1 {
+                if next.label.hasSuffix("(Relu)"), next.inputs.count == 1, !kernel.gelu {
                     kernel.relu = true
+                } else if case .gelu? = next.fusion, next.inputs.count == 1, !kernel.gelu, !kernel.addsInput {
+                    kernel.gelu = true
                 } else if next.label.hasSuffix("(Add)"), kernel.bias == nil, !kernel.addsInput,
                     next.inputs.count == 2, next.inputs.contains(.slot(out)),
                     case .constant(let c)?? = next.inputs.first(where: { $0 != .slot(out) }),

@@ -85,7 +85,9 @@ enum ReductionOperators {
                         t == .float32
                         ? softmax(Float.self, axis: axis, coerce2D: coerce, log: isLog, label: label)
                         : softmax(Double.self, axis: axis, coerce2D: coerce, log: isLog, label: label)
-                    return BuiltOperator(kernel: kernel, outputTypes: [t])
+                    return BuiltOperator(
+                        kernel: kernel, outputTypes: [t],
+                        fusion: t == .float32 && !isLog && !coerce ? .softmax(axis: axis) : nil)
                 })
         }
         return defs
@@ -291,7 +293,15 @@ enum ReductionOperators {
             guard var v = x.takeElements(T.self) else { throw ModelRuntimeError.invalidInput("\(label): wrong type") }
             if T.self == Float.self, inner == 1, !log {
                 v.withUnsafeMutableBufferPointer { p in
-                    p.withMemoryRebound(to: Float.self) { softmaxRows($0, rows: outer, width: dim, level: level) }
+                    p.withMemoryRebound(to: Float.self) { rows in
+                        // Wide rows (attention scores) one row at a time in C; a classifier's few classes in one
+                        // vectorised pass over the whole buffer.
+                        if dim >= 16 {
+                            mk_softmax_rows_f32_at(rows.baseAddress, outer, dim, 1, nil, 1, 1, level)
+                        } else {
+                            softmaxRows(rows, rows: outer, width: dim, level: level)
+                        }
+                    }
                 }
                 return [Tensor.make(shape, v)]
             }

@@ -17,6 +17,10 @@ enum TransformerOperators {
                 guard stash == 1 else { throw ctx.unsupported("stash_type", String(stash)) }
                 let outputs = ctx.node.output.count
                 let label = ctx.label
+                if t == .float32, outputs == 1 {
+                    let kernel = LayerNormKernel(axis: axis, epsilon: Float(epsilon), residual: false, level: KernelPaths.level, label: label)
+                    return BuiltOperator(kernel: kernel, outputTypes: [t], fusion: .layerNorm(axis: axis, epsilon: Float(epsilon)))
+                }
                 let kernel = ClosureKernel { inputs in
                     let x = try inputs.takeRequired(0, label)
                     let scale = try inputs.required(1, label)
@@ -51,7 +55,7 @@ enum TransformerOperators {
                     v.withUnsafeMutableBufferPointer { gelu($0, tanh: tanh) }
                     return [Tensor(unchecked: x.shape, .float64(v))]
                 }
-                return BuiltOperator(kernel: kernel, outputTypes: [t], fusion: .pointwise)
+                return BuiltOperator(kernel: kernel, outputTypes: [t], fusion: !tanh && t == .float32 ? .gelu : .pointwise)
             },
             OperatorDefinition(domain: "", name: "Range", opsets: 11...22) { ctx in
                 try ctx.expectInputs(3...3)
@@ -216,5 +220,136 @@ enum TransformerOperators {
             }
         }
         return try IndexingOperators.gather(data, picks, outShape)
+    }
+}
+
+/// The exact GELU over float32, in place (the Gelu operator's kernel, and the one the Erf pattern becomes).
+struct GeluKernel: Kernel {
+    let level: Int32
+    let label: String
+    func run(_ inputs: inout [Tensor?]) throws -> [Tensor] {
+        var x = try inputs.takeRequired(0, label)
+        return [try FloatKernels.mapBuffer(&x, label: label, level: level, mk_gelu_f32_at)]
+    }
+}
+
+/// Float LayerNormalization in C (mean and variance in float, as onnxruntime computes them). With `residual`, the
+/// inputs are `[a, b, scale, bias?]` and the step also performs the `Add(a, b)` it absorbed; when `a` and `b` turn
+/// out to differ in shape (a broadcast Add), the Add runs as the separate step would.
+struct LayerNormKernel: Kernel {
+    let axis: Int
+    let epsilon: Float
+    let residual: Bool
+    let level: Int32
+    let label: String
+
+    func run(_ inputs: inout [Tensor?]) throws -> [Tensor] {
+        var x = try inputs.takeRequired(0, label)
+        var other: Tensor? = nil
+        if residual {
+            let b = try inputs.required(1, label)
+            if b.shape == x.shape, b.elementType == .float32 {
+                other = b
+            } else {
+                x = try ElementwiseOperators.arithmetic(Float.self, .add, &x, b, label)
+            }
+        }
+        let first = residual ? 2 : 1
+        let scale = try inputs.required(first, label)
+        let bias = inputs.count > first + 1 ? inputs[first + 1] : nil
+        let a = try ShapeOperators.normaliseAxis(axis, rank: x.rank, label: label)
+        let width = x.shape[a...].reduce(1, *)
+        let rows = x.shape[..<a].reduce(1, *)
+        guard let s = scale.floats, s.count == width, bias == nil || bias!.floats?.count == width, var v = x.takeElements(Float.self) else {
+            if let other { x = try ElementwiseOperators.arithmetic(Float.self, .add, &x, other, label) }
+            return try TransformerOperators.layerNorm(
+                x, scale, bias, axis: axis, epsilon: Double(epsilon), outputs: 1, Float.self, label)
+        }
+        let b = bias?.floats
+        let r = other?.floats
+        v.withUnsafeMutableBufferPointer { p in
+            s.withUnsafeBufferPointer { sp in
+                func run(_ bp: UnsafePointer<Float>?, _ rp: UnsafePointer<Float>?) {
+                    mk_layernorm_f32_at(p.baseAddress, rp, rows, width, sp.baseAddress, bp, epsilon, level)
+                }
+                switch (b, r) {
+                case (let b?, let r?): b.withUnsafeBufferPointer { bp in r.withUnsafeBufferPointer { rp in run(bp.baseAddress, rp.baseAddress) } }
+                case (let b?, nil): b.withUnsafeBufferPointer { run($0.baseAddress, nil) }
+                case (nil, let r?): r.withUnsafeBufferPointer { run(nil, $0.baseAddress) }
+                case (nil, nil): run(nil, nil)
+                }
+            }
+        }
+        return [Tensor(unchecked: x.shape, .float32(v))]
+    }
+}
+
+/// Softmax over the last axis after a scalar division and an additive mask, the tail of an attention block
+/// (`Softmax(Add(Div(scores, c), mask))`), in one pass over the scores. Inputs `[scores, mask?]`. The mask is
+/// read in place when it broadcasts as attention masks do (`[B, 1, 1, S]`, `[B, 1, S, S]`, `[S]`...: each row of
+/// scores meets one row of the mask); any other shape is added as the separate step would.
+struct AttentionSoftmaxKernel: Kernel {
+    let divisor: Float
+    let hasMask: Bool
+    let axis: Int
+    let level: Int32
+    let label: String
+
+    func run(_ inputs: inout [Tensor?]) throws -> [Tensor] {
+        var x = try inputs.takeRequired(0, label)
+        guard x.rank >= 1, try ShapeOperators.normaliseAxis(axis, rank: x.rank, label: label) == x.rank - 1,
+            var v = x.takeElements(Float.self)
+        else { throw ModelRuntimeError.invalidInput("\(label): expected float scores with the softmax on the last axis") }
+        let shape = x.shape
+        let width = shape.last ?? 1
+        let rows = width == 0 ? 0 : v.count / width
+        var mask: [Float]? = nil
+        var maskRows = 1
+        var rowsPerMask = 1
+        if hasMask {
+            let m = try inputs.required(1, label)
+            if let pattern = Self.rowPattern(m.shape, over: shape), let mv = m.floats {
+                mask = mv
+                (maskRows, rowsPerMask) = pattern
+            } else {
+                // Unusual broadcast: the scale and the Add as separate passes, then a plain softmax over the sum.
+                var t = Tensor(unchecked: shape, .float32(v))
+                if divisor != 1 { t = try ElementwiseOperators.arithmetic(Float.self, .div, &t, Tensor(unchecked: [], .float32([divisor])), label) }
+                t = try ElementwiseOperators.arithmetic(Float.self, .add, &t, m, label)
+                let summed = t.shape
+                guard var added = t.takeElements(Float.self), let last = summed.last else {
+                    throw ModelRuntimeError.invalidInput("\(label): the mask \(m.shape) does not broadcast over the scores \(shape)")
+                }
+                let count = last == 0 ? 0 : added.count / last
+                added.withUnsafeMutableBufferPointer { mk_softmax_rows_f32_at($0.baseAddress, count, last, 1, nil, 1, 1, level) }
+                return [Tensor(unchecked: summed, .float32(added))]
+            }
+        }
+        v.withUnsafeMutableBufferPointer { p in
+            if let mask {
+                mask.withUnsafeBufferPointer { mp in
+                    mk_softmax_rows_f32_at(p.baseAddress, rows, width, divisor, mp.baseAddress, maskRows, rowsPerMask, level)
+                }
+            } else {
+                mk_softmax_rows_f32_at(p.baseAddress, rows, width, divisor, nil, 1, 1, level)
+            }
+        }
+        return [Tensor(unchecked: shape, .float32(v))]
+    }
+
+    /// When every row of `scores` (all axes but the last) meets one whole row of `mask` as broadcasting would pair
+    /// them, as row `(r / rowsPerMask) % maskRows`: the mask keeps the last axis, and its other axes are 1 except a
+    /// leading block that matches the scores' leading axes.
+    static func rowPattern(_ mask: [Int], over scores: [Int]) -> (maskRows: Int, rowsPerMask: Int)? {
+        guard let width = scores.last, mask.count <= scores.count, Broadcast.shape(scores, mask) == scores,
+            mask.last == width || (mask.last == 1 && width == 1)
+        else { return nil }
+        let aligned = [Int](repeating: 1, count: scores.count - mask.count) + mask
+        // Axes (other than the last) where the mask varies must be a leading run: [B, 1, 1, S] over [B, H, S, S].
+        let varying = aligned.dropLast().enumerated().filter { $0.element != 1 }.map(\.offset)
+        guard varying.isEmpty || varying == Array(0..<varying.count) else { return nil }
+        let maskRows = varying.reduce(1) { $0 * aligned[$1] }
+        let rowsPerMask = scores.dropLast().dropFirst(varying.count).reduce(1, *)
+        return (maskRows, max(rowsPerMask, 1))
     }
 }
