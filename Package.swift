@@ -39,7 +39,11 @@ let package = Package(
         // Hand-written AVX2/FMA kernels (packed-weight SGEMM with fused bias and ReLU) for dense layers, chosen at
         // run time when the CPU has them: Debian's OpenBLAS measured about 2x slower than onnxruntime's MLAS on
         // the MLP fixtures' shapes (tall-skinny activations times small constant weights).
-        .target(name: "CModelKernels", path: "Sources/CModelKernels"),
+        // Optimised in debug builds too: the test suites run the debug binary, and these loops at -O0 made an
+        // all-MiniLM-L6-v2 batch several times slower there.
+        .target(
+            name: "CModelKernels", path: "Sources/CModelKernels",
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         // Native ONNX executor behind `InferenceSession`; depends on nothing of ours. The protobuf code is
         // generated once (scripts/generate-onnx-proto.sh) and committed.
         .target(

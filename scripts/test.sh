@@ -42,6 +42,9 @@ scripts/mlflow/run-tests.sh .build/debug/modelyard
 echo "== Open Inference Protocol: the real tritonclient against a live server"
 scripts/inference/run-tests.sh .build/debug/modelyard
 
+echo "== Text embeddings: all-MiniLM-L6-v2 through the real openai client and tritonclient, against sentence-transformers' vectors"
+scripts/embeddings/run-tests.sh .build/debug/modelyard
+
 echo "== Dashboard: a real headless Chromium against a live server (screenshots in .build/dashboard-screenshots)"
 scripts/dashboard/run-tests.sh .build/debug/modelyard
 

@@ -29,6 +29,7 @@ struct EmbeddingBenchmark: AsyncParsableCommand {
     @Option(help: "Only this shape, BATCHxTOKENS (for profiling).") var only: String?
 
     func run() async throws {
+        AllocatorTuning.keepLargeBuffers()  // as `modelyard serve` runs
         let work = URL(fileURLWithPath: self.work)
         let safetensors = work.appendingPathComponent("safetensors")
         let onnx = work.appendingPathComponent("onnx")

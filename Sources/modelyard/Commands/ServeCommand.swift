@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import HTTPServer
+import ModelRuntime
 import ModelyardComposition
 import Hummingbird
 import Logging
@@ -60,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        Self.keepLargeBuffersInTheHeap()
+        AllocatorTuning.keepLargeBuffers()
         let settings = try ServeSettings.resolve(
             flags: .init(
                 host: host, port: port, dataDir: dataDir, maxArtifactSize: maxArtifactSize, maxLoadedBytes: maxLoadedBytes,
@@ -94,24 +95,6 @@ struct ServeCommand: AsyncParsableCommand {
             Output.print("modelyard listening on http://\(settings.host):\(port) (data: \(settings.dataDirectory.path))")
         }
         try await app.runService()
-    }
-}
-
-extension ServeCommand {
-    /// A listing answer or a prediction batch is a few transient buffers of 0.1-10 MB per request. glibc's defaults
-    /// give each such buffer fresh pages from the kernel (mmap, or a heap grown and trimmed again) and take them
-    /// back on free, so every request paid for zeroed page faults: 15% of the CPU of a 2,000-version MLflow
-    /// search. Up to 32 MiB a buffer now comes from the heap, and up to 64 MiB of free heap stays mapped.
-    static func keepLargeBuffersInTheHeap() {
-        #if canImport(Glibc)
-        // <malloc.h> is not part of the Glibc module: look mallopt up and call it with C's convention.
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
-        _ = mallopt(mmapThreshold, 32 << 20)
-        _ = mallopt(trimThreshold, 64 << 20)
-        #endif
     }
 }
 
