@@ -1,6 +1,11 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
+import Logging
 import ModelRuntime
+import ModelyardComposition
+import NIOCore
+import Synchronization
 import TextEmbedding
 
 /// `modelyard-bench embeddings`: all-MiniLM-L6-v2 sentences per second at batch 1, 8, 32 x 16 and 128 tokens, one
@@ -90,7 +95,66 @@ struct EmbeddingBenchmark: AsyncParsableCommand {
                     ort / best, vsST))
         }
         lines.append("targets: faster than onnxruntime on every row, >= 3x sentence-transformers end to end: \(met ? "met" : "NOT met")")
+        if only == nil {
+            FileHandle.standardError.write(Data("serving over HTTP...\n".utf8))
+            lines += try await Self.overHTTP(safetensors, shapes: baselines["shapes"] as! [[String: Any]], requests: httpRequests)
+        }
         print(lines.joined(separator: "\n"))
+    }
+
+    @Option(help: "Requests per shape over HTTP (8 connections).") var httpRequests = 200
+
+    /// The same texts through `POST /v1/embeddings` of an in-process server (the model registered from its folder
+    /// and deployed), 8 connections: sentences/s and the p50/p99 of the requests.
+    static func overHTTP(_ folder: URL, shapes: [[String: Any]], requests: Int) async throws -> [String] {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("modelyard-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .critical
+        let components = try Composition.open(dataDirectory: work, serving: .init(), logger: logger)
+        let server = try await LiveServer.start(components, logger: logger)
+        defer { server.stop() }
+        let client = BenchClient(base: "http://127.0.0.1:\(server.port)")
+        try await client.send(.POST, "/api/v1/models", #"{"name": "minilm"}"#)
+        try await client.send(.POST, "/api/v1/models/minilm/versions", "{}")
+        let files = (FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String] ?? []).filter {
+            var directory: ObjCBool = false
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path, isDirectory: &directory)
+            return !directory.boolValue
+        }
+        for file in files {
+            var upload = HTTPClientRequest(url: client.base + "/api/v1/models/minilm/versions/1.0.0/artifacts/" + file)
+            upload.method = .PUT
+            upload.body = .bytes(ByteBuffer(data: try Data(contentsOf: folder.appendingPathComponent(file))))
+            let answer = try await HTTPClient.shared.execute(upload, timeout: .seconds(300))
+            guard answer.status == .created else { throw BenchError(message: "upload of \(file) answered \(answer.status)") }
+        }
+        try await client.send(.PATCH, "/api/v1/models/minilm/versions/1.0.0", #"{"status": "ready"}"#)
+        try await client.send(.POST, "/api/v1/models/minilm/deployments", #"{"version": "1.0.0"}"#)
+        var lines = ["  over HTTP: POST /v1/embeddings, 8 connections, \(requests) requests per shape (the server on both cores)"]
+        for shape in shapes {
+            let batch = shape["batch"] as! Int
+            let tokens = shape["tokens"] as! Int
+            guard batch <= 8 else { continue }
+            let body = String(
+                decoding: try JSONSerialization.data(withJSONObject: ["model": "minilm", "input": shape["texts"] as! [String]]),
+                as: UTF8.self)
+            for _ in 0..<8 { try await client.send(.POST, "/v1/embeddings", body) }
+            let latencies = Mutex<[Double]>([])
+            let perSecond = try await client.throughput(count: requests, concurrency: 8) { _ in
+                let start = ContinuousClock.now
+                try await client.send(.POST, "/v1/embeddings", body)
+                let elapsed = (ContinuousClock.now - start).benchSeconds * 1000
+                latencies.withLock { $0.append(elapsed) }
+            }
+            let sorted = latencies.withLock { $0.sorted() }
+            func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+            lines.append(
+                String(
+                    format: "  %2d x %3d    | %8.1f sentences/s | p50 %7.1f ms  p99 %7.1f ms", batch, tokens,
+                    perSecond * Double(batch), percentile(0.5), percentile(0.99)))
+        }
+        return lines
     }
 
     static func load(_ folder: URL) throws -> EmbeddingSession {
