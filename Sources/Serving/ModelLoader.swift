@@ -113,7 +113,7 @@ extension EmbeddingSession {
     public var facts: JSONValue {
         .object([
             "dimension": .number(Double(dimension)), "pooling": .string(pooling.rawValue), "normalized": .bool(normalize),
-            "tokenizer": .string(compatibility.tokenizer), "max_sequence_length": .number(Double(maxSequenceLength)),
+            "tokenizer": .string(tokenizerFingerprint), "max_sequence_length": .number(Double(maxSequenceLength)),
             "prompts": .array(prompts.keys.sorted().map { .string($0) }),
         ])
     }

@@ -8,35 +8,6 @@ public enum Pooling: String, Sendable, Codable, CaseIterable {
     case meanSqrtLength = "mean_sqrt_len"
 }
 
-/// What must stay the same for vectors from two versions to be comparable in one index.
-public struct EmbeddingCompatibility: Sendable, Equatable, Codable {
-    public var dimension: Int
-    /// SHA-256 of the vocabulary (by id), the normaliser settings and the template: two tokenizers with the same
-    /// fingerprint give the same ids.
-    public var tokenizer: String
-    public var pooling: Pooling
-    public var normalized: Bool
-
-    public init(dimension: Int, tokenizer: String, pooling: Pooling, normalized: Bool) {
-        self.dimension = dimension
-        self.tokenizer = tokenizer
-        self.pooling = pooling
-        self.normalized = normalized
-    }
-
-    /// Each difference between `self` (serving) and `other` (the candidate), as `field: old → new`.
-    public func differences(to other: EmbeddingCompatibility) -> [String] {
-        var out: [String] = []
-        if dimension != other.dimension { out.append("dimension: \(dimension) → \(other.dimension)") }
-        if tokenizer != other.tokenizer {
-            out.append("tokenizer: vocabulary \(tokenizer.prefix(12)) → \(other.tokenizer.prefix(12))")
-        }
-        if pooling != other.pooling { out.append("pooling: \(pooling.rawValue) → \(other.pooling.rawValue)") }
-        if normalized != other.normalized { out.append("normalisation: \(normalized ? "L2" : "none") → \(other.normalized ? "L2" : "none")") }
-        return out
-    }
-}
-
 /// Vectors for a batch of texts.
 public struct Embeddings: Sendable, Equatable {
     /// Row-major `[count, dimension]`.
@@ -69,7 +40,9 @@ public struct EmbeddingSession: InferenceSession {
     /// Named prompts (`config_sentence_transformers.json`), prefixed to each input by name.
     public let prompts: [String: String]
     public let defaultPromptName: String?
-    public let compatibility: EmbeddingCompatibility
+    /// `tokenizer.fingerprint`, computed once: what the deploy check compares (with the dimension, pooling and
+    /// normalisation) through the version's stored signature (`RegistryCore.EmbeddingFacts`).
+    public let tokenizerFingerprint: String
     /// The encoder output that holds token vectors (rank 3), or, for an export that pools in its graph, the
     /// pooled output (rank 2) with `pooledInGraph` set.
     let output: String
@@ -117,8 +90,7 @@ public struct EmbeddingSession: InferenceSession {
             throw ModelRuntimeError(.invalidModel, "the encoder's output has \(n) dimensions, the pooling config says \(dimension)")
         }
         self.dimension = dimension
-        compatibility = EmbeddingCompatibility(
-            dimension: dimension, tokenizer: tokenizer.fingerprint, pooling: pooling, normalized: normalize)
+        tokenizerFingerprint = tokenizer.fingerprint
         signature = ModelSignature(
             inputs: [.init(name: "text", elementType: .string, shape: [.symbolic("batch")])],
             outputs: [.init(name: "embedding", elementType: .float32, shape: [.symbolic("batch"), .fixed(dimension)])],

@@ -120,7 +120,7 @@ struct InspectCommand: AsyncParsableCommand {
                 report.normalized = session.normalize
                 report.maxSequenceLength = session.maxSequenceLength
                 report.prompts = session.prompts
-                report.tokenizer = session.compatibility.tokenizer
+                report.tokenizer = session.tokenizerFingerprint
                 report.signature = session.signature
                 report.supported = true
             } catch let error as ModelRuntimeError {

@@ -41,12 +41,12 @@ enum TransformerOperators {
                 }
                 let tanh = approximate == "tanh"
                 let label = ctx.label
-                let level = KernelPaths.level
+                if !tanh, t == .float32 {
+                    return BuiltOperator(kernel: GeluKernel(level: KernelPaths.level, label: label), outputTypes: [t], fusion: .gelu)
+                }
+                // The tanh form and float64: a scalar loop in double precision.
                 let kernel = ClosureKernel { inputs in
-                    var x = try inputs.takeRequired(0, label)
-                    if !tanh, x.elementType == .float32 {
-                        return [try FloatKernels.mapBuffer(&x, label: label, level: level, mk_gelu_f32_at)]
-                    }
+                    let x = try inputs.takeRequired(0, label)
                     if var v = x.floats {
                         v.withUnsafeMutableBufferPointer { gelu($0, tanh: tanh) }
                         return [Tensor(unchecked: x.shape, .float32(v))]
@@ -55,7 +55,7 @@ enum TransformerOperators {
                     v.withUnsafeMutableBufferPointer { gelu($0, tanh: tanh) }
                     return [Tensor(unchecked: x.shape, .float64(v))]
                 }
-                return BuiltOperator(kernel: kernel, outputTypes: [t], fusion: !tanh && t == .float32 ? .gelu : .pointwise)
+                return BuiltOperator(kernel: kernel, outputTypes: [t], fusion: .pointwise)
             },
             OperatorDefinition(domain: "", name: "Range", opsets: 11...22) { ctx in
                 try ctx.expectInputs(3...3)
