@@ -68,6 +68,7 @@ public enum ModelyardServer {
         HealthRoutes(registry: registry).register(on: router)
         let api = router.group("api/v1")
         ServingRoutes(registry: registry, pool: pool).register(on: api, root: router)
+        BenchmarkRoutes(registry: registry, pool: pool).register(on: api)
         EmbeddingRoutes(pool: pool).register(on: api, root: router)
         DriftRoutes(registry: registry, pool: pool).register(on: api)
         WebhookRoutes(registry: registry).register(on: api)

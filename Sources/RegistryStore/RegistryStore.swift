@@ -89,6 +89,15 @@ public protocol RegistryStore: TrackingStore, ServingStore, TokenStore, WebhookS
     func addBenchmark(_ report: BenchmarkReport) async throws
     /// A version's benchmarks, newest first.
     func benchmarks(_ model: ModelName, _ version: SemanticVersion, limit: Int) async throws -> [BenchmarkReport]
+    /// Every benchmark of a model's versions (only those that ran `suite`, when given), by version then run time.
+    func modelBenchmarks(_ model: ModelName, suite: SuiteName?) async throws -> [BenchmarkReport]
+    /// Registers a suite (its file is already a blob); `already_exists` when the name is taken.
+    func addSuite(_ suite: BenchmarkSuite) async throws
+    /// Every registered suite, by name.
+    func suites() async throws -> [BenchmarkSuite]
+    func suite(_ name: SuiteName) async throws -> BenchmarkSuite
+    /// Removes a suite's registration; results that ran it stay with their versions, and the file becomes garbage.
+    func deleteSuite(_ name: SuiteName) async throws
     /// A version's inference summaries since `since`, oldest first.
     func inferenceSummaries(_ model: ModelName, _ version: SemanticVersion, since: Date) async throws -> [InferenceSummary]
     /// Deployment records, newest first; one environment when given.

@@ -62,7 +62,7 @@ extension ServingLimits: Codable {
 
 extension BenchmarkReport: Codable {
     enum CodingKeys: String, CodingKey {
-        case model, version, measurements
+        case model, version, measurements, suite
         case runBy = "run_by"
         case runAt = "run_at"
     }
@@ -73,6 +73,7 @@ extension BenchmarkReport: Codable {
             model: try c.decode(ModelName.self, forKey: .model),
             version: try c.decode(SemanticVersion.self, forKey: .version),
             measurements: try c.decode([Measurement].self, forKey: .measurements),
+            suite: try c.decodeIfPresent(SuiteResult.self, forKey: .suite),
             runBy: try c.decode(String.self, forKey: .runBy),
             runAt: try c.decode(Date.self, forKey: .runAt))
     }
@@ -82,6 +83,7 @@ extension BenchmarkReport: Codable {
         try c.encode(model, forKey: .model)
         try c.encode(version, forKey: .version)
         try c.encode(measurements, forKey: .measurements)
+        try c.encodeIfPresent(suite, forKey: .suite)
         try c.encode(runBy, forKey: .runBy)
         try c.encode(runAt, forKey: .runAt)
     }
@@ -195,5 +197,69 @@ extension TrafficPolicy.Share: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(version, forKey: .version)
         try c.encode(percent, forKey: .percent)
+    }
+}
+
+extension SuiteResult: Codable {
+    enum CodingKeys: String, CodingKey {
+        case suite, sha256, kind, metrics, texts, seconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            suite: try c.decode(SuiteName.self, forKey: .suite), sha256: try c.decode(BlobDigest.self, forKey: .sha256),
+            kind: try c.decode(SuiteKind.self, forKey: .kind), metrics: try c.decode([String: Double].self, forKey: .metrics),
+            texts: try c.decode(Int.self, forKey: .texts), seconds: try c.decode(Double.self, forKey: .seconds))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(suite, forKey: .suite)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(metrics, forKey: .metrics)
+        try c.encode(texts, forKey: .texts)
+        try c.encode(seconds, forKey: .seconds)
+    }
+}
+
+extension BenchmarkSuite: Codable {
+    enum CodingKeys: String, CodingKey {
+        case name, kind, description, sha256, size, queries, documents, judgements, pairs
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try c.decode(SuiteName.self, forKey: .name), kind: try c.decode(SuiteKind.self, forKey: .kind),
+            description: try c.decodeIfPresent(String.self, forKey: .description) ?? "",
+            sha256: try c.decode(BlobDigest.self, forKey: .sha256), size: try c.decode(Int64.self, forKey: .size),
+            queries: try c.decodeIfPresent(Int.self, forKey: .queries) ?? 0,
+            documents: try c.decodeIfPresent(Int.self, forKey: .documents) ?? 0,
+            judgements: try c.decodeIfPresent(Int.self, forKey: .judgements) ?? 0,
+            pairs: try c.decodeIfPresent(Int.self, forKey: .pairs) ?? 0,
+            createdBy: try c.decode(String.self, forKey: .createdBy), createdAt: try c.decode(Date.self, forKey: .createdAt))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(description, forKey: .description)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(size, forKey: .size)
+        switch kind {
+        case .retrieval:
+            try c.encode(queries, forKey: .queries)
+            try c.encode(documents, forKey: .documents)
+            try c.encode(judgements, forKey: .judgements)
+        case .pairs:
+            try c.encode(pairs, forKey: .pairs)
+        }
+        try c.encode(createdBy, forKey: .createdBy)
+        try c.encode(createdAt, forKey: .createdAt)
     }
 }

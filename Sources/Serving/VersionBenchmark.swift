@@ -7,7 +7,8 @@ public import RegistryCore
 /// (seeded pseudo-random numbers, empty strings), off the request path, one benchmark at a time.
 public enum VersionBenchmark {
     public static let defaultBatches = [1, 32, 1024]
-    private static let gate = AsyncSemaphore(permits: 1)
+    /// One benchmark at a time on this server, so runs never measure each other.
+    static let gate = AsyncSemaphore(permits: 1)
 
     /// Runs each batch size for about `seconds` (at least 5 and at most 2,000 iterations) after a short warm-up.
     /// A batch size the model cannot take is `invalid_argument` (a fixed batch dimension) or `payload_too_large`; a
@@ -47,19 +48,23 @@ public enum VersionBenchmark {
                             _ = try model.session.run(inputs)
                             latencies.append((ContinuousClock.now - t).seconds)
                         }
-                        latencies.sort()
-                        let total = latencies.reduce(0, +)
-                        func percentile(_ q: Double) -> Double {
-                            latencies[min(latencies.count - 1, Int((Double(latencies.count) * q).rounded(.up)) - 1)] * 1000
-                        }
-                        return BenchmarkReport.Measurement(
-                            batch: batch, iterations: latencies.count, meanMilliseconds: total / Double(latencies.count) * 1000,
-                            p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99),
-                            rowsPerSecond: Double(batch * latencies.count) / total)
+                        return measurement(batch: batch, rows: batch * latencies.count, latencies: latencies)
                     })
             }
             return results
         }
+    }
+
+    /// Mean, p50 and p99 of calls that each took `latencies` seconds and together handled `rows` rows.
+    static func measurement(batch: Int, rows: Int, latencies: [Double]) -> BenchmarkReport.Measurement {
+        let sorted = latencies.sorted()
+        let total = sorted.reduce(0, +)
+        func percentile(_ q: Double) -> Double {
+            sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * q).rounded(.up)) - 1))] * 1000
+        }
+        return BenchmarkReport.Measurement(
+            batch: batch, iterations: sorted.count, meanMilliseconds: total / Double(max(1, sorted.count)) * 1000,
+            p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), rowsPerSecond: total > 0 ? Double(rows) / total : 0)
     }
 }
 

@@ -29,7 +29,8 @@ struct Modelyard: AsyncParsableCommand {
             CompareCommand.self, BestCommand.self, MarkBestCommand.self, DeployCommand.self, UndeployCommand.self, RollbackCommand.self,
             DeploymentsCommand.self, LineageCommand.self, TreeCommand.self, ReportCommand.self, ExportCommand.self,
             ImportCommand.self, AuditCommand.self, GCCommand.self, ExperimentsCommand.self, RunsCommand.self,
-            PredictCommand.self, EmbedCommand.self, ServingCommand.self, TrafficCommand.self, BenchmarkCommand.self, ONNXCommand.self,
+            PredictCommand.self, EmbedCommand.self, ServingCommand.self, TrafficCommand.self, BenchmarkCommand.self, SuiteCommand.self,
+            ONNXCommand.self,
             PolicyCommand.self, ValidateCommand.self, ImportTrainingCommand.self, ImportsCommand.self, TokensCommand.self,
             InspectCommand.self, DriftCommand.self, WebhooksCommand.self,
         ])

@@ -318,6 +318,7 @@ import Testing
             ["imports", "list"], ["imports", "show"], ["imports", "scan"], ["inspect"], ["drift"], ["drift", "show"],
             ["drift", "check"], ["drift", "reference"], ["drift", "settings"], ["webhooks"], ["webhooks", "add"],
             ["webhooks", "list"], ["webhooks", "remove"], ["webhooks", "deliveries"], ["embed"],
+            ["suite", "add"], ["suite", "list"], ["suite", "show"], ["suite", "delete"],
         ]
         for command in commands {
             let result = try runCLI(command + ["--help"], server: nil)
@@ -400,6 +401,33 @@ import Testing
         #expect(cut.contains("48 tokens (truncated)"))
         let unknown = try runCLI(["embed", "minibert", "x", "--prompt", "document"], server: server)
         #expect(unknown.status != 0 && unknown.stderr.contains("unknown prompt 'document'"))
+
+        // A suite, run on two versions and compared.
+        let suites = fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("suites")
+        let added = try ok(["suite", "add", "mini", suites.appendingPathComponent("modelyard-mini-retrieval.jsonl").path, "--description", "everyday"], server)
+        #expect(added.contains("registered suite 'mini': retrieval: 20 queries, 40 documents, 27 judgements"), "\(added)")
+        #expect(try ok(["suite", "list"], server).contains("everyday"))
+        let broken = work.appendingPathComponent("broken.jsonl")
+        try Data(#"{"type": "query", "id": "q1", "text": "x"}"#.utf8).write(to: broken)
+        let refusedSuite = try runCLI(["suite", "add", "broken", broken.path], server: server)
+        #expect(refusedSuite.status != 0 && refusedSuite.stderr.contains("has no documents"), "\(refusedSuite.stderr)")
+        #expect(try runCLI(["suite", "add", "nothing", work.appendingPathComponent("nope.jsonl").path], server: server).status != 0)
+        try ok(["versions", "register", "minibert"], server)
+        try ok(["upload", "minibert", "1.1.0", folder.path], server)
+        try ok(["versions", "update", "minibert", "1.1.0", "--status", "ready"], server)
+        let compared = try ok(["benchmark", "minibert", "1.0.0", "1.1.0", "--suite", "mini"], server)
+        #expect(compared.contains("ndcg@10") && compared.contains("mrr@10") && compared.contains("recall@10"), "\(compared)")
+        #expect(compared.contains("1.1.0") && compared.contains("(+0.0%)"), "the same weights score the same: \(compared)")
+        let markdown = try ok(["benchmark", "minibert", "1.0.0", "1.1.0", "--suite", "mini", "--stored", "--format", "markdown"], server)
+        #expect(markdown.hasPrefix("| version | ndcg@10 |") && markdown.contains("| 1.1.0 |"), "\(markdown)")
+        let csv = try ok(["benchmark", "minibert", "1.0.0", "--suite", "mini", "--stored", "--format", "csv"], server)
+        #expect(csv.hasPrefix("version,run_at,ndcg@10"))
+        let noRun = try runCLI(["benchmark", "minibert", "1.0.0", "--suite", "other", "--stored"], server: server)
+        #expect(noRun.status != 0 && noRun.stderr.contains("have a stored benchmark of suite 'other'"), "\(noRun.stderr)")
+        #expect(try runCLI(["benchmark", "minibert", "1.0.0", "--suite", "mini", "--batch", "4"], server: server).status != 0)
+        try ok(["suite", "delete", "mini"], server)
+        #expect(try runCLI(["suite", "show", "mini"], server: server).stderr.contains("no benchmark suite is named 'mini'"))
     }
 
     @Test func driftFromTheCLI() throws {

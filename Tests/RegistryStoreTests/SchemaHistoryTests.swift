@@ -24,6 +24,7 @@ import Testing
         ("v13-access-tokens", "490f4ad7e6023bbf"),
         ("v14-drift", "17011c64481ad022"),
         ("v15-webhooks", "b5832d784788c092"),
+        ("v16-benchmark-suites", "e55b2b97a9980222"),
     ]
 
     @Test func everyShippedMigrationLeavesTheSchemaItShippedWith() throws {

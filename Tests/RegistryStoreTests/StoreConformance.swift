@@ -16,7 +16,7 @@ enum StoreConformance {
         "audit": audit, "snapshotRoundTrip": snapshotRoundTrip, "overviews": overviews,
         "servingRecordsRoundTrip": servingRecordsRoundTrip,
     ].merging(TrackingConformance.cases) { first, _ in first }.merging(TokenConformance.cases) { first, _ in first }
-        .merging(DriftConformance.cases) { first, _ in first }
+        .merging(DriftConformance.cases) { first, _ in first }.merging(BenchmarkConformance.cases) { first, _ in first }
 
     static let names = cases.keys.sorted()
 

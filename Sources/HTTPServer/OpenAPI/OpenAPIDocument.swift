@@ -108,9 +108,27 @@ public enum OpenAPIDocument {
             query: ["hours"]),
         .init(
             method: "post", path: model + "/versions/{version}/benchmark", id: "benchmarkVersion",
-            summary: "Measure latency and throughput at batch sizes 1, 32, 1024 (or `batches`) and store the result",
-            body: "object", status: "201"),
+            summary: "Measure latency and throughput at batch sizes 1, 32, 1024 (or `batches`), or run a benchmark suite "
+                + "on an embedding model (`suite`: quality, latency, throughput), and store the result",
+            body: "Benchmark", status: "201"),
         .init(method: "get", path: model + "/versions/{version}/benchmarks", id: "listBenchmarks", summary: "Stored benchmarks of a version, newest first"),
+        .init(
+            method: "get", path: model + "/benchmarks", id: "benchmarkTable",
+            summary: "Stored benchmarks of versions side by side (the latest per version; one suite's with `suite`), with the "
+                + "change in percent against the first version; JSON, CSV or Markdown",
+            query: ["suite", "versions", "format"]),
+        .init(method: "get", path: "/api/v1/benchmark-suites", id: "listSuites", summary: "Registered benchmark suites"),
+        .init(
+            method: "put", path: "/api/v1/benchmark-suites/{suite}", id: "registerSuite",
+            summary: "Register a benchmark suite from its JSON Lines file (queries, documents and judgements, or pairs); "
+                + "suites never change", query: ["description"], body: "binary", status: "201"),
+        .init(method: "get", path: "/api/v1/benchmark-suites/{suite}", id: "getSuite", summary: "A suite's counts and sha256"),
+        .init(
+            method: "get", path: "/api/v1/benchmark-suites/{suite}/file", id: "downloadSuite", summary: "A suite's JSON Lines file",
+            response: "binary"),
+        .init(
+            method: "delete", path: "/api/v1/benchmark-suites/{suite}", id: "deleteSuite",
+            summary: "Remove a suite (results that ran it stay with their versions)", status: "204"),
         .init(
             method: "get", path: model + "/versions/{version}/drift", id: "versionDrift",
             summary: "Drift of the served rows against the version's reference: live windows, verdicts per column, hourly history",

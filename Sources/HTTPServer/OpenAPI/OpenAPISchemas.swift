@@ -138,6 +138,10 @@ enum OpenAPISchemas {
             "min_requests": ["type": "integer"], "reset": ["type": "boolean"], "reason": string,
         ]),
         "Predict": object(["inputs": ["type": "array", "items": [:]], "key": string]),
+        "Benchmark": object([
+            "batches": ["type": "array", "items": ["type": "integer", "minimum": 1, "maximum": 10_000], "minItems": 1, "maxItems": 5],
+            "suite": string,
+        ]),
         "Embed": object(
             [
                 "inputs": ["oneOf": [string, array(string)]], "environment": string, "version": string, "prompt_name": string,

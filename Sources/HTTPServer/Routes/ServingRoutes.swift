@@ -73,25 +73,6 @@ struct ServingRoutes {
                     loaded: loaded != nil, loadedAt: loaded?.loadedAt, loadSeconds: loaded?.loadSeconds,
                     performance: loaded?.metrics.snapshot(), history: history))
         }
-        api.post("models/{model}/versions/{version}/benchmark") { request, context in
-            let model = try context.modelName()
-            let body = try await JSONBody.decode(BenchmarkRequest.self, from: request)
-            let batches = body.batches ?? VersionBenchmark.defaultBatches
-            guard !batches.isEmpty, batches.count <= 5, batches.allSatisfy({ (1...10_000).contains($0) }) else {
-                throw RegistryError.invalidArgument("batches must list 1 to 5 batch sizes, each 1 to 10000")
-            }
-            let loaded = try await pool.loaded(model, try context.versionSelector())
-            let measurements = try await VersionBenchmark.run(loaded, batches: batches)
-            let report = BenchmarkReport(
-                model: model, version: loaded.key.version, measurements: measurements,
-                runBy: request.audit(reason: nil).actor, runAt: registry.now())
-            try await registry.recordBenchmark(report)
-            return try JSONBody.response(report, status: .created)
-        }
-        api.get("models/{model}/versions/{version}/benchmarks") { _, context in
-            let reports = try await registry.benchmarks(try context.modelName(), try context.versionSelector())
-            return try JSONBody.response(BenchmarkListResponse(benchmarks: reports))
-        }
         api.get("models/{model}/serving-limits") { _, context in
             try JSONBody.response(try await registry.servingLimits(try context.modelName()))
         }
@@ -244,10 +225,3 @@ struct SetServingLimitsRequest: Decodable {
     }
 }
 
-struct BenchmarkRequest: Decodable {
-    var batches: [Int]?
-}
-
-struct BenchmarkListResponse: Encodable {
-    var benchmarks: [BenchmarkReport]
-}

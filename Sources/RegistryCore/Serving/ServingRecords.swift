@@ -1,7 +1,8 @@
 import Foundation
 
-/// Latency and throughput of one version measured by the server at several batch sizes on inputs built from its
-/// signature, stored with the version so versions compare side by side.
+/// Latency and throughput of one version measured by the server — at several batch sizes on inputs built from its
+/// signature, or on a benchmark suite's texts with the quality reached — stored with the version so versions
+/// compare side by side.
 public struct BenchmarkReport: Sendable, Equatable {
     public struct Measurement: Sendable, Equatable {
         public var batch: Int
@@ -27,13 +28,19 @@ public struct BenchmarkReport: Sendable, Equatable {
     public var model: ModelName
     public var version: SemanticVersion
     public var measurements: [Measurement]
+    /// The suite run's quality, when the benchmark ran a suite.
+    public var suite: SuiteResult?
     public var runBy: String
     public var runAt: Date
 
-    public init(model: ModelName, version: SemanticVersion, measurements: [Measurement], runBy: String, runAt: Date) {
+    public init(
+        model: ModelName, version: SemanticVersion, measurements: [Measurement], suite: SuiteResult? = nil, runBy: String,
+        runAt: Date
+    ) {
         self.model = model
         self.version = version
         self.measurements = measurements
+        self.suite = suite
         self.runBy = runBy
         self.runAt = runAt
     }

@@ -62,7 +62,7 @@ extension SQLiteRegistryStore {
 
     public func referencedDigests() async throws -> Set<BlobDigest> {
         try await read { db in
-            Set(try String.fetchAll(db.cachedStatement(sql: "SELECT sha256 FROM artifacts UNION SELECT sha256 FROM tracked_files")).map(BlobDigest.init(rawValue:)))
+            Set(try String.fetchAll(db.cachedStatement(sql: "SELECT sha256 FROM artifacts UNION SELECT sha256 FROM tracked_files UNION SELECT sha256 FROM benchmark_suites")).map(BlobDigest.init(rawValue:)))
         }
     }
 }

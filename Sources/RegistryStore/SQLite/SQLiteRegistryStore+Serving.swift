@@ -102,8 +102,7 @@ extension SQLiteRegistryStore {
         let json = try SQLiteRows.json(report)
         try await write { db in
             let (versionID, _, _) = try SQLiteRows.version(db, report.model, .version(report.version))
-            try db.cachedStatement(sql: "INSERT INTO version_benchmarks (version_id, report, run_at) VALUES (?, ?, ?)")
-                .execute(arguments: [versionID, json, SQLiteRows.millis(report.runAt)])
+            try Self.insertBenchmark(db, versionID: versionID, report: report, json: json)
         }
     }
 

@@ -30,7 +30,11 @@ extension SQLiteRegistryStore {
                             DriftReferenceSnapshot(
                                 source: row[0], rows: row[1], columns: try SQLiteRows.decodeJSON([String].self, row[2] as String?) ?? [],
                                 profile: row[3], createdAt: ISO8601.date(milliseconds: row[4]), createdBy: row[5])
-                        })
+                        },
+                        benchmarks: try String.fetchAll(
+                            db.cachedStatement(sql: "SELECT report FROM version_benchmarks WHERE version_id = ? ORDER BY run_at, id"),
+                            arguments: [id]
+                        ).compactMap { try SQLiteRows.decodeJSON(BenchmarkReport.self, $0) })
                 }
                 let policies = try Row.fetchAll(
                     db.cachedStatement(sql: "SELECT revision, policy, actor, created_at FROM validation_policies WHERE model_id = ? ORDER BY revision"),
@@ -94,7 +98,9 @@ extension SQLiteRegistryStore {
                     TrackedFileEntry(path: $0[0], size: $0[1], sha256: BlobDigest(rawValue: $0[2]))
                 })
             let imports = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, record FROM imports ORDER BY id")).compactMap(Self.record)
-            return RegistrySnapshot(exportedAt: now, models: models, runs: runs, tracking: tracking, imports: imports)
+            let suites = try String.fetchAll(db.cachedStatement(sql: "SELECT record FROM benchmark_suites ORDER BY name"))
+                .compactMap { try SQLiteRows.decodeJSON(BenchmarkSuite.self, $0) }
+            return RegistrySnapshot(exportedAt: now, models: models, runs: runs, tracking: tracking, imports: imports, suites: suites)
         }
     }
 
@@ -122,6 +128,20 @@ extension SQLiteRegistryStore {
             }
             for record in snapshot.imports ?? [] {
                 try Self.insertImport(db, record)
+            }
+            for suite in snapshot.suites ?? [] {
+                // A suite of the same name and file is already here (suites are global, models are not): keep it.
+                if let existing = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT sha256 FROM benchmark_suites WHERE name = ?"), arguments: [suite.name.rawValue])
+                {
+                    guard existing == suite.sha256.rawValue else {
+                        throw RegistryError.alreadyExists(
+                            "suite '\(suite.name)' exists already with another file; import into a registry without it")
+                    }
+                    continue
+                }
+                try db.cachedStatement(sql: "INSERT INTO benchmark_suites (name, sha256, record, created_at) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [suite.name.rawValue, suite.sha256.rawValue, try SQLiteRows.json(suite), SQLiteRows.millis(suite.createdAt)])
             }
             if let tracking = snapshot.tracking {
                 try Self.importLoggedModels(db, tracking.loggedModels)
@@ -188,6 +208,13 @@ extension SQLiteRegistryStore {
                 modelID, revision.revision, try SQLiteRows.json(revision.policy), revision.updatedBy ?? "",
                 SQLiteRows.millis(revision.updatedAt ?? now),
             ])
+        }
+        for version in snap.versions {
+            guard let reports = version.benchmarks, !reports.isEmpty else { continue }
+            let versionID = try SQLiteRows.version(db, snap.model.name, .version(version.version.version)).id
+            for report in reports {
+                try insertBenchmark(db, versionID: versionID, report: report, json: try SQLiteRows.json(report))
+            }
         }
         for version in snap.versions {
             guard let reports = version.validations, !reports.isEmpty else { continue }

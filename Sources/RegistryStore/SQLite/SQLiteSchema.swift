@@ -304,6 +304,23 @@ enum SQLiteSchema {
         }
         migrator.registerMigration("v14-drift", migrate: drift)
         migrator.registerMigration("v15-webhooks", migrate: webhooks)
+        migrator.registerMigration("v16-benchmark-suites") { db in
+            // Registered suites (the JSON `BenchmarkSuite`; the file itself is a blob) and, on each stored
+            // benchmark, the suite it ran (NULL for a latency-only run) so a model's results on one suite are one
+            // indexed read.
+            try db.execute(
+                sql: """
+                    CREATE TABLE benchmark_suites (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        sha256 TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    ALTER TABLE version_benchmarks ADD COLUMN suite TEXT;
+                    CREATE INDEX version_benchmarks_suite ON version_benchmarks(suite, version_id, run_at);
+                    """)
+        }
         return migrator
     }
 

@@ -16,11 +16,14 @@ public struct RegistrySnapshot: Sendable, Equatable, Codable {
     public var tracking: TrackingSnapshot?
     /// Every training-folder import attempt, oldest first (absent in exports made before imports).
     public var imports: [ImportRecord]?
+    /// Registered benchmark suites; their files travel as blobs (absent in exports made before suites).
+    public var suites: [BenchmarkSuite]?
 
     public init(
         format: Int = currentFormat, exportedAt: Date, models: [ModelSnapshot], runs: [RunSnapshot],
-        tracking: TrackingSnapshot? = nil, imports: [ImportRecord]? = nil
+        tracking: TrackingSnapshot? = nil, imports: [ImportRecord]? = nil, suites: [BenchmarkSuite]? = nil
     ) {
+        self.suites = suites
         self.format = format
         self.exportedAt = exportedAt
         self.models = models
@@ -33,10 +36,11 @@ public struct RegistrySnapshot: Sendable, Equatable, Codable {
     public var digests: Set<BlobDigest> {
         Set(models.flatMap { $0.versions.flatMap { $0.artifacts.map(\.sha256) } })
             .union((tracking?.files ?? []).map(\.sha256))
+            .union((suites ?? []).map(\.sha256))
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, models, runs, tracking, imports
+        case format, models, runs, tracking, imports, suites
         case exportedAt = "exported_at"
     }
 }
@@ -95,12 +99,16 @@ public struct VersionSnapshot: Sendable, Equatable, Codable {
     public var validations: [ValidationReport]?
     /// The version's drift reference (absent in exports made before drift, or when it has none).
     public var driftReference: DriftReferenceSnapshot?
+    /// The benchmarks the server ran on the version, oldest first (absent in exports made before they travelled).
+    public var benchmarks: [BenchmarkReport]?
 
     public init(
         version: ModelVersion, artifacts: [ArtifactEntry], scoreChanges: [ScoreChange],
-        validations: [ValidationReport]? = nil, driftReference: DriftReferenceSnapshot? = nil
+        validations: [ValidationReport]? = nil, driftReference: DriftReferenceSnapshot? = nil,
+        benchmarks: [BenchmarkReport]? = nil
     ) {
         self.driftReference = driftReference
+        self.benchmarks = benchmarks
         self.version = version
         self.artifacts = artifacts
         self.scoreChanges = scoreChanges
@@ -108,7 +116,7 @@ public struct VersionSnapshot: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, artifacts, validations
+        case version, artifacts, validations, benchmarks
         case scoreChanges = "score_changes"
         case driftReference = "drift_reference"
     }
