@@ -135,6 +135,19 @@ import Testing
             let markdown = try await client.call(.get, "/api/v1/models/minibert/benchmarks?suite=mini&format=markdown")
             #expect(markdown.text.hasPrefix("| version | ndcg@10 | mrr@10 | recall@10 |") && markdown.text.contains("| \(two.version) |"))
             #expect(try await client.call(.get, "/api/v1/models/minibert/benchmarks?format=xml").status == .badRequest)
+
+            // The dashboard: the history chart with export links, and the compare page side by side.
+            let page = try await client.call(.get, "/models/minibert/benchmarks?suite=mini", headers: ["Accept": "text/html"])
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<figcaption>Quality</figcaption><ul class=\"legend\"><li><i class=\"c1\"></i>ndcg@10") && page.text.contains("aria-current=\"page\">mini<"), "\(page.text)")
+            #expect(page.text.contains("href=\"/api/v1/models/minibert/benchmarks?suite=mini&amp;format=csv\""), "\(page.text)")
+            #expect(page.text.contains("ndcg@10 ↑") && page.text.contains("p50 ms @1 ↓"))
+            let latencyTab = try await client.call(.get, "/models/minibert/benchmarks", headers: ["Accept": "text/html"])
+            #expect(latencyTab.text.contains("No version of minibert has a latency benchmark yet"))
+            let compare = try await client.call(.get, "/models/minibert/compare?v=\(two.version)&v=\(one.version)", headers: ["Accept": "text/html"])
+            #expect(compare.text.contains("<h3>Suite mini") && compare.text.contains(">\(two.version)</a></th>"), "\(compare.text)")
+            #expect(compare.text.contains("recall@10 ↑"))
+            #expect(try await client.call(.get, "/models/minibert/benchmarks?suite=%2Fx", headers: ["Accept": "text/html"]).status == .badRequest)
         }
     }
 

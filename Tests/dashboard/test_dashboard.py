@@ -345,3 +345,47 @@ def test_drift_panel_and_monitoring_page_show_a_drifting_version(browser, api):
     top = browser.css("#monitoring tbody tr")
     assert f"{name} 1.0.0" in top.text and "drifting" in top.text, top.text
     browser.shot("19-monitoring")
+
+
+def seed_embedding_model(api, name, suite):
+    """Two ready versions of the tiny BERT folder (fixtures/embeddings), each benchmarked on the shipped retrieval
+    suite and for latency."""
+    root = Path(__file__).resolve().parents[2]
+    folder = root / "fixtures/embeddings/tiny-bert"
+    api.model(name, task="embedding")
+    api.call("PUT", f"/benchmark-suites/{suite}", data=(root / "suites/modelyard-mini-retrieval.jsonl").read_bytes())
+    for weights in ("model.onnx", "model.safetensors"):
+        version = api.version(name, status="draft")["version"]
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in ("model.onnx", "model.safetensors", "model_opset13.onnx")):
+            api.call("PUT", f"/models/{name}/versions/{version}/artifacts/{path.relative_to(folder).as_posix()}", data=path.read_bytes())
+        api.call("PUT", f"/models/{name}/versions/{version}/artifacts/{weights}", data=(folder / weights).read_bytes())
+        api.call("PATCH", f"/models/{name}/versions/{version}", json={"status": "ready"})
+        api.call("POST", f"/models/{name}/versions/{version}/benchmark", json={"suite": suite})
+        api.call("POST", f"/models/{name}/versions/{version}/benchmark", json={"batches": [1, 8]})
+
+
+def test_benchmark_history_charts_exports_and_compares_suite_results(browser, api):
+    name, suite = unique("embedder"), unique("suite")
+    seed_embedding_model(api, name, suite)
+    browser.open(f"/models/{name}")
+    browser.driver.find_element(By.LINK_TEXT, "Benchmarks").click()
+    browser.wait(EC.url_contains("/benchmarks"))
+    assert "Latency and throughput" in browser.css("main h2").text
+    browser.driver.find_element(By.LINK_TEXT, suite).click()
+    browser.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "main h2#bench-h"), f"Suite {suite}"))
+    captions = [figure.text.split("\n")[0] for figure in browser.all("figure figcaption")]
+    assert captions == ["Quality", "p50 latency (ms)", "Throughput (rows/s)"], captions
+    quality = browser.all("figure svg.chart")[0]
+    assert len(quality.find_elements(By.TAG_NAME, "polyline")) == 3  # nDCG, MRR and recall over the two versions
+    assert [row.text.split()[0] for row in browser.all("main table tbody tr th")] == ["1.0.0", "1.1.0"]
+    browser.shot("20-benchmarks")
+    # The export links answer with the table, on the dashboard's own credentials.
+    href = browser.driver.find_element(By.LINK_TEXT, "Export CSV").get_attribute("href")
+    csv = browser.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.text()).then(done);", href)
+    assert csv.startswith("version,run_at,ndcg@10") and csv.count("\r\n") == 3, csv
+    browser.open(f"/models/{name}/compare?v=1.0.0&v=1.1.0")
+    section = browser.css("section[aria-labelledby=bench-h]").text
+    assert "Latency and throughput" in section and f"Suite {suite}" in section and "ndcg@10" in section
+    assert "rows/s @8" in section
+    browser.shot("21-compare-benchmarks")

@@ -68,9 +68,11 @@ public struct LineChart: Sendable {
         }
         let baseline = Self.coordinate(m.top + plotH)
         svg += "<line class=\"axis\" x1=\"\(Int(m.left))\" x2=\"\(Int(width - m.right))\" y1=\"\(baseline)\" y2=\"\(baseline)\"/>"
-        for tick in xTicks {
+        for (index, tick) in xTicks.enumerated() {
             let x = Self.coordinate(sx(tick))
-            svg += "<text x=\"\(x)\" y=\"\(Int(height - 16))\" text-anchor=\"middle\">"
+            // The last label ends at the plot's edge instead of spilling past the chart (and being clipped).
+            let anchor = index == xTicks.count - 1 && xTicks.count > 1 ? "end" : "middle"
+            svg += "<text x=\"\(x)\" y=\"\(Int(height - 16))\" text-anchor=\"\(anchor)\">"
             HTML.escape(xFormat(tick), into: &svg)
             svg += "</text>"
         }

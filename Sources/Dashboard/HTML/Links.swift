@@ -21,6 +21,16 @@ public enum Links {
 
     public static func policy(_ name: ModelName) -> String { model(name) + "/policy" }
 
+    /// The model's benchmark history, one suite's (or the latency benchmarks' without one).
+    public static func benchmarks(_ name: ModelName, suite: SuiteName? = nil) -> String {
+        model(name) + "/benchmarks" + (suite.map { "?suite=" + $0.rawValue } ?? "")
+    }
+
+    /// The API's export of the same table (`csv` or `markdown`).
+    public static func benchmarkExport(_ name: ModelName, suite: SuiteName?, format: String) -> String {
+        "/api/v1/models/" + segment(name.rawValue) + "/benchmarks?" + (suite.map { "suite=" + $0.rawValue + "&" } ?? "") + "format=" + format
+    }
+
     public static func artifact(_ name: ModelName, _ version: SemanticVersion, _ path: ArtifactPath) -> String {
         "/api/v1/models/" + segment(name.rawValue) + "/versions/" + version.description + "/artifacts/"
             + path.rawValue.split(separator: "/").map { segment(String($0)) }.joined(separator: "/")

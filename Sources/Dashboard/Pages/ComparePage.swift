@@ -9,8 +9,14 @@ public struct ComparePage: Sendable {
     public var versions: [ModelVersion]
     /// Each version's training history, in the same order.
     public var histories: [[MetricSeries]]
+    /// Every stored benchmark of the compared versions (latency runs and suite runs).
+    public var benchmarks: [BenchmarkReport]
 
-    public init(model: RegisteredModel, comparison: VersionComparison, versions: [ModelVersion], histories: [[MetricSeries]]) {
+    public init(
+        model: RegisteredModel, comparison: VersionComparison, versions: [ModelVersion], histories: [[MetricSeries]],
+        benchmarks: [BenchmarkReport] = []
+    ) {
+        self.benchmarks = benchmarks
         self.model = model
         self.comparison = comparison
         self.versions = versions
@@ -33,8 +39,17 @@ public struct ComparePage: Sendable {
                 <p class="muted">Deltas are against \(labels[0]). Green is better and red is worse, by each metric's direction.</p>
                 <section aria-labelledby="metrics-h"><h2 id="metrics-h">Evaluation scores</h2>\(metricsTable(heads))</section>
                 <section aria-labelledby="params-h"><h2 id="params-h">Parameters</h2>\(paramsTable(heads))</section>
+                <section aria-labelledby="bench-h"><h2 id="bench-h">Benchmarks</h2>\(benchmarkTables)</section>
                 <section aria-labelledby="curves-h"><h2 id="curves-h">Training curves</h2>\(curves)</section>
                 """)
+    }
+
+    /// The latest latency benchmark of each version, then each suite some of them ran, side by side.
+    var benchmarkTables: HTML {
+        var suites: [SuiteName?] = [nil]
+        for report in benchmarks { if let suite = report.suite?.suite, !suites.contains(suite) { suites.append(suite) } }
+        let tables = suites.map { BenchmarkTable(BenchmarkTable.latest(benchmarks, versions: comparison.versions, suite: $0)) }
+        return BenchmarkPanel.compareSection(tables, model: model.name, base: comparison.versions[0])
     }
 
     func metricsTable(_ heads: HTML) -> HTML {

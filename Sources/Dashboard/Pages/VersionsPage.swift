@@ -66,7 +66,8 @@ public struct VersionsPage: Sendable {
                 <form id="compare-form" method="get" action="\(Links.model(name))/compare">
                 <div class="toolbar"><button type="submit" data-compare-button>Compare selected versions</button>
                 <span class="muted">\(versions.count) versions\(pages > 1 ? " · page \(current + 1) of \(pages)" : "")</span>
-                <a class="button secondary" href="\(Links.policy(name))">Validation policy</a></div>
+                <a class="button secondary" href="\(Links.policy(name))">Validation policy</a>
+                <a class="button secondary" href="\(Links.benchmarks(name))">Benchmarks</a></div>
                 <div class="table-wrap"><table><caption class="sr">Versions of \(name.rawValue), sorted by \(sortLabel)</caption>
                 <thead>\(header)</thead><tbody>\(body)</tbody></table></div>
                 </form>\(pager(current: current, pages: pages))

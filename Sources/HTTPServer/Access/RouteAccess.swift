@@ -98,6 +98,7 @@ public struct RouteAccess: Sendable, Equatable {
         "GET /login": .init(.none),
         "GET /metrics": .init(.read),
         "GET /models/{model}": .init(.read),
+        "GET /models/{model}/benchmarks": .init(.read),
         "GET /models/{model}/compare": .init(.read),
         "GET /models/{model}/deployments": .init(.read),
         "GET /models/{model}/deployments/confirm": .init(.read),

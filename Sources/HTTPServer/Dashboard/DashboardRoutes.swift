@@ -22,6 +22,16 @@ struct DashboardRoutes {
             try await versionPage(request, context, context.modelName(), try context.versionSelector())
         }
         pages.get("models/{model}/compare") { request, context in try await comparePage(request, context, context.modelName()) }
+        pages.get("models/{model}/benchmarks") { request, context in
+            let session = DashboardSession(request: request, context: context)
+            let name = try context.modelName()
+            let model = try await registry.modelDetails(name).model
+            let html = BenchmarksPage(
+                model: model, reports: try await registry.modelBenchmarks(name, suite: nil),
+                suite: try request.query("suite").map(SuiteName.init(validating:))
+            ).render(session.context(now: registry.now()))
+            return DashboardResponse.html(html, session: session)
+        }
         pages.get("models/{model}/deployments") { request, context in
             try await deploymentsPage(request, context, context.modelName())
         }
@@ -186,7 +196,9 @@ struct DashboardRoutes {
         let model = try await registry.modelDetails(name).model
         let (comparison, versions, histories) = try await registry.compareInDetail(
             name, try chosen.map(VersionSelector.init(parsing:)))
-        let html = ComparePage(model: model, comparison: comparison, versions: versions, histories: histories)
+        let compared = Set(comparison.versions)
+        let benchmarks = try await registry.modelBenchmarks(name, suite: nil).filter { compared.contains($0.version) }
+        let html = ComparePage(model: model, comparison: comparison, versions: versions, histories: histories, benchmarks: benchmarks)
             .render(session.context(now: registry.now()))
         return DashboardResponse.html(html, session: session)
     }
