@@ -95,14 +95,19 @@ struct EmbeddingBenchmark: AsyncParsableCommand {
                     ort / best, vsST))
         }
         lines.append("targets: faster than onnxruntime on every row, >= 3x sentence-transformers end to end: \(met ? "met" : "NOT met")")
-        if only == nil {
+        if only == nil && httpRequests > 0 {
             FileHandle.standardError.write(Data("serving over HTTP...\n".utf8))
             lines += try await Self.overHTTP(safetensors, shapes: baselines["shapes"] as! [[String: Any]], requests: httpRequests)
         }
         print(lines.joined(separator: "\n"))
     }
 
-    @Option(help: "Requests per shape over HTTP (8 connections).") var httpRequests = 200
+    @Option(help: "Requests per shape over HTTP (8 connections; 0 skips the HTTP rows).") var httpRequests = 200
+
+    func validate() throws {
+        if httpRequests < 0 { throw ValidationError("--http-requests must be 0 (skip) or more") }
+        if runs < 1 { throw ValidationError("--runs must be at least 1") }
+    }
 
     /// The same texts through `POST /v1/embeddings` of an in-process server (the model registered from its folder
     /// and deployed), 8 connections: sentences/s and the p50/p99 of the requests.

@@ -25,11 +25,12 @@ struct DenseLayerTests {
 
     func constantWeightsMatchNaive() throws {
         var rng = SplitMix64(state: 11)
-        // Row counts around the 6-row micro-tile and 48-row block, widths around the 16-column panel and the
-        // narrow (<= 4) path, pairs of panels (the AVX-512 tile), depths past the 256-step k block.
+        // Row counts around the 6- and 12-row micro-tiles and the 48- and 96-row blocks, widths around the 16-column
+        // panel and the narrow (<= 4) path, pairs of panels (the AVX-512 tile) and an odd panel after them, depths
+        // past the 256-step k block.
         for (m, k, n) in [
             (1, 20, 128), (7, 5, 3), (49, 300, 17), (13, 1, 4), (6, 16, 5), (100, 33, 8), (3, 257, 40), (50, 260, 64),
-            (12, 16, 48),
+            (12, 16, 48), (97, 300, 40), (25, 513, 81), (11, 7, 31),
         ] {
             let a = Self.quarters(m * k, &rng)
             let b = Self.quarters(k * n, &rng)
