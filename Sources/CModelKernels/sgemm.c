@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MR = 6, NR = 16, KC = 256, MC = 48 };
+enum { MR = 6, NR = 16, KC = 512, MC = 48 };
 
 // Narrow outputs (a regression head, a few class scores) are not worth 16-wide panels: B is kept as its n
 // rows of k (its transpose), and each output is an 8-wide dot product along k.
@@ -234,7 +234,7 @@ INLINE TARGET512 void micro_32(
 // With 32 vector registers the tile grows to 12 rows x 32 columns (24 accumulators): each pair of B loads feeds
 // 24 FMAs instead of 12, which is what kept the 6-row tile at ~85% of the FMA peak. Each output is still one chain
 // of FMAs over k from zero, so results stay bit-identical to the 6-row kernels.
-enum { MRW = 12, MCW = 96 };
+enum { MRW = 12, MCW = 96, PREFETCH = 16 };
 // The row loops must unroll fully so the 24 accumulators live in registers (clang stops at 8 by itself).
 #if defined(__clang__)
 #define UNROLL _Pragma("clang loop unroll(full)")
@@ -263,6 +263,9 @@ INLINE TARGET512 void micro_32x12(
     for (int p = 0; p < kc; p++) {
         __m512 x0 = _mm512_loadu_ps(b0 + (size_t)p * NR);
         __m512 x1 = _mm512_loadu_ps(b1 + (size_t)p * NR);
+        // The weights stream from memory when few rows share them (one sentence): ask for them early.
+        _mm_prefetch((const char *)(b0 + (size_t)(p + PREFETCH) * NR), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b1 + (size_t)(p + PREFETCH) * NR), _MM_HINT_T0);
         UNROLL for (int r = 0; r < MRW; r++) {
             if (r < mr) {
                 __m512 x = _mm512_set1_ps(a[(size_t)p * MRW + r]);

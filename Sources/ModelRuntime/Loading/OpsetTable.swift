@@ -3,6 +3,8 @@
 struct OpsetTable: Sendable {
     static let standardDomain = ""
     static let mlDomain = "ai.onnx.ml"
+    /// This runtime's own operators (`ai.modelyard:Attention`, which `BertEncoder` writes).
+    static let modelyardDomain = "ai.modelyard"
     /// Assumed when the file imports no default domain but uses a standard operator.
     static let assumedStandardVersion = 17
     static let assumedMLVersion = 3
@@ -35,13 +37,13 @@ struct OpsetTable: Sendable {
 
     /// The version in force for a normalised domain.
     func version(for domain: String) -> Int {
-        versions[domain] ?? (domain == Self.mlDomain ? Self.assumedMLVersion : Self.assumedStandardVersion)
+        versions[domain] ?? (domain == Self.mlDomain ? Self.assumedMLVersion : domain == Self.modelyardDomain ? 1 : Self.assumedStandardVersion)
     }
 
     /// Maps `ai.onnx` to the default domain and refuses domains this runtime has no operators for.
     func normalise(_ domain: String, node: Onnx_NodeProto) throws -> String {
         let d = domain == "ai.onnx" ? "" : domain
-        guard d == Self.standardDomain || d == Self.mlDomain else {
+        guard d == Self.standardDomain || d == Self.mlDomain || d == Self.modelyardDomain else {
             throw ModelRuntimeError(
                 .unsupportedOperator,
                 "\(NodeLabel.make(node, domain: d)): domain '\(d)' is not supported (custom operator or "

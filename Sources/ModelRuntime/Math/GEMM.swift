@@ -41,6 +41,20 @@ enum GEMM {
             blasint(n), 1, c, blasint(n))
     }
 
+    /// `c = a · b` (or `a · bᵀ`) of row-major matrices with row strides, so attention reads its heads in place: `a`
+    /// is m x k with rows `lda` apart, `b` k x n (n x k when transposed) with rows `ldb` apart, `c` m x n with rows
+    /// `ldc` apart. Every dimension fits Int32 (the caller's tensors do).
+    static func product(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        _ = configured
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, blasint(m), blasint(n), blasint(k), 1, a,
+            blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
+    }
+
     /// Double-precision `c += alpha * a * b` (row-major).
     static func multiplyAdd(
         m: Int, n: Int, k: Int, alpha: Double,

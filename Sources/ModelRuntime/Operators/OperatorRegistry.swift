@@ -6,7 +6,7 @@ enum OperatorRegistry {
             + ShapeOperators.definitions + IndexingOperators.definitions + ReductionOperators.definitions
             + MatrixOperators.definitions + ScanOperator.definitions + TreeEnsembleOperators.definitions
             + LinearOperators.definitions + PreprocessingOperators.definitions + EncodingOperators.definitions
-            + SVMOperators.definitions + TransformerOperators.definitions
+            + SVMOperators.definitions + TransformerOperators.definitions + [AttentionOperator.definition]
         return Dictionary(all.map { ("\($0.domain):\($0.name)", $0) }, uniquingKeysWith: { a, _ in a })
     }()
 

@@ -62,7 +62,6 @@ public enum BertEncoder {
         try c.validate()
         var graph = GraphWriter()
         let hidden = Int64(c.hiddenSize)
-        let headSize = c.hiddenSize / c.attentionHeads
 
         func weight(_ name: String, _ shape: [Int]) throws -> String {
             guard let tensor = weights[name] ?? weights["bert." + name] else {
@@ -90,7 +89,6 @@ public enum BertEncoder {
         }
 
         let shape = graph.node("Shape", ["input_ids"])
-        let batch = graph.node("Gather", [shape, graph.constant(int64s: [0], shape: [])], attributes: [.int("axis", 0)])
         let sequence = graph.node("Gather", [shape, graph.constant(int64s: [1], shape: [])], attributes: [.int("axis", 0)])
         let positions = graph.node(
             "Unsqueeze",
@@ -106,27 +104,32 @@ public enum BertEncoder {
         let padding = graph.node("Equal", [mask4, graph.constant(int64s: [0], shape: [])])
         let additiveMask = graph.node(
             "Where", [padding, graph.constant(floats: [-Float.greatestFiniteMagnitude], shape: []), graph.constant(floats: [0], shape: [])])
-        let unsqueeze0 = { (x: String) in graph.node("Unsqueeze", [x, graph.constant(int64s: [0], shape: [1])]) }
-        let headsShape = graph.node(
-            "Concat", [unsqueeze0(batch), unsqueeze0(sequence), graph.constant(int64s: [Int64(c.attentionHeads), Int64(headSize)], shape: [2])],
-            attributes: [.int("axis", 0)])
-        let mergedShape = graph.node(
-            "Concat", [unsqueeze0(batch), unsqueeze0(sequence), graph.constant(int64s: [hidden], shape: [1])], attributes: [.int("axis", 0)])
-        let scale = graph.constant(floats: [Float(headSize).squareRoot()], shape: [])
 
         for layer in 0..<c.layers {
             let p = "encoder.layer.\(layer)."
-            func heads(_ name: String, perm: [Int64]) throws -> String {
-                let projected = try linear(h, p + name, inputs: c.hiddenSize, outputs: c.hiddenSize)
-                return graph.node("Transpose", [graph.node("Reshape", [projected, headsShape])], attributes: [.ints("perm", perm)])
+            // Queries, keys and values from one product with the three weights side by side ([hidden, 3 hidden]),
+            // attended head by head in place by ai.modelyard:Attention (softmax(q kᵀ / √d + mask) v).
+            var packed: [Float] = [], bias: [Float] = []
+            packed.reserveCapacity(c.hiddenSize * 3 * c.hiddenSize)
+            var transposed: [[Float]] = []
+            for part in ["query", "key", "value"] {
+                let name = p + "attention.self." + part
+                let w = try weight(name + ".weight", [c.hiddenSize, c.hiddenSize])
+                let t = try IndexingOperators.transpose(graph.take(w), perm: [1, 0], label: name)
+                transposed.append(t.floats ?? [])
+                bias += graph.take(try weight(name + ".bias", [c.hiddenSize])).floats ?? []
             }
-            let q = try heads("attention.self.query", perm: [0, 2, 1, 3])
-            let k = try heads("attention.self.key", perm: [0, 2, 3, 1])
-            let v = try heads("attention.self.value", perm: [0, 2, 1, 3])
-            let scores = graph.node("Add", [graph.node("Div", [graph.node("MatMul", [q, k]), scale]), additiveMask])
-            let context = graph.node("MatMul", [graph.node("Softmax", [scores], attributes: [.int("axis", -1)]), v])
+            for row in 0..<c.hiddenSize {
+                for part in transposed { packed += part[(row * c.hiddenSize)..<((row + 1) * c.hiddenSize)] }
+            }
+            let qkv = graph.node(
+                "Add",
+                [
+                    graph.node("MatMul", [h, graph.initializer(p + "attention.self.qkv.weight", Tensor(unchecked: [c.hiddenSize, 3 * c.hiddenSize], .float32(packed)))]),
+                    graph.initializer(p + "attention.self.qkv.bias", Tensor(unchecked: [3 * c.hiddenSize], .float32(bias))),
+                ])
             let merged = graph.node(
-                "Reshape", [graph.node("Transpose", [context], attributes: [.ints("perm", [0, 2, 1, 3])]), mergedShape])
+                "Attention", [qkv, additiveMask], attributes: [.int("num_heads", Int64(c.attentionHeads))], domain: AttentionOperator.domain)
             let attended = try layerNorm(
                 graph.node("Add", [try linear(merged, p + "attention.output.dense", inputs: c.hiddenSize, outputs: c.hiddenSize), h]),
                 p + "attention.output.LayerNorm")
@@ -183,11 +186,12 @@ struct GraphWriter {
         return initializer("const_\(counter)", Tensor(unchecked: shape, .float32(floats)))
     }
 
-    mutating func node(_ op: String, _ inputs: [String], attributes: [Attribute] = []) -> String {
+    mutating func node(_ op: String, _ inputs: [String], attributes: [Attribute] = [], domain: String = "") -> String {
         counter += 1
         let output = "\(op)_\(counter)"
         var node = Onnx_NodeProto()
         node.opType = op
+        node.domain = domain
         node.name = "/\(op)_\(counter)"
         node.input = inputs
         node.output = [output]
@@ -258,6 +262,12 @@ struct GraphWriter {
         var set = Onnx_OperatorSetIdProto()
         set.version = opset
         model.opsetImport = [set]
+        for domain in Set(nodes.map(\.domain)).subtracting([""]).sorted() {
+            var custom = Onnx_OperatorSetIdProto()
+            custom.domain = domain
+            custom.version = 1
+            model.opsetImport.append(custom)
+        }
         model.graph = graph
         return model
     }
