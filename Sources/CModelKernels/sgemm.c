@@ -1,6 +1,6 @@
 // Single-precision GEMM for dense layers: B is a constant weight matrix packed once into 16-column panels;
-// a 6 x 16 register-blocked micro-kernel (12 AVX accumulators) streams A's rows and fuses the bias add and ReLU
-// into the final store. Written for this project; see ModelRuntime/Math/GEMM.swift for how it is used.
+// a register-blocked micro-kernel (6 x 16 with 12 AVX accumulators; 12 x 32 with 24 on AVX-512) streams A's rows
+// and fuses the bias add and ReLU (or GELU after a block) into the final store. Written for this project; see ModelRuntime/Math/GEMM.swift for how it is used.
 #include "CModelKernels.h"
 #include "cpu_features.h"
 
@@ -189,10 +189,8 @@ INLINE TARGET void narrow(
     }
 }
 
-// AVX-512: two adjacent 16-column panels at once, 6 x 32 outputs per tile in zmm registers. Each output is the
-// same chain of FMAs over k from zero as in micro_16, then the same adds, so results are bit-identical; half the
-// instructions per multiply-add keep the FMA units busier (Zen 4 splits a zmm FMA over its two 256-bit units,
-// so the peak is the same; measured: MLP layers ~20% faster).
+// AVX-512: two adjacent 16-column panels at once in zmm registers (Zen 4 splits a zmm FMA over its two 256-bit
+// units, so the peak is the AVX2 one; fewer instructions per multiply-add keep the FMA units busier).
 #define TARGET512 __attribute__((target("avx512f,avx512vl,avx2,fma")))
 
 INLINE TARGET512 void store_row_512(float *c, __m512 v, int accumulate, int last, const float *bias, int relu) {
@@ -202,33 +200,6 @@ INLINE TARGET512 void store_row_512(float *c, __m512 v, int accumulate, int last
         if (relu) v = _mm512_max_ps(v, _mm512_setzero_ps());
     }
     _mm512_storeu_ps(c, v);
-}
-
-INLINE TARGET512 void micro_32(
-    int mr, int kc, const float *a, const float *b0, const float *b1, float *c, int ldc, int accumulate, int last,
-    const float *bias, int relu) {
-    __m512 lo[MR], hi[MR];
-    for (int r = 0; r < MR; r++) {
-        lo[r] = _mm512_setzero_ps();
-        hi[r] = _mm512_setzero_ps();
-    }
-    for (int p = 0; p < kc; p++) {
-        __m512 x0 = _mm512_loadu_ps(b0 + (size_t)p * NR);
-        __m512 x1 = _mm512_loadu_ps(b1 + (size_t)p * NR);
-        for (int r = 0; r < MR; r++) {
-            if (r < mr) {
-                __m512 x = _mm512_set1_ps(a[(size_t)p * MR + r]);
-                lo[r] = _mm512_fmadd_ps(x, x0, lo[r]);
-                hi[r] = _mm512_fmadd_ps(x, x1, hi[r]);
-            }
-        }
-    }
-    for (int r = 0; r < MR; r++) {
-        if (r < mr) {
-            store_row_512(c + (size_t)r * ldc, lo[r], accumulate, last, bias, relu);
-            store_row_512(c + (size_t)r * ldc + NR, hi[r], accumulate, last, bias ? bias + NR : NULL, relu);
-        }
-    }
 }
 
 // With 32 vector registers the tile grows to 12 rows x 32 columns (24 accumulators): each pair of B loads feeds
@@ -385,18 +356,6 @@ static TARGET512 __attribute__((noinline)) void sgemm_512(
     default: kernel(1, __VA_ARGS__); break;                                                                   \
     }
 
-// Every 6-row tile of a strip block against two full panels (a separate function: the AVX2 one cannot inline it).
-static TARGET512 __attribute__((noinline)) void panel_pair_512(
-    int mc, int kc, const float *strips, const float *b0, const float *b1, float *c, int ldc, int accumulate,
-    int last, const float *bias, int relu) {
-    for (int i = 0; i < mc; i += MR) {
-        int mr = mc - i < MR ? mc - i : MR;
-        const float *strip = strips + (size_t)i * kc;
-        float *ci = c + (size_t)i * ldc;
-        DISPATCH(micro_32, mr, kc, strip, b0, b1, ci, ldc, accumulate, last, bias, relu)
-    }
-}
-
 void mk_sgemm_packed(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu) {
@@ -469,13 +428,6 @@ TARGET void mk_sgemm_packed_at(
                 int nc = n - j0 < NR ? n - j0 : NR;
                 const float *b = packed + (size_t)jp * k * NR + (size_t)p0 * NR;
                 const float *pb = bias ? bias + j0 : NULL;
-                if (wide && n - j0 >= 2 * NR) {
-                    panel_pair_512(
-                        mc, kc, strips, b, b + (size_t)k * NR, c + (size_t)i0 * ldc + j0, ldc, accumulate, last, pb,
-                        relu);
-                    jp++;
-                    continue;
-                }
                 for (int i = 0; i < mc; i += MR) {
                     int mr = mc - i < MR ? mc - i : MR;
                     const float *strip = strips + (size_t)i * kc;
