@@ -4,7 +4,6 @@ import ModelyardAPI
 import NIOCore
 import Registry
 import RegistryCore
-import RegistryWire
 import Serving
 
 /// Benchmarks the server runs on versions — latency and throughput on inputs built from the signature, or a
