@@ -202,10 +202,62 @@ INLINE TARGET512 void store_row_512(float *c, __m512 v, int accumulate, int last
     _mm512_storeu_ps(c, v);
 }
 
+// The 6-row AVX-512 tile (12 accumulators), for shallow products (below).
+INLINE TARGET512 void micro_32(
+    int mr, int kc, const float *a, const float *b0, const float *b1, float *c, int ldc, int accumulate, int last,
+    const float *bias, int relu) {
+    __m512 lo[MR], hi[MR];
+    for (int r = 0; r < MR; r++) {
+        lo[r] = _mm512_setzero_ps();
+        hi[r] = _mm512_setzero_ps();
+    }
+    for (int p = 0; p < kc; p++) {
+        __m512 x0 = _mm512_loadu_ps(b0 + (size_t)p * NR);
+        __m512 x1 = _mm512_loadu_ps(b1 + (size_t)p * NR);
+        for (int r = 0; r < MR; r++) {
+            if (r < mr) {
+                __m512 x = _mm512_set1_ps(a[(size_t)p * MR + r]);
+                lo[r] = _mm512_fmadd_ps(x, x0, lo[r]);
+                hi[r] = _mm512_fmadd_ps(x, x1, hi[r]);
+            }
+        }
+    }
+    for (int r = 0; r < MR; r++) {
+        if (r < mr) {
+            store_row_512(c + (size_t)r * ldc, lo[r], accumulate, last, bias, relu);
+            store_row_512(c + (size_t)r * ldc + NR, hi[r], accumulate, last, bias ? bias + NR : NULL, relu);
+        }
+    }
+}
+
+// Copies `mc` rows of an A block (a k-block `kc` wide) into k-major strips `height` rows tall, the last one padded
+// with zeros: the micro-kernels then read both operands sequentially, whatever A's stride and alignment (unpacked
+// rows ran 40% slower). `height` is a literal at each call, so full strips copy as plain row streams (a per-element
+// `r < mr` test had made packing 15% of an MLP).
+INLINE void pack_strips(int mc, int kc, const float *a, int lda, float *strips, int height) {
+    for (int i = 0; i < mc; i += height) {
+        int mr = mc - i < height ? mc - i : height;
+        float *strip = strips + (size_t)i * kc;
+        const float *ai = a + (size_t)i * lda;
+        if (mr == height) {
+            const float *rows[16];
+            for (int r = 0; r < height; r++) rows[r] = ai + (size_t)r * lda;
+            for (int p = 0; p < kc; p++) {
+                float *d = strip + p * height;
+                for (int r = 0; r < height; r++) d[r] = rows[r][p];
+            }
+            continue;
+        }
+        for (int p = 0; p < kc; p++) {
+            for (int r = 0; r < height; r++) strip[p * height + r] = r < mr ? ai[(size_t)r * lda + p] : 0.0f;
+        }
+    }
+}
+
 // With 32 vector registers the tile grows to 12 rows x 32 columns (24 accumulators): each pair of B loads feeds
 // 24 FMAs instead of 12, which is what kept the 6-row tile at ~85% of the FMA peak. Each output is still one chain
 // of FMAs over k from zero, so results stay bit-identical to the 6-row kernels.
-enum { MRW = 12, MCW = 96, PREFETCH = 16 };
+enum { MRW = 12, MCW = 96, PREFETCH = 16, DEEP = 256 };
 // The row loops must unroll fully so the 24 accumulators live in registers (clang stops at 8 by itself).
 #if defined(__clang__)
 #define UNROLL _Pragma("clang loop unroll(full)")
@@ -235,8 +287,11 @@ INLINE TARGET512 void micro_32x12(
         __m512 x0 = _mm512_loadu_ps(b0 + (size_t)p * NR);
         __m512 x1 = _mm512_loadu_ps(b1 + (size_t)p * NR);
         // The weights stream from memory when few rows share them (one sentence): ask for them early.
-        _mm_prefetch((const char *)(b0 + (size_t)(p + PREFETCH) * NR), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b1 + (size_t)(p + PREFETCH) * NR), _MM_HINT_T0);
+        // Only full tiles: with few rows per tile the prefetches cost more than they hide.
+        if (mr == MRW) {
+            _mm_prefetch((const char *)(b0 + (size_t)(p + PREFETCH) * NR), _MM_HINT_T0);
+            _mm_prefetch((const char *)(b1 + (size_t)(p + PREFETCH) * NR), _MM_HINT_T0);
+        }
         UNROLL for (int r = 0; r < MRW; r++) {
             if (r < mr) {
                 __m512 x = _mm512_set1_ps(a[(size_t)p * MRW + r]);
@@ -288,7 +343,7 @@ INLINE TARGET512 void micro_16x12(
     }
 
 // The whole product on the 12-row tiles: A is packed 12 rows at a time into k-major strips; a block of MCW rows
-// (96 x 256 floats, 96 KB, in L2) is run against every panel, so each B panel is read once per 96 rows.
+// (96 x 512 floats, 192 KB, in L2) is run against every panel, so each B panel is read once per 96 rows.
 static TARGET512 __attribute__((noinline)) void sgemm_512(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu, int act, int level) {
@@ -301,23 +356,7 @@ static TARGET512 __attribute__((noinline)) void sgemm_512(
         int last = p0 + kc == k;
         for (int i0 = 0; i0 < m; i0 += MCW) {
             int mc = m - i0 < MCW ? m - i0 : MCW;
-            for (int i = 0; i < mc; i += MRW) {
-                int mr = mc - i < MRW ? mc - i : MRW;
-                float *strip = strips + (size_t)i * kc;
-                const float *ai = a + (size_t)(i0 + i) * lda + p0;
-                if (mr == MRW) {
-                    const float *rows[MRW];
-                    for (int r = 0; r < MRW; r++) rows[r] = ai + (size_t)r * lda;
-                    for (int p = 0; p < kc; p++) {
-                        float *d = strip + p * MRW;
-                        for (int r = 0; r < MRW; r++) d[r] = rows[r][p];
-                    }
-                    continue;
-                }
-                for (int p = 0; p < kc; p++) {
-                    for (int r = 0; r < MRW; r++) strip[p * MRW + r] = r < mr ? ai[(size_t)r * lda + p] : 0.0f;
-                }
-            }
+            pack_strips(mc, kc, a + (size_t)i0 * lda + p0, lda, strips, MRW);
             for (int jp = 0; jp < panels; jp++) {
                 int j0 = jp * NR;
                 int nc = n - j0 < NR ? n - j0 : NR;
@@ -356,6 +395,18 @@ static TARGET512 __attribute__((noinline)) void sgemm_512(
     default: kernel(1, __VA_ARGS__); break;                                                                   \
     }
 
+// Every 6-row tile of a strip block against two full panels (a separate function: the AVX2 one cannot inline it).
+static TARGET512 __attribute__((noinline)) void panel_pair_512(
+    int mc, int kc, const float *strips, const float *b0, const float *b1, float *c, int ldc, int accumulate,
+    int last, const float *bias, int relu) {
+    for (int i = 0; i < mc; i += MR) {
+        int mr = mc - i < MR ? mc - i : MR;
+        const float *strip = strips + (size_t)i * kc;
+        float *ci = c + (size_t)i * ldc;
+        DISPATCH(micro_32, mr, kc, strip, b0, b1, ci, ldc, accumulate, last, bias, relu)
+    }
+}
+
 void mk_sgemm_packed(
     int m, int n, int k, const float *a, int lda, const float *packed, const float *bias, float *c, int ldc,
     int relu) {
@@ -385,11 +436,10 @@ TARGET void mk_sgemm_packed_at(
         if (act == 2) for (int i = 0; i < m; i++) mk_gelu_f32_at(c + (size_t)i * ldc, (size_t)n, level);
         return;
     }
-    // A's rows are copied, MR at a time, into k-major strips (MR floats per k step): the micro-kernel then reads
-    // both operands sequentially, whatever A's stride and alignment (unpacked rows ran 40% slower here, varying
-    // with where the allocator placed them).
     int wide = level >= 2 && mk_vector_level() >= 2;
-    if (wide) {
+    // The 12-row tile pays on deep products (a transformer's 384- and 1536-step projections: +8-10%); on shallow
+    // ones (an MLP's 20 and 128 inputs) it measured 12% slower than the 6-row tile, which keeps them.
+    if (wide && k >= DEEP) {
         sgemm_512(m, n, k, a, lda, packed, bias, c, ldc, relu, act, level);
         return;
     }
@@ -401,33 +451,19 @@ TARGET void mk_sgemm_packed_at(
         int last = p0 + kc == k;
         for (int i0 = 0; i0 < m; i0 += MC) {
             int mc = m - i0 < MC ? m - i0 : MC;
-            for (int i = 0; i < mc; i += MR) {
-                int mr = mc - i < MR ? mc - i : MR;
-                float *strip = strips + (size_t)i * kc;
-                const float *ai = a + (size_t)(i0 + i) * lda + p0;
-                if (mr == MR) {
-                    // Six plain row streams: the per-element `r < mr` test had made packing 15% of an MLP.
-                    const float *r0 = ai, *r1 = ai + lda, *r2 = r1 + lda, *r3 = r2 + lda, *r4 = r3 + lda, *r5 = r4 + lda;
-                    for (int p = 0; p < kc; p++) {
-                        float *d = strip + p * MR;
-                        d[0] = r0[p];
-                        d[1] = r1[p];
-                        d[2] = r2[p];
-                        d[3] = r3[p];
-                        d[4] = r4[p];
-                        d[5] = r5[p];
-                    }
-                    continue;
-                }
-                for (int p = 0; p < kc; p++) {
-                    for (int r = 0; r < MR; r++) strip[p * MR + r] = r < mr ? ai[(size_t)r * lda + p] : 0.0f;
-                }
-            }
+            pack_strips(mc, kc, a + (size_t)i0 * lda + p0, lda, strips, MR);
             for (int jp = 0; jp < panels; jp++) {
                 int j0 = jp * NR;
                 int nc = n - j0 < NR ? n - j0 : NR;
                 const float *b = packed + (size_t)jp * k * NR + (size_t)p0 * NR;
                 const float *pb = bias ? bias + j0 : NULL;
+                if (wide && n - j0 >= 2 * NR) {
+                    panel_pair_512(
+                        mc, kc, strips, b, b + (size_t)k * NR, c + (size_t)i0 * ldc + j0, ldc, accumulate, last, pb,
+                        relu);
+                    jp++;
+                    continue;
+                }
                 for (int i = 0; i < mc; i += MR) {
                     int mr = mc - i < MR ? mc - i : MR;
                     const float *strip = strips + (size_t)i * kc;

@@ -20,16 +20,11 @@
 #define TARGET __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
 
-INLINE TARGET __m256 exp8(__m256 x) {
-    const __m256 upper = _mm256_set1_ps(88.72283935546875f);  // ln(FLT_MAX), rounded down
-    const __m256 lower = _mm256_set1_ps(-103.97208404541015625f);  // below: rounds to 0
-    __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
-    __m256 over = _mm256_cmp_ps(x, upper, _CMP_GT_OQ);
-    __m256 under = _mm256_cmp_ps(x, lower, _CMP_LT_OQ);
-    __m256 xc = _mm256_min_ps(_mm256_max_ps(x, lower), upper);
+// e^x = 2^n e^r: n = round(x / ln 2) (returned), r = x - n ln 2 in two steps, e^r by its Taylor polynomial.
+INLINE TARGET __m256 exp8_reduced(__m256 x, __m256 *n_out) {
     __m256 n = _mm256_round_ps(
-        _mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
+        _mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
     r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
     __m256 p = _mm256_set1_ps(1.0f / 5040);
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
@@ -39,6 +34,19 @@ INLINE TARGET __m256 exp8(__m256 x) {
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    *n_out = n;
+    return p;
+}
+
+INLINE TARGET __m256 exp8(__m256 x) {
+    const __m256 upper = _mm256_set1_ps(88.72283935546875f);  // ln(FLT_MAX), rounded down
+    const __m256 lower = _mm256_set1_ps(-103.97208404541015625f);  // below: rounds to 0
+    __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
+    __m256 over = _mm256_cmp_ps(x, upper, _CMP_GT_OQ);
+    __m256 under = _mm256_cmp_ps(x, lower, _CMP_LT_OQ);
+    __m256 xc = _mm256_min_ps(_mm256_max_ps(x, lower), upper);
+    __m256 n;
+    __m256 p = exp8_reduced(xc, &n);
     // n is in [-150, 128]: 2^n as 2^(n/2) * 2^(n - n/2), both normal.
     __m256i ni = _mm256_cvtps_epi32(n);
     __m256i n1 = _mm256_srai_epi32(ni, 1);
@@ -54,18 +62,8 @@ INLINE TARGET __m256 exp8(__m256 x) {
 
 // e^x for x in [-16, 0] (no NaN): exp8's reduction and polynomial without its range handling.
 INLINE TARGET __m256 exp8_negative(__m256 x) {
-    __m256 n = _mm256_round_ps(
-        _mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.0f / 5040);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256 n;
+    __m256 p = exp8_reduced(x, &n);
     __m256i scale = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(p, _mm256_castsi256_ps(scale));
 }
