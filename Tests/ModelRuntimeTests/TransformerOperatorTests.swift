@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import Testing
 
 @testable import ModelRuntime
@@ -247,6 +248,77 @@ struct ErfGeluFusionTests {
                 let want = 0.5 * h * (1 + Foundation.erf(h / 2.0.squareRoot()))
                 #expect(abs(Double(y[r * 5 + c]) - want) < 1e-5, "row \(r) column \(c)")
             }
+        }
+    }
+}
+
+/// `ai.modelyard:Attention` against attention written out in double precision, on every kernel path (the softmax's),
+/// with padded keys, several heads, one token and sequences longer than a BLAS block.
+@Suite("Attention operator")
+struct AttentionOperatorTests {
+    static func reference(_ qkv: [Float], _ mask: [Float], batch: Int, sequence: Int, heads: Int, size: Int) -> [Float] {
+        let hidden = heads * size, width = 3 * hidden
+        var out = [Float](repeating: 0, count: batch * sequence * hidden)
+        for b in 0..<batch {
+            for h in 0..<heads {
+                for i in 0..<sequence {
+                    var scores = [Double](repeating: 0, count: sequence)
+                    for j in 0..<sequence {
+                        var dot = 0.0
+                        for p in 0..<size {
+                            dot += Double(qkv[(b * sequence + i) * width + h * size + p]) * Double(qkv[(b * sequence + j) * width + hidden + h * size + p])
+                        }
+                        scores[j] = dot / Double(size).squareRoot() + Double(mask[b * sequence + j])
+                    }
+                    let top = scores.max()!
+                    let weights = scores.map { exp($0 - top) }
+                    let total = weights.reduce(0, +)
+                    for p in 0..<size {
+                        var sum = 0.0
+                        for j in 0..<sequence { sum += weights[j] * Double(qkv[(b * sequence + j) * width + 2 * hidden + h * size + p]) }
+                        out[(b * sequence + i) * hidden + h * size + p] = Float(sum / total)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: FixtureTests.levels)
+    func matchesTheDefinitionOnEveryPath(level: Int) throws {
+        var rng = SplitMix64(state: 5)
+        let shapes: [(Int, Int, Int, Int)] = [(2, 1, 2, 16), (2, 17, 3, 32), (1, 40, 1, 64), (2, 9, 2, 8), (3, 130, 2, 32)]
+        for (batch, sequence, heads, size) in shapes {
+            let hidden = heads * size
+            var qkv = [Float](repeating: 0, count: batch * sequence * 3 * hidden)
+            for index in qkv.indices {
+                let draw = Double(rng.next() % 2001)
+                qkv[index] = Float(draw / 1000 - 1)
+            }
+            // The last sequence pads its final three tokens (when it has more than three).
+            var mask = [Float](repeating: 0, count: batch * sequence)
+            if sequence > 3 { for j in (sequence - 3)..<sequence { mask[(batch - 1) * sequence + j] = -Float.greatestFiniteMagnitude } }
+            let attribute = ModelBuilder.attribute("num_heads", int: Int64(heads))
+            let out = try KernelPaths.$cap.withValue(level) {
+                try runNode(
+                    "Attention", inputs: [("qkv", floats([batch, sequence, 3 * hidden], qkv)), ("mask", floats([batch, 1, 1, sequence], mask))],
+                    domain: "ai.modelyard", attributes: [attribute])
+            }
+            let got = try #require(out["Y"]?.floats)
+            let want = Self.reference(qkv, mask, batch: batch, sequence: sequence, heads: heads, size: size)
+            #expect(out["Y"]?.shape == [batch, sequence, hidden])
+            let worst = zip(got, want).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst < 2e-5, "\(batch)x\(sequence), \(heads) heads of \(size): \(worst)")
+        }
+    }
+
+    @Test func badShapesAreClearErrors() throws {
+        let attribute = ModelBuilder.attribute("num_heads", int: 2)
+        #expect(throws: ModelRuntimeError.self) {
+            try runNode("Attention", inputs: [("qkv", floats([1, 2, 10], .init(repeating: 0, count: 20))), ("mask", floats([1, 1, 1, 2], [0, 0]))], domain: "ai.modelyard", attributes: [attribute])
+        }
+        #expect(throws: ModelRuntimeError.self) {
+            try runNode("Attention", inputs: [("qkv", floats([1, 2, 12], .init(repeating: 0, count: 24))), ("mask", floats([1, 2], [0, 0]))], domain: "ai.modelyard", attributes: [attribute])
         }
     }
 }
