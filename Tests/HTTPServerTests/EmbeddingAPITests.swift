@@ -260,3 +260,64 @@ import Testing
         }
     }
 }
+
+/// The switch between two compatible embedding versions is the hot swap: clients embedding all along never see a
+/// failed request, and every answer's vectors are those of the version it names.
+@Suite struct EmbeddingHotSwapTests {
+    @Test func switchingCompatibleVersionsUnderLoadFailsNoRequest() async throws {
+        let expected = try EmbeddingAPITests.expected()
+        let texts = Array(expected.sentences[0..<2])
+        try await APIHarness().live { client in
+            _ = try await client.call(.post, "/api/v1/models", json: CreateModelRequest(name: "minibert", deprecateOnReplace: false))
+            // The same weights from ONNX and from safetensors: compatible, and both must give the reference vectors.
+            let onnx = try await EmbeddingAPITests.register(client, model: "minibert")
+            let native = try await EmbeddingAPITests.register(client, model: "minibert", weights: "model.safetensors")
+            _ = try await client.call(.post, "/api/v1/models/minibert/deployments", json: DeployRequest(version: onnx.version))
+
+            struct Tally: Sendable {
+                var ok = 0
+                var failures: [String] = []
+                var seen: Set<String> = []
+            }
+            let done = ManagedAtomicFlag()
+            let tallies = try await withThrowingTaskGroup(of: Tally.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        var tally = Tally()
+                        while !done.isSet {
+                            let response = try await client.call(.post, "/api/v1/models/minibert/embed", json: EmbedRequest(inputs: texts))
+                            guard response.status == .ok, let body = try? response.decode(EmbedResponse.self) else {
+                                tally.failures.append("\(response.status): \(response.text)")
+                                continue
+                            }
+                            let close = (0..<2).allSatisfy {
+                                EmbeddingAPITests.close(body.embeddings[$0], expected.sentence_embedding[($0 * 32)..<(($0 + 1) * 32)])
+                            }
+                            if close && [onnx.version, native.version].contains(body.version) {
+                                tally.ok += 1
+                                tally.seen.insert(body.version)
+                            } else {
+                                tally.failures.append("\(body.version): vectors \(close ? "match" : "differ")")
+                            }
+                        }
+                        return tally
+                    }
+                }
+                for swap in 0..<20 {
+                    let moved = swap % 2 == 0
+                        ? try await client.call(.post, "/api/v1/models/minibert/deployments", json: DeployRequest(version: native.version))
+                        : try await client.call(.post, "/api/v1/models/minibert/rollback", json: ["environment": "production"])
+                    #expect(moved.status == .created, "\(moved.text)")
+                }
+                done.set()
+                var all: [Tally] = []
+                for try await tally in group { all.append(tally) }
+                return all
+            }
+            let failures = tallies.flatMap(\.failures)
+            #expect(failures.isEmpty, "\(failures.prefix(5))")
+            #expect(tallies.map(\.ok).reduce(0, +) > 20)
+            #expect(Set(tallies.flatMap(\.seen)) == [onnx.version, native.version])
+        }
+    }
+}
