@@ -408,6 +408,22 @@ import Testing
         let added = try ok(["suite", "add", "mini", suites.appendingPathComponent("modelyard-mini-retrieval.jsonl").path, "--description", "everyday"], server)
         #expect(added.contains("registered suite 'mini': retrieval: 20 queries, 40 documents, 27 judgements"), "\(added)")
         #expect(try ok(["suite", "list"], server).contains("everyday"))
+        // A BEIR folder: the query without a relevant judgement is left out, titles join their texts.
+        let beir = work.appendingPathComponent("beir")
+        try FileManager.default.createDirectory(at: beir.appendingPathComponent("qrels"), withIntermediateDirectories: true)
+        let corpus = [
+            #"{"_id": "d1", "title": "Eggs", "text": "Boil for nine minutes."}"#, #"{"_id": "d2", "title": "", "text": "Mars is red."}"#,
+            #"{"_id": 3, "text": "Cats scratch."}"#,
+        ]
+        try Data(corpus.joined(separator: "\n").utf8).write(to: beir.appendingPathComponent("corpus.jsonl"))
+        let queries = [#"{"_id": "q1", "text": "how long to boil an egg"}"#, #"{"_id": "q2", "text": "unjudged"}"#]
+        try Data(queries.joined(separator: "\n").utf8).write(to: beir.appendingPathComponent("queries.jsonl"))
+        try Data("query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\t3\t0\nq2\td2\t0\n".utf8).write(to: beir.appendingPathComponent("qrels/test.tsv"))
+        let fromBEIR = try ok(["suite", "add", "beir-mini", beir.path], server)
+        #expect(fromBEIR.contains("retrieval: 1 queries, 3 documents, 2 judgements"), "\(fromBEIR)")
+        try FileManager.default.removeItem(at: beir.appendingPathComponent("qrels/test.tsv"))
+        let noQrels = try runCLI(["suite", "add", "beir-bad", beir.path], server: server)
+        #expect(noQrels.status != 0 && noQrels.stderr.contains("neither qrels/test.tsv nor qrels.tsv"), "\(noQrels.stderr)")
         let broken = work.appendingPathComponent("broken.jsonl")
         try Data(#"{"type": "query", "id": "q1", "text": "x"}"#.utf8).write(to: broken)
         let refusedSuite = try runCLI(["suite", "add", "broken", broken.path], server: server)

@@ -113,25 +113,41 @@ struct SuiteCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register a suite from its JSON Lines file (checked by the server; a bad line is named).",
-            discussion: "Examples:\n  modelyard suite add faq-retrieval suites/modelyard-faq-retrieval.jsonl")
+            abstract: "Register a suite from its JSON Lines file, or from a BEIR folder (checked by the server; a bad line is named).",
+            discussion: """
+                A BEIR-style folder (corpus.jsonl with _id, title and text; queries.jsonl with _id and text;
+                qrels/test.tsv or qrels.tsv with query-id, corpus-id and score) is converted to a suite: each
+                document's title and text joined by a space, and the queries that have a judgement above 0.
+
+                Examples:
+                  modelyard suite add mini-retrieval suites/modelyard-mini-retrieval.jsonl
+                  modelyard suite add scifact ./beir/scifact --description "BEIR SciFact test split"
+                """)
         @OptionGroup var options: ClientOptions
         @Argument(help: "Suite name (letters, digits, '-', '_', '.').") var name: String
-        @Argument(help: "The suite's JSON Lines file.") var file: String
+        @Argument(help: "The suite's JSON Lines file, or a BEIR folder.") var file: String
         @Option(help: "What the suite measures.") var description: String?
 
         func run() async throws {
             let url = URL(fileURLWithPath: file)
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-            guard let size else { throw CLIError("cannot read \(file): no such file") }
-            guard size <= 32 << 20 else { throw CLIError("\(file) is \(size) bytes; a suite may have at most \(32 << 20)") }
-            let data = try Data(contentsOf: url)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+                throw CLIError("cannot read \(file): no such file or folder")
+            }
+            let data = isDirectory.boolValue ? try BEIRFolder.suite(url) : try Self.read(url)
+            guard data.count <= 32 << 20 else { throw CLIError("the suite is \(data.count) bytes; a suite may have at most \(32 << 20)") }
             let response = try await options.client.send(
                 .PUT, "/api/v1/benchmark-suites/" + APIClient.segment(name) + APIPath.query([("description", description)]),
                 body: data, contentType: "application/x-ndjson")
             if options.json { return Output.printJSON(response) }
             let suite = try JSONSerialization.jsonObject(with: response) as? [String: Any] ?? [:]
             Output.print("registered suite '\(name)': \(SuiteCommand.describe(suite))")
+        }
+
+        static func read(_ url: URL) throws -> Data {
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            guard size <= 32 << 20 else { throw CLIError("\(url.path) is \(size) bytes; a suite may have at most \(32 << 20)") }
+            return try Data(contentsOf: url)
         }
     }
 
@@ -193,5 +209,61 @@ struct SuiteCommand: AsyncParsableCommand {
     static func describe(_ suite: [String: Any]) -> String {
         if suite["kind"] as? String == "pairs" { return "pairs: \(suite["pairs"] ?? 0) pairs" }
         return "retrieval: \(suite["queries"] ?? 0) queries, \(suite["documents"] ?? 0) documents, \(suite["judgements"] ?? 0) judgements"
+    }
+}
+
+/// A BEIR-style retrieval folder turned into a suite's JSON Lines.
+enum BEIRFolder {
+    static func suite(_ folder: URL) throws -> Data {
+        func lines(_ name: String) throws -> [[String: Any]] {
+            let url = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw CLIError("\(folder.path) is a folder without \(name); a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/test.tsv")
+            }
+            return try String(decoding: SuiteCommand.Add.read(url), as: UTF8.self).split(whereSeparator: \.isNewline).enumerated().map { index, line in
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                    throw CLIError("\(name) line \(index + 1) is not a JSON object")
+                }
+                return object
+            }
+        }
+        func id(_ object: [String: Any], _ name: String) throws -> String {
+            if let text = object["_id"] as? String { return text }
+            if let number = object["_id"] as? NSNumber { return number.stringValue }
+            throw CLIError("a line of \(name) has no \"_id\"")
+        }
+        let corpus = try lines("corpus.jsonl"), queries = try lines("queries.jsonl")
+        let qrelsURL = ["qrels/test.tsv", "qrels.tsv"].map(folder.appendingPathComponent).first {
+            FileManager.default.fileExists(atPath: $0.path)
+        }
+        guard let qrelsURL else { throw CLIError("\(folder.path) has neither qrels/test.tsv nor qrels.tsv") }
+        var judged: [(String, String, Double)] = []
+        for (index, line) in String(decoding: try SuiteCommand.Add.read(qrelsURL), as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
+            let fields = line.split(separator: "\t").map(String.init)
+            if index == 0 && fields.first == "query-id" { continue }
+            guard fields.count >= 3, let score = Double(fields[2]) else {
+                throw CLIError("\(qrelsURL.lastPathComponent) line \(index + 1) is not query-id, corpus-id, score separated by tabs")
+            }
+            judged.append((fields[0], fields[1], score))
+        }
+        let relevant = Set(judged.filter { $0.2 > 0 }.map(\.0))
+        var records: [[String: Any]] = []
+        for query in queries {
+            let queryID = try id(query, "queries.jsonl")
+            if relevant.contains(queryID) { records.append(["type": "query", "id": queryID, "text": query["text"] as? String ?? ""]) }
+        }
+        for document in corpus {
+            let title = document["title"] as? String ?? "", text = document["text"] as? String ?? ""
+            records.append(["type": "document", "id": try id(document, "corpus.jsonl"), "text": title.isEmpty ? text : title + " " + text])
+        }
+        for (query, document, score) in judged where relevant.contains(query) {
+            records.append(["type": "judgement", "query": query, "document": document, "relevance": score])
+        }
+        var data = Data()
+        for record in records {
+            data += try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+            data += Data("\n".utf8)
+        }
+        return data
     }
 }
