@@ -19,8 +19,7 @@ final class ServerProcess: Sendable {
     let port: Int
     let dataDirectory: URL
     private let stderrText = TextBuffer()
-    /// Kept so its reader can be stopped before the pipe goes away: a dispatch source left watching a closed
-    /// descriptor crashed libdispatch's event loop (SIGSEGV in `_dispatch_event_loop_drain`) under the test runner.
+    /// Kept open for the reader thread until the process is gone.
     private let errorPipe: Pipe
 
     var url: String { "http://127.0.0.1:\(port)" }
@@ -38,11 +37,16 @@ final class ServerProcess: Sendable {
         self.process = process
         let stderrText = self.stderrText
         self.errorPipe = err
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            // End of file: the server exited; stop watching the descriptor.
-            guard !data.isEmpty else { return handle.readabilityHandler = nil }
-            stderrText.append(String(decoding: data, as: UTF8.self))
+        // A plain thread reads stderr until end of file (the server exited). Not a `readabilityHandler`: its dispatch
+        // read source, torn down with the pipe, intermittently crashed libdispatch's event loop (SIGSEGV in
+        // `_dispatch_event_loop_drain`, a known swift-corelibs-foundation teardown race) under the test runner.
+        let reader = err.fileHandleForReading
+        Thread.detachNewThread {
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { return }
+                stderrText.append(String(decoding: data, as: UTF8.self))
+            }
         }
         // The server prints one line with its address once it listens.
         var buffer = Data()
@@ -63,7 +67,6 @@ final class ServerProcess: Sendable {
         guard let port else {
             process.terminate()
             process.waitUntilExit()
-            err.fileHandleForReading.readabilityHandler = nil
             throw ServerProcessError(message: "server did not start: \(stderrText.text)")
         }
         self.port = port
@@ -84,7 +87,6 @@ final class ServerProcess: Sendable {
     deinit {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        errorPipe.fileHandleForReading.readabilityHandler = nil
     }
 }
 
