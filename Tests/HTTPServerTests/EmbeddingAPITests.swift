@@ -274,46 +274,27 @@ import Testing
             let native = try await EmbeddingAPITests.register(client, model: "minibert", weights: "model.safetensors")
             _ = try await client.call(.post, "/api/v1/models/minibert/deployments", json: DeployRequest(version: onnx.version))
 
-            struct Tally: Sendable {
-                var ok = 0
-                var failures: [String] = []
-                var seen: Set<String> = []
-            }
-            let done = ManagedAtomicFlag()
-            let tallies = try await withThrowingTaskGroup(of: Tally.self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        var tally = Tally()
-                        while !done.isSet {
-                            let response = try await client.call(.post, "/api/v1/models/minibert/embed", json: EmbedRequest(inputs: texts))
-                            guard response.status == .ok, let body = try? response.decode(EmbedResponse.self) else {
-                                tally.failures.append("\(response.status): \(response.text)")
-                                continue
-                            }
-                            let close = (0..<2).allSatisfy {
-                                EmbeddingAPITests.close(body.embeddings[$0], expected.sentence_embedding[($0 * 32)..<(($0 + 1) * 32)])
-                            }
-                            if close && [onnx.version, native.version].contains(body.version) {
-                                tally.ok += 1
-                                tally.seen.insert(body.version)
-                            } else {
-                                tally.failures.append("\(body.version): vectors \(close ? "match" : "differ")")
-                            }
-                        }
-                        return tally
+            let tallies = try await swapUnderLoad(
+                swaps: 20,
+                request: {
+                    let response = try await client.call(.post, "/api/v1/models/minibert/embed", json: EmbedRequest(inputs: texts))
+                    guard response.status == .ok, let body = try? response.decode(EmbedResponse.self) else {
+                        throw SwapFailure(description: "\(response.status): \(response.text)")
                     }
-                }
-                for swap in 0..<20 {
+                    let close = (0..<2).allSatisfy {
+                        EmbeddingAPITests.close(body.embeddings[$0], expected.sentence_embedding[($0 * 32)..<(($0 + 1) * 32)])
+                    }
+                    guard close && [onnx.version, native.version].contains(body.version) else {
+                        throw SwapFailure(description: "\(body.version): vectors \(close ? "match" : "differ")")
+                    }
+                    return body.version
+                },
+                swap: { swap in
                     let moved = swap % 2 == 0
                         ? try await client.call(.post, "/api/v1/models/minibert/deployments", json: DeployRequest(version: native.version))
                         : try await client.call(.post, "/api/v1/models/minibert/rollback", json: ["environment": "production"])
                     #expect(moved.status == .created, "\(moved.text)")
-                }
-                done.set()
-                var all: [Tally] = []
-                for try await tally in group { all.append(tally) }
-                return all
-            }
+                })
             let failures = tallies.flatMap(\.failures)
             #expect(failures.isEmpty, "\(failures.prefix(5))")
             #expect(tallies.map(\.ok).reduce(0, +) > 20)

@@ -535,50 +535,29 @@ import ModelyardAPI
             _ = try await client.call(.post, "/api/v1/models/swap/deployments", json: ["version": classifier.version, "environment": "production"])
             let body = try Self.body(["inputs": Array(try Self.rows("random_forest").prefix(4))])
 
-            struct Tally: Sendable {
-                var ok = 0
-                var failures: [String] = []
-                var seen: Set<String> = []
-            }
-            let done = ManagedAtomicFlag()
-            let tallies = try await withThrowingTaskGroup(of: Tally.self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        var tally = Tally()
-                        while !done.isSet {
-                            let response = try await client.call(.post, "/api/v1/models/swap/predict", raw: body)
-                            guard response.status == .ok else {
-                                tally.failures.append("\(response.status): \(response.text)")
-                                continue
-                            }
-                            let result = try Self.json(response)
-                            let version = result["version"] as? String ?? "?"
-                            // The content must come from the version the response names.
-                            let fromClassifier = result["probabilities"] != nil && result["labels"] != nil
-                            let fromRegressor = result["scores"] != nil && result["labels"] == nil
-                            if (version == classifier.version && fromClassifier) || (version == regressor.version && fromRegressor) {
-                                tally.ok += 1
-                                tally.seen.insert(version)
-                            } else {
-                                tally.failures.append("response names \(version) but carries \(result.keys.sorted())")
-                            }
-                        }
-                        return tally
+            // Deploy the regressor, roll back to the classifier, 50 times each.
+            let tallies = try await swapUnderLoad(
+                swaps: 100,
+                request: {
+                    let response = try await client.call(.post, "/api/v1/models/swap/predict", raw: body)
+                    guard response.status == .ok else { throw SwapFailure(description: "\(response.status): \(response.text)") }
+                    let result = try Self.json(response)
+                    let version = result["version"] as? String ?? "?"
+                    // The content must come from the version the response names.
+                    let fromClassifier = result["probabilities"] != nil && result["labels"] != nil
+                    let fromRegressor = result["scores"] != nil && result["labels"] == nil
+                    guard (version == classifier.version && fromClassifier) || (version == regressor.version && fromRegressor) else {
+                        throw SwapFailure(description: "response names \(version) but carries \(result.keys.sorted())")
                     }
-                }
-                // Deploy the regressor, roll back to the classifier, 50 times each.
-                for swap in 0..<100 {
+                    return version
+                },
+                swap: { swap in
                     let moved = swap % 2 == 0
                         ? try await client.call(
                             .post, "/api/v1/models/swap/deployments", json: ["version": regressor.version, "environment": "production"])
                         : try await client.call(.post, "/api/v1/models/swap/rollback", json: ["environment": "production"])
                     #expect(moved.status == .created, "\(moved.text)")
-                }
-                done.set()
-                var all: [Tally] = []
-                for try await tally in group { all.append(tally) }
-                return all
-            }
+                })
             let failures = tallies.flatMap(\.failures)
             #expect(failures.isEmpty, "\(failures.prefix(5))")
             #expect(tallies.map(\.ok).reduce(0, +) > 100)
@@ -658,6 +637,47 @@ final class ManagedAtomicFlag: Sendable {
     private let value = Mutex(false)
     var isSet: Bool { value.withLock { $0 } }
     func set() { value.withLock { $0 = true } }
+}
+
+/// What clients calling all along saw while versions were swapped.
+struct SwapTally: Sendable {
+    var ok = 0
+    var failures: [String] = []
+    var seen: Set<String> = []
+}
+
+/// Runs `clients` tasks that call `request` until every `swap(i)` of `swaps` has run, and returns their tallies.
+/// `request` answers the version a good response names, or throws `SwapFailure` describing a bad one.
+func swapUnderLoad(
+    clients: Int = 4, swaps: Int, request: @escaping @Sendable () async throws -> String,
+    swap: (Int) async throws -> Void
+) async throws -> [SwapTally] {
+    let done = ManagedAtomicFlag()
+    return try await withThrowingTaskGroup(of: SwapTally.self) { group in
+        for _ in 0..<clients {
+            group.addTask {
+                var tally = SwapTally()
+                while !done.isSet {
+                    do {
+                        tally.seen.insert(try await request())
+                        tally.ok += 1
+                    } catch let failure as SwapFailure {
+                        tally.failures.append(failure.description)
+                    }
+                }
+                return tally
+            }
+        }
+        for i in 0..<swaps { try await swap(i) }
+        done.set()
+        var all: [SwapTally] = []
+        for try await tally in group { all.append(tally) }
+        return all
+    }
+}
+
+struct SwapFailure: Error, CustomStringConvertible {
+    var description: String
 }
 
 import Synchronization
