@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 
 # System libraries: SQLite headers for GRDB, OpenBLAS (via pkg-config) for ModelRuntime's matrix products,
 # zlib headers for CompressNIO (joblib's compressed files), python3-venv for the Python suites, chromium and its
-# driver for the dashboard suite, curl to seed the schema fuzzing.
-NEEDED="libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config python3-venv chromium chromium-driver curl"
+# driver for the dashboard suite, curl to seed the schema fuzzing, libxml2 for FoundationXML (S3's XML answers).
+NEEDED="libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config python3-venv chromium chromium-driver curl libxml2"
 missing=""
 for package in $NEEDED; do
     dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
@@ -32,6 +32,9 @@ python3 scripts/check-imports.py
 
 echo "== swift build (debug, with tests)"
 swift build --build-tests
+
+echo "== S3 API for the artifact store tests: moto in server mode (the tests start and stop it)"
+scripts/setup-venv.sh .venv-s3 scripts/s3/requirements.txt
 
 echo "== swift test"
 swift test --skip-build

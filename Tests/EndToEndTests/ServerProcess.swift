@@ -24,10 +24,13 @@ final class ServerProcess: Sendable {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(dataDirectory: URL, extraArguments: [String] = []) throws {
+    init(dataDirectory: URL, extraArguments: [String] = [], environment: [String: String] = [:]) throws {
         self.dataDirectory = dataDirectory
         let process = Process()
         process.executableURL = TestBinary.url
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory.path, "--log-level", "warning"] + extraArguments
         let out = Pipe()
         let err = Pipe()

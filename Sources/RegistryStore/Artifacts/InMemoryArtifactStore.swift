@@ -55,16 +55,16 @@ public final class InMemoryArtifactStore: ArtifactStore {
 }
 
 /// The errors every artifact store reports the same way.
-enum BlobLimits {
-    static func tooLarge(_ maxSize: Int64) -> RegistryError {
+public enum BlobLimits {
+    public static func tooLarge(_ maxSize: Int64) -> RegistryError {
         .payloadTooLarge("the file is larger than the limit of \(maxSize) bytes; raise --max-artifact-size on the server")
     }
 
-    static func mismatch(expected: BlobDigest, actual: BlobDigest) -> RegistryError {
+    public static func mismatch(expected: BlobDigest, actual: BlobDigest) -> RegistryError {
         .invalidArgument("the uploaded bytes have sha256 \(actual), not the expected \(expected); nothing was stored")
     }
 
-    static func missing(_ digest: BlobDigest) -> RegistryError {
+    public static func missing(_ digest: BlobDigest) -> RegistryError {
         RegistryError(.internal, "blob \(digest.rawValue.prefix(12)) is missing from the artifact store")
     }
 }

@@ -9,6 +9,7 @@ import ModelyardComposition
 import Hummingbird
 import Logging
 import Registry
+import RegistryCore
 
 /// `modelyard serve`: runs the server until SIGTERM or Ctrl-C.
 struct ServeCommand: AsyncParsableCommand {
@@ -28,12 +29,15 @@ struct ServeCommand: AsyncParsableCommand {
               modelyard serve --host 0.0.0.0 --data-dir /var/lib/modelyard
               modelyard serve --auth --cors-origin https://ml.example.com
               modelyard serve --port 9000 --data-dir /var/lib/modelyard
+              AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… modelyard serve --artifacts s3://ml-artifacts/modelyard
               MODELYARD_PORT=9000 MODELYARD_HOME=/srv/modelyard modelyard serve
             """)
 
     @Option(help: "Address to listen on ($MODELYARD_HOST; default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on ($MODELYARD_PORT; default 8080, 0 picks a free port).") var port: Int?
     @Option(help: "Data directory ($MODELYARD_HOME; default ./modelyard-data).") var dataDir: String?
+    @Option(help: "Where artifacts are kept: s3://bucket/prefix, with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL (for MinIO and other S3-compatible stores) ($MODELYARD_ARTIFACTS; default: artifacts/ in the data directory).")
+    var artifacts: String?
     @Option(help: "Largest artifact in bytes ($MODELYARD_MAX_ARTIFACT_SIZE; default 10 GiB).") var maxArtifactSize: Int64?
     @Option(help: "Bytes of model files the model pool may hold in memory ($MODELYARD_MAX_LOADED_BYTES; default 4 GiB).")
     var maxLoadedBytes: Int64?
@@ -53,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
     var corsOrigin: [String] = []
     @Option(help: "Requests a token may make per minute; beyond it, 429 with Retry-After ($MODELYARD_RATE_LIMIT; default: no limit).")
     var rateLimit: Int?
-    @Option(help: "JSON config file with host, port, data_dir, max_artifact_size, max_loaded_bytes, max_model_bytes, inference_retention_days, log_level, import_root, watch_dir, auth, cors_origins, rate_limit ($MODELYARD_CONFIG).")
+    @Option(help: "JSON config file with host, port, data_dir, artifacts, max_artifact_size, max_loaded_bytes, max_model_bytes, inference_retention_days, log_level, import_root, watch_dir, auth, cors_origins, rate_limit ($MODELYARD_CONFIG).")
     var config: String?
 
     func validate() throws {
@@ -64,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         AllocatorTuning.keepLargeBuffers()
         let settings = try ServeSettings.resolve(
             flags: .init(
-                host: host, port: port, dataDir: dataDir, maxArtifactSize: maxArtifactSize, maxLoadedBytes: maxLoadedBytes,
+                host: host, port: port, dataDir: dataDir, artifacts: artifacts, maxArtifactSize: maxArtifactSize, maxLoadedBytes: maxLoadedBytes,
                 maxModelBytes: maxModelBytes, inferenceRetentionDays: inferenceRetentionDays, logLevel: logLevel,
                 importRoot: importRoot, watchDir: watchDir, auth: auth ? true : noAuth ? false : nil,
                 corsOrigins: corsOrigin.isEmpty ? nil : corsOrigin, rateLimit: rateLimit),
@@ -80,8 +84,13 @@ struct ServeCommand: AsyncParsableCommand {
             limits: .init(maxArtifactSize: settings.maxArtifactSize),
             inferenceRetention: TimeInterval(settings.inferenceRetentionDays) * 86_400)
         configuration.watchDirectory = settings.watchDirectory
+        do {
+            try await settings.artifacts.checkReachable(logger: logger)
+        } catch let error as RegistryError {
+            throw ValidationError("artifact store \(settings.artifacts.describe(dataDirectory: settings.dataDirectory)): \(error.message)")
+        }
         var components = try Composition.open(
-            dataDirectory: settings.dataDirectory, limits: configuration.limits,
+            dataDirectory: settings.dataDirectory, artifacts: settings.artifacts, limits: configuration.limits,
             serving: .init(maxLoadedBytes: settings.maxLoadedBytes, maxModelBytes: settings.maxModelBytes), logger: logger)
         components.importRoot = settings.importRoot
         components.access = settings.access
@@ -92,7 +101,11 @@ struct ServeCommand: AsyncParsableCommand {
         let app = ModelyardServer.buildApplication(components, configuration: configuration, logger: logger) {
             port in
             // One parseable line on stdout so scripts (and tests using port 0) learn the address.
-            Output.print("modelyard listening on http://\(settings.host):\(port) (data: \(settings.dataDirectory.path))")
+            var location = "data: \(settings.dataDirectory.path)"
+            if case .s3 = settings.artifacts {
+                location += ", artifacts: \(settings.artifacts.describe(dataDirectory: settings.dataDirectory))"
+            }
+            Output.print("modelyard listening on http://\(settings.host):\(port) (\(location))")
         }
         try await app.runService()
     }
@@ -104,6 +117,7 @@ struct ServeSettings: Equatable {
         var host: String?
         var port: Int?
         var dataDir: String?
+        var artifacts: String?
         var maxArtifactSize: Int64?
         var maxLoadedBytes: Int64?
         var maxModelBytes: Int64?
@@ -118,6 +132,7 @@ struct ServeSettings: Equatable {
         enum CodingKeys: String, CodingKey {
             case host, port
             case dataDir = "data_dir"
+            case artifacts
             case maxArtifactSize = "max_artifact_size"
             case maxLoadedBytes = "max_loaded_bytes"
             case maxModelBytes = "max_model_bytes"
@@ -134,6 +149,7 @@ struct ServeSettings: Equatable {
     var host: String
     var port: Int
     var dataDirectory: URL
+    var artifacts: ArtifactLocation = .dataDirectory
     var maxArtifactSize: Int64
     var maxLoadedBytes: Int64
     var maxModelBytes: Int64
@@ -211,11 +227,17 @@ struct ServeSettings: Equatable {
                 throw ValidationError("CORS origin '\(origin)' must be a scheme and host such as https://ml.example.com, or *")
             }
         }
+        let artifacts: ArtifactLocation
+        do {
+            artifacts = try ArtifactLocation.parse(flags.artifacts ?? env["MODELYARD_ARTIFACTS"] ?? file.artifacts, environment: env)
+        } catch let error as RegistryError {
+            throw ValidationError(error.message)
+        }
         let rateLimit = try flags.rateLimit ?? int("MODELYARD_RATE_LIMIT") ?? file.rateLimit
         if let rateLimit, rateLimit < 1 { throw ValidationError("the rate limit must be at least 1 request a minute") }
         return ServeSettings(
             host: host, port: port,
-            dataDirectory: URL(fileURLWithPath: dataDir), maxArtifactSize: maxSize, maxLoadedBytes: maxLoaded,
+            dataDirectory: URL(fileURLWithPath: dataDir), artifacts: artifacts, maxArtifactSize: maxSize, maxLoadedBytes: maxLoaded,
             maxModelBytes: maxModel, inferenceRetentionDays: retention, logLevel: level,
             importRoot: try directory(flags.importRoot ?? env["MODELYARD_IMPORT_ROOT"] ?? file.importRoot, "the import root"),
             watchDirectory: try directory(flags.watchDir ?? env["MODELYARD_WATCH_DIR"] ?? file.watchDir, "the watched directory"),
