@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", exact: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Matrix products go to OpenBLAS (one thread per call): measured ~8x faster than a portable Swift SIMD
@@ -105,6 +107,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The registry on PostgreSQL, for teams that outgrow one machine: postgres-nio's `PostgresClient` pool (the
+        // Swift server ecosystem's PostgreSQL driver; NIOSSL for `sslmode=require`), its own frozen migrations
+        // applied under an advisory lock so servers that start together migrate once.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "RegistryCore", "RegistryStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -200,12 +215,23 @@ let package = Package(
         ),
         // Budget, reproducer file and report line of the structure-aware fuzz tests (scripts/fuzz.sh runs them long).
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport", swiftSettings: swiftSettings),
-        // moto's S3 server for the tests that need a real S3 API (started once per test process, stopped with it).
-        .target(name: "S3TestSupport", path: "Tests/S3TestSupport", swiftSettings: swiftSettings),
+        // Real servers for the tests that need them, started once per test process and stopped with it: moto's S3
+        // API, and a PostgreSQL cluster in a temporary directory.
+        .target(name: "TestServers", path: "Tests/TestServers", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "RegistryStore", "RegistryCore", "TestServers",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ObjectStorageTests",
             dependencies: [
-                "ObjectStorage", "RegistryStore", "RegistryCore", "S3TestSupport",
+                "ObjectStorage", "RegistryStore", "RegistryCore", "TestServers",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -256,7 +282,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "modelyard", "HTTPServer", "ModelyardAPI", "RegistryStore", "RegistryCore", "FuzzSupport", "S3TestSupport",
+                "modelyard", "HTTPServer", "ModelyardAPI", "RegistryStore", "RegistryCore", "FuzzSupport", "TestServers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

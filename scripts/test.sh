@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 
 # System libraries: SQLite headers for GRDB, OpenBLAS (via pkg-config) for ModelRuntime's matrix products,
 # zlib headers for CompressNIO (joblib's compressed files), python3-venv for the Python suites, chromium and its
-# driver for the dashboard suite, curl to seed the schema fuzzing, libxml2 for FoundationXML (S3's XML answers).
-NEEDED="libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config python3-venv chromium chromium-driver curl libxml2"
+# driver for the dashboard suite, curl to seed the schema fuzzing, libxml2 for FoundationXML (S3's XML answers),
+# postgresql for the PostgreSQL tests (a cluster made by initdb in a temporary directory; no service is used).
+NEEDED="libsqlite3-dev libopenblas-dev zlib1g-dev pkg-config python3-venv chromium chromium-driver curl libxml2 postgresql"
 missing=""
 for package in $NEEDED; do
     dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"

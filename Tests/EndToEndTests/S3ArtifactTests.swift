@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import NIOCore
-import S3TestSupport
+import TestServers
 import Testing
 
 #if canImport(Glibc)

@@ -4,7 +4,7 @@ import NIOCore
 @testable import ObjectStorage
 import RegistryCore
 import RegistryStore
-import S3TestSupport
+import TestServers
 import Testing
 
 /// One contract, three artifact stores: the local folder, the in-memory store of the unit tests, and S3 (moto in
