@@ -264,12 +264,7 @@ public struct S3ArtifactStore: ArtifactStore {
     }
 
     public func verify(_ digest: BlobDigest) async throws -> Bool {
-        let contents = try await open(digest)
-        var hasher = SHA256()
-        for try await chunk in contents.chunks {
-            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-        }
-        return BlobDigest(bytes: hasher.finalize()) == digest
+        try await rehashMatches(digest)
     }
 
     /// Aborts multipart uploads and deletes temporary objects left by interrupted uploads (a crash, a lost

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
@@ -50,8 +51,8 @@ struct S3XMLElement: Sendable {
 }
 
 /// S3's timestamps (`2026-12-08T01:02:03.000Z`) without a formatter.
-/// S3's two time formats, read without a date formatter: ISO 8601 in XML (`2026-12-08T01:02:03.000Z`) and
-/// RFC 7231 in headers (`Tue, 08 Dec 2026 01:02:03 GMT`).
+/// S3's two time formats: ISO 8601 in XML (`2026-12-08T01:02:03.000Z`, the registry's own format) and RFC 7231 in
+/// headers (`Tue, 08 Dec 2026 01:02:03 GMT`).
 enum S3Time {
     private static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
@@ -60,11 +61,7 @@ enum S3Time {
     }()
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
-    static func parse(_ text: String) -> Date? {
-        let numbers = text.split { !$0.isNumber }.compactMap { Int($0) }
-        guard numbers.count >= 6 else { return nil }
-        return date(numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5])
-    }
+    static func parse(_ text: String) -> Date? { ISO8601.parse(text) }
 
     static func parseHTTP(_ text: String) -> Date? {
         let words = text.split { $0 == " " || $0 == ":" || $0 == "," }
@@ -72,10 +69,7 @@ enum S3Time {
             let day = Int(words[1]), let year = Int(words[3]), let hour = Int(words[4]), let minute = Int(words[5]),
             let second = Int(words[6])
         else { return nil }
-        return date(year, month + 1, day, hour, minute, second)
-    }
-
-    private static func date(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int) -> Date? {
-        utc.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
+        return utc.date(
+            from: DateComponents(year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second))
     }
 }

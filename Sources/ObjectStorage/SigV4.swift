@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import RegistryCore
 
 /// AWS Signature Version 4 for S3 requests (header-based, with a signed payload hash).
 ///
@@ -56,32 +57,10 @@ public struct SigV4Signer: Sendable {
         return added + [("Authorization", authorization)]
     }
 
-    /// `20130524T000000Z`.
+    /// `20130524T000000Z`: the registry's ISO 8601 form, whole seconds, without separators.
     static func timestamp(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds.quotientAndRemainder(dividingBy: 86_400)
-        let (year, month, day) = civil(fromDays: days.quotient)
-        let hms = days.remainder
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return pad(year, 4) + pad(month, 2) + pad(day, 2) + "T" + pad(hms / 3600, 2) + pad(hms % 3600 / 60, 2)
-            + pad(hms % 60, 2) + "Z"
-    }
-
-    /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm), so signing needs no
-    /// calendar or formatter (both slow and locale-sensitive).
-    private static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let text = ISO8601.format(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
+        return String(text.prefix(19).filter { $0 != "-" && $0 != ":" }) + "Z"
     }
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters (and `/` in paths), as SigV4 requires.

@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 public import NIOCore
 public import RegistryCore
@@ -23,6 +24,18 @@ public protocol ArtifactStore: Sendable {
     func verify(_ digest: BlobDigest) async throws -> Bool
     /// Removes leftovers of interrupted uploads older than `age`; returns how many.
     func removeStaleUploads(olderThan age: TimeInterval) async throws -> Int
+}
+
+extension ArtifactStore {
+    /// Re-hashes the blob as it streams from `open`: what a store that keeps no hash of its own does.
+    public func rehashMatches(_ digest: BlobDigest) async throws -> Bool {
+        let contents = try await open(digest)
+        var hasher = SHA256()
+        for try await chunk in contents.chunks {
+            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        }
+        return BlobDigest(bytes: hasher.finalize()) == digest
+    }
 }
 
 /// A stored blob's identity and size.

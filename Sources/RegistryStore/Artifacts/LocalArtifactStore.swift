@@ -166,12 +166,7 @@ public struct LocalArtifactStore: ArtifactStore {
     }
 
     public func verify(_ digest: BlobDigest) async throws -> Bool {
-        let contents = try await open(digest)
-        var hasher = SHA256()
-        for try await chunk in contents.chunks {
-            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-        }
-        return BlobDigest(bytes: hasher.finalize()) == digest
+        try await rehashMatches(digest)
     }
 
     public func removeStaleUploads(olderThan age: TimeInterval) async throws -> Int {
