@@ -127,36 +127,23 @@ public final class PostgresRegistryDatabase: Sendable {
     /// against one database migrate it once: the second waits for the first, then finds nothing to do. Refuses a
     /// database that a newer Modelyard migrated further than this binary knows.
     func migrate(_ migrations: [PostgresSchema.Migration] = PostgresSchema.migrations) async throws {
-        do {
-            try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
-                try await connection.query(
-                    """
-                    CREATE TABLE IF NOT EXISTS modelyard_migrations (
-                        name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
-                    """, logger: logger)
-                var applied: Set<String> = []
-                for try await name in try await connection.query("SELECT name FROM modelyard_migrations", logger: logger)
-                    .decode(String.self)
-                {
-                    applied.insert(name)
-                }
-                let known = Set(migrations.map(\.name))
-                if let unknown = applied.subtracting(known).sorted().first {
-                    throw RegistryError.failedPrecondition(
-                        "the database \(location.description) was migrated by a newer Modelyard (\(unknown)); run that version or newer")
-                }
-                for migration in migrations where !applied.contains(migration.name) {
-                    logger.info("applying database migration \(migration.name)")
-                    for statement in migration.statements {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                    }
-                    try await connection.query(
-                        "INSERT INTO modelyard_migrations (name) VALUES (\(migration.name))", logger: logger)
-                }
+        try await write { sql in
+            try await sql.execute("SELECT pg_advisory_xact_lock(?)", [Self.migrationLock])
+            try await sql.execute(
+                """
+                CREATE TABLE IF NOT EXISTS modelyard_migrations (
+                    name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """)
+            let applied = Set(try await sql.fetchAll("SELECT name FROM modelyard_migrations").map { try $0.text("name") })
+            if let unknown = applied.subtracting(migrations.map(\.name)).sorted().first {
+                throw RegistryError.failedPrecondition(
+                    "the database \(location.description) was migrated by a newer Modelyard (\(unknown)); run that version or newer")
             }
-        } catch {
-            throw error as? RegistryError ?? Self.describe(error, location: location)
+            for migration in migrations where !applied.contains(migration.name) {
+                logger.info("applying database migration \(migration.name)")
+                for statement in migration.statements { try await sql.execute(statement) }
+                try await sql.execute("INSERT INTO modelyard_migrations (name) VALUES (?)", [migration.name])
+            }
         }
     }
 
