@@ -12,6 +12,7 @@ Non-finite numbers are written as the strings "NaN", "Infinity" and "-Infinity".
 Usage: generate_fixtures.py --out fixtures/sklearn/VERSION
 """
 import argparse
+import sys
 import json
 import math
 import os
@@ -248,10 +249,48 @@ def record(name, model):
     return out
 
 
+def same(a, b):
+    """Labels exactly, numbers within 1e-9 relative (BLAS rounding)."""
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or abs(a - b) <= 1e-9 * max(1.0, abs(b))
+    return a == b
+
+
+def check(directory):
+    """The committed model files, loaded by this scikit-learn, give the committed outputs on the committed inputs:
+    what the Swift tests rely on. Returns the problems found."""
+    problems = []
+    for name in sorted(f[:-len(".json")] for f in os.listdir(directory) if f.endswith(".json")):
+        model = joblib.load(os.path.join(directory, f"{name}.joblib"))
+        fresh = json.loads(json.dumps(record(name, model), separators=(",", ":")))
+        with open(os.path.join(directory, f"{name}.json")) as fh:
+            committed = json.load(fh)
+        if [c["name"] for c in fresh["cases"]] != [c["name"] for c in committed["cases"]]:
+            problems.append(f"{name}: cases differ")
+            continue
+        for a, b in zip(fresh["cases"], committed["cases"]):
+            if not same(a["X"], b["X"]) or a["outputs"].keys() != b["outputs"].keys() or not all(
+                    same(a["outputs"][m].get("values"), b["outputs"][m].get("values")) for m in a["outputs"]):
+                problems.append(f"{name}: case '{b['name']}': the committed model's outputs differ from the committed ones")
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out")
+    parser.add_argument("--check", help="check a committed fixture directory instead of writing one")
     args = parser.parse_args()
+    if args.check:
+        problems = check(args.check)
+        if problems:
+            print("\n".join(problems))
+            sys.exit(1)
+        print(f"{args.check}: the committed models give the committed outputs (scikit-learn {sklearn.__version__})")
+        return
+    if not args.out:
+        parser.error("--out or --check is required")
     os.makedirs(args.out, exist_ok=True)
     count = 0
     for name, model in list(estimators()) + list(frame_estimators()):
