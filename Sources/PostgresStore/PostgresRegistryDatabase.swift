@@ -89,24 +89,30 @@ public final class PostgresRegistryDatabase: Sendable {
 
     /// Connects and applies the migrations this binary knows that the database has not seen.
     public static func open(_ location: PostgresLocation, logger: Logger) async throws -> PostgresRegistryDatabase {
-        // One connection first: the pool retries a refused connection without end, so a wrong host, password or
-        // database name would hang the start instead of failing it with PostgreSQL's reason.
+        try await open(location, logger: logger, migrations: PostgresSchema.migrations)
+    }
+
+    static func open(_ location: PostgresLocation, logger: Logger, migrations: [PostgresSchema.Migration]) async throws
+        -> PostgresRegistryDatabase
+    {
+        // One connection first, which also migrates: the pool retries a refused connection without end, so a wrong
+        // host, password or database name would hang the start instead of failing it with PostgreSQL's reason.
+        let probe: PostgresConnection
         do {
-            let probe = try await PostgresConnection.connect(
+            probe = try await PostgresConnection.connect(
                 configuration: try location.connectionConfiguration(), id: 0, logger: logger)
-            try await probe.close()
         } catch {
             throw describe(error, location: location)
         }
-        let client = PostgresClient(configuration: try location.clientConfiguration(), backgroundLogger: logger)
-        let database = PostgresRegistryDatabase(location: location, client: client, logger: logger)
         do {
-            try await database.migrate()
+            try await migrate(migrations, on: probe, location: location, logger: logger)
+            try await probe.close()
         } catch {
-            database.close()
-            throw error
+            try? await probe.close()
+            throw unwrapped(error, location: location)
         }
-        return database
+        let client = PostgresClient(configuration: try location.clientConfiguration(), backgroundLogger: logger)
+        return PostgresRegistryDatabase(location: location, client: client, logger: logger)
     }
 
     private init(location: PostgresLocation, client: PostgresClient, logger: Logger) {
@@ -126,9 +132,13 @@ public final class PostgresRegistryDatabase: Sendable {
     /// Applies pending migrations in one transaction under an advisory lock, so servers that start together
     /// against one database migrate it once: the second waits for the first, then finds nothing to do. Refuses a
     /// database that a newer Modelyard migrated further than this binary knows.
-    func migrate(_ migrations: [PostgresSchema.Migration] = PostgresSchema.migrations) async throws {
-        try await write { sql in
-            try await sql.execute("SELECT pg_advisory_xact_lock(?)", [Self.migrationLock])
+    static func migrate(
+        _ migrations: [PostgresSchema.Migration], on connection: PostgresConnection, location: PostgresLocation,
+        logger: Logger
+    ) async throws {
+        try await connection.withTransaction(logger: logger) { connection in
+            let sql = PostgresSQL(connection: connection, logger: logger)
+            try await sql.execute("SELECT pg_advisory_xact_lock(?)", [migrationLock])
             try await sql.execute(
                 """
                 CREATE TABLE IF NOT EXISTS modelyard_migrations (

@@ -12,7 +12,22 @@ enum PostgresSchema {
     }
 
     static let migrations: [Migration] = [
-        Migration(name: "v1-registry", statements: v1)
+        Migration(name: "v1-registry", statements: v1),
+        // Registry events for replicas (PostgreSQL only: one SQLite file has one server). Ids only, never rows or
+        // predictions: a replica re-reads what an event names.
+        Migration(
+            name: "v2-registry-events",
+            statements: [
+                """
+                CREATE TABLE registry_events (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    environment TEXT,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """
+            ]),
     ]
 
     private static let v1: [String] = [
