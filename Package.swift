@@ -221,7 +221,8 @@ let package = Package(
         .testTarget(
             name: "PostgresStoreTests",
             dependencies: [
-                "PostgresStore", "RegistryStore", "RegistryCore", "TestServers",
+                "PostgresStore", "Registry", "RegistryStore", "RegistryCore", "TestServers",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),

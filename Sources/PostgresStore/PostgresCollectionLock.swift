@@ -1,6 +1,7 @@
 public import Logging
 import PostgresNIO
 import RegistryCore
+public import RegistryStore
 
 /// Garbage collection across servers that share one database and one artifact store: no server deletes blobs while
 /// another is uploading, and only one collects at a time.
@@ -10,7 +11,7 @@ import RegistryCore
 /// starves, and a server that dies loses its connection and with it its locks: no lease outlives its holder and
 /// nothing needs to expire. This complements the registry's in-process gate (uploads and the collection of one
 /// server), which is entered first.
-public actor PostgresCollectionLock {
+public actor PostgresCollectionLock: SharedCollectionLock {
     /// The advisory lock's key ("modelygc" in ASCII).
     static let key: Int64 = 0x6D6F_6465_6C79_6763
 

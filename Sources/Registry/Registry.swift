@@ -15,15 +15,18 @@ public struct Registry: Sendable {
     let clock: @Sendable () -> Date
     let logger: Logger
     let uploadGate = UploadGate()
+    /// Servers sharing one database and artifact store: their uploads and collections exclude each other through it.
+    let sharedCollectionLock: (any SharedCollectionLock)?
     let importLock = ImportLock()
     let tokenUse = TokenUse()
 
     public init(
         store: any RegistryStore, artifacts: any ArtifactStore, limits: RegistryLimits = .init(),
-        serving: (any ServingHooks)? = nil, clock: @escaping @Sendable () -> Date = { Date() },
-        logger: Logger = Logger(label: "modelyard.registry")
+        serving: (any ServingHooks)? = nil, sharedCollectionLock: (any SharedCollectionLock)? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "modelyard.registry")
     ) {
         self.store = store
+        self.sharedCollectionLock = sharedCollectionLock
         self.artifacts = artifacts
         self.limits = limits
         self.serving = serving

@@ -1,5 +1,9 @@
 import Logging
+import NIOCore
 @testable import PostgresStore
+import Registry
+import RegistryCore
+import RegistryStore
 import TestServers
 import Testing
 
@@ -36,8 +40,16 @@ import Testing
         await b.close()
     }
 
+    struct NeverHappened: Error {}
+
+    /// Waits for a condition PostgreSQL reports; fails after 30 s rather than hang.
     static func until(_ condition: () async throws -> Bool) async throws {
-        while try await !condition() { try await Task.sleep(for: .milliseconds(5)) }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while try await !condition() {
+            guard clock.now < deadline else { throw NeverHappened() }
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     @Test func uploadsOnOneServerHoldOffACollectionOnAnother() async throws {
@@ -83,5 +95,49 @@ import Testing
             try await upload.value
             try await a.endUpload()
         }
+    }
+}
+
+/// The registry enters the shared lock: a collection on one server waits for an upload in flight on another.
+@Suite struct SharedCollectionLockRegistryTests {
+    @Test func aCollectionOnOneServerWaitsForAnUploadOnAnother() async throws {
+        let logger = Logger(label: "test.gc-lock")
+        let location = try PostgresLocation(url: try PostgresServer.createDatabase("gcregistry"))
+        let observer = try await PostgresRegistryDatabase.open(location, logger: logger)
+        defer { observer.close() }
+        let artifacts = InMemoryArtifactStore()
+        let lockA = PostgresCollectionLock(location: location, logger: logger)
+        let lockB = PostgresCollectionLock(location: location, logger: logger)
+        let a = Registry(store: try SQLiteRegistryStore.inMemory(), artifacts: artifacts, sharedCollectionLock: lockA)
+        let b = Registry(store: try SQLiteRegistryStore.inMemory(), artifacts: artifacts, sharedCollectionLock: lockB)
+        let audit = AuditContext(actor: "t")
+        let model = ModelName(rawValue: "m")
+        _ = try await a.createModel(NewModel(name: model), audit: audit)
+        _ = try await a.registerVersion(model, NewVersion(), audit: audit)
+
+        let (stream, feed) = AsyncStream<ByteBuffer>.makeStream()
+        let upload = Task {
+            try await a.uploadArtifact(
+                model, .version(.initial), path: ArtifactPath(rawValue: "w.bin"), bytes: stream, expected: nil, audit: audit)
+        }
+        feed.yield(ByteBuffer(string: "first half "))
+        // Server A's upload holds the shared lock; then B's collection starts and is seen waiting for it.
+        try await PostgresCollectionLockTests.until {
+            try await observer.read { sql in
+                try await sql.fetchOne(
+                    "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND mode = 'ShareLock' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )!.integer("n") > 0
+            }
+        }
+        let collection = Task { try await b.collectGarbage() }
+        try await PostgresCollectionLockTests.until { try await PostgresCollectionLockTests.someoneWaits(observer) }
+        feed.yield(ByteBuffer(string: "second half"))
+        feed.finish()
+        let entry = try await upload.value
+        let report = try await collection.value
+        #expect(report.deletedBlobs == 0)
+        #expect(try await artifacts.verify(entry.sha256))
+        await lockA.close()
+        await lockB.close()
     }
 }

@@ -2,8 +2,8 @@
 ///
 /// An upload may find its bytes already stored (an unreferenced blob, perhaps past its grace period) and only
 /// then add the manifest entry; a collection running in between would delete the blob under it. Uploads hold
-/// the gate shared; a collection holds it alone and waits for running uploads to finish. Replicas sharing a
-/// store are protected by the grace period instead.
+/// the gate shared; a collection holds it alone and waits for running uploads to finish. Servers sharing a store
+/// also go through the registry's `SharedCollectionLock`, entered after this gate.
 actor UploadGate {
     private var uploads = 0
     private var collecting = false
@@ -48,29 +48,59 @@ actor UploadGate {
 }
 
 extension Registry {
-    /// Runs `body` holding the gate as an upload.
+    /// Runs `body` holding the gate as an upload: this process's gate, then the lock shared with other servers.
     func asUpload<T>(_ body: () async throws -> T) async throws -> T {
         await uploadGate.beginUpload()
         do {
-            let result = try await body()
-            await uploadGate.endUpload()
-            return result
+            try await sharedCollectionLock?.beginUpload()
         } catch {
             await uploadGate.endUpload()
+            throw error
+        }
+        do {
+            let result = try await body()
+            await endUpload()
+            return result
+        } catch {
+            await endUpload()
             throw error
         }
     }
 
-    /// Runs `body` holding the gate alone.
+    private func endUpload() async {
+        do {
+            try await sharedCollectionLock?.endUpload()
+        } catch {
+            logger.warning("could not release the shared upload lock (\(error)); it goes with its connection")
+        }
+        await uploadGate.endUpload()
+    }
+
+    /// Runs `body` holding the gate alone, here and across servers.
     func asCollection<T>(_ body: () async throws -> T) async throws -> T {
         await uploadGate.beginCollection()
         do {
-            let result = try await body()
-            await uploadGate.endCollection()
-            return result
+            try await sharedCollectionLock?.beginCollection()
         } catch {
             await uploadGate.endCollection()
             throw error
         }
+        do {
+            let result = try await body()
+            await endCollection()
+            return result
+        } catch {
+            await endCollection()
+            throw error
+        }
+    }
+
+    private func endCollection() async {
+        do {
+            try await sharedCollectionLock?.endCollection()
+        } catch {
+            logger.warning("could not release the shared collection lock (\(error)); it goes with its connection")
+        }
+        await uploadGate.endCollection()
     }
 }

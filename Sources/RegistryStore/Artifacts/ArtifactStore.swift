@@ -38,6 +38,16 @@ extension ArtifactStore {
     }
 }
 
+/// Keeps the garbage collection of one server from deleting blobs that another server sharing the artifact store
+/// is uploading, and lets one server collect at a time. The registry enters its in-process gate first, then this.
+/// Implementation: `PostgresCollectionLock` (advisory locks in the shared database).
+public protocol SharedCollectionLock: Sendable {
+    func beginUpload() async throws
+    func endUpload() async throws
+    func beginCollection() async throws
+    func endCollection() async throws
+}
+
 /// A stored blob's identity and size.
 public struct StoredBlob: Sendable, Equatable {
     public var digest: BlobDigest
