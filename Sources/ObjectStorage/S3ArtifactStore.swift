@@ -68,7 +68,9 @@ public struct S3ArtifactStore: ArtifactStore {
     public func put<Bytes: AsyncSequence>(_ bytes: Bytes, maxSize: Int64, expected: BlobDigest?) async throws
         -> StoredBlob where Bytes.Element == ByteBuffer
     {
-        let partSize = max(tuning.minimumPartSize, Int(clamping: (maxSize + 9_999) / 10_000))
+        // Large enough for `maxSize` to fit S3's 10,000 parts, within S3's 5 GiB part limit; memory grows with the
+        // bytes that actually arrive, never reserved up front beyond 64 MiB.
+        let partSize = min(max(tuning.minimumPartSize, Int(clamping: maxSize / 10_000 + 1)), 5 << 30)
         var hasher = SHA256()
         var size: Int64 = 0
         var part = ByteBufferAllocator().buffer(capacity: 0)
@@ -80,7 +82,7 @@ public struct S3ArtifactStore: ArtifactStore {
                 chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
                 var rest = chunk
                 while rest.readableBytes > 0 {
-                    if part.capacity == 0 { part.reserveCapacity(partSize) }
+                    if part.capacity == 0 { part.reserveCapacity(min(partSize, 64 << 20)) }
                     var slice = rest.readSlice(length: min(rest.readableBytes, partSize - part.readableBytes))!
                     part.writeBuffer(&slice)
                     if part.readableBytes == partSize {

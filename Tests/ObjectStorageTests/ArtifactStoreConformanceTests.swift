@@ -98,6 +98,16 @@ import Testing
         #expect(abs(listed.first!.modifiedAt.timeIntervalSinceNow) < 600)
     }
 
+    /// The largest limit a server can be given costs no more memory than the bytes sent.
+    @Test(arguments: Kind.allCases)
+    func theLargestLimitReservesNothingUpFront(kind: Kind) async throws {
+        let (store, cleanup) = try await Self.makeStore(kind)
+        defer { cleanup() }
+        let stored = try await store.put(Self.chunks(size: 11).async, maxSize: .max, expected: nil)
+        #expect(stored.size == 11)
+        #expect(try await store.verify(stored.digest))
+    }
+
     @Test(arguments: Kind.allCases)
     func storingTheSameBytesTwiceKeepsOneBlob(kind: Kind) async throws {
         let (store, cleanup) = try await Self.makeStore(kind)
