@@ -55,7 +55,9 @@ import Testing
         let bus = PostgresEventBus(database: follower)
         let received = Received()
         // Polling is an hour apart here: only NOTIFY (and the catch-up on connecting) can deliver in time.
-        let following = Task { try await bus.follow(after: try await bus.latestID(), pollInterval: .seconds(3600)) { received.append($0) } }
+        // Where to start is read before anything is published (read inside the task, it raced the publishers).
+        let start = try await bus.latestID()
+        let following = Task { try await bus.follow(after: start, pollInterval: .seconds(3600)) { received.append($0) } }
         defer { following.cancel() }
         // Events from 4 publishers at once, some in transactions that roll back.
         try await withThrowingTaskGroup(of: Void.self) { group in
