@@ -159,11 +159,6 @@ public final class PostgresRegistryDatabase: Sendable {
 
     /// A connection or server error as a message that says what to check, without the password.
     static func describe(_ error: any Error, location: PostgresLocation) -> RegistryError {
-        if let error = error as? PostgresTransactionError {
-            if let inner = error.closureError ?? error.beginError ?? error.commitError {
-                return inner as? RegistryError ?? describe(inner, location: location)
-            }
-        }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 return .unavailable("the database \(location.description) refused: \(message)")

@@ -50,57 +50,45 @@ actor UploadGate {
 extension Registry {
     /// Runs `body` holding the gate as an upload: this process's gate, then the lock shared with other servers.
     func asUpload<T>(_ body: () async throws -> T) async throws -> T {
-        await uploadGate.beginUpload()
-        do {
-            try await sharedCollectionLock?.beginUpload()
-        } catch {
-            await uploadGate.endUpload()
-            throw error
-        }
-        do {
-            let result = try await body()
-            await endUpload()
-            return result
-        } catch {
-            await endUpload()
-            throw error
-        }
-    }
-
-    private func endUpload() async {
-        do {
-            try await sharedCollectionLock?.endUpload()
-        } catch {
-            logger.warning("could not release the shared upload lock (\(error)); it goes with its connection")
-        }
-        await uploadGate.endUpload()
+        try await holding(
+            enter: { await uploadGate.beginUpload() }, leave: { await uploadGate.endUpload() },
+            enterShared: { try await sharedCollectionLock?.beginUpload() },
+            leaveShared: { try await sharedCollectionLock?.endUpload() }, body)
     }
 
     /// Runs `body` holding the gate alone, here and across servers.
     func asCollection<T>(_ body: () async throws -> T) async throws -> T {
-        await uploadGate.beginCollection()
-        do {
-            try await sharedCollectionLock?.beginCollection()
-        } catch {
-            await uploadGate.endCollection()
-            throw error
-        }
-        do {
-            let result = try await body()
-            await endCollection()
-            return result
-        } catch {
-            await endCollection()
-            throw error
-        }
+        try await holding(
+            enter: { await uploadGate.beginCollection() }, leave: { await uploadGate.endCollection() },
+            enterShared: { try await sharedCollectionLock?.beginCollection() },
+            leaveShared: { try await sharedCollectionLock?.endCollection() }, body)
     }
 
-    private func endCollection() async {
+    /// Enters this process's gate, then the shared lock; leaves them in reverse order whatever `body` does. A
+    /// shared lock that cannot be released is logged: its connection takes it along when it goes.
+    private func holding<T>(
+        enter: () async -> Void, leave: () async -> Void, enterShared: () async throws -> Void,
+        leaveShared: () async throws -> Void, _ body: () async throws -> T
+    ) async throws -> T {
+        await enter()
         do {
-            try await sharedCollectionLock?.endCollection()
+            try await enterShared()
+        } catch {
+            await leave()
+            throw error
+        }
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body())
+        } catch {
+            result = .failure(error)
+        }
+        do {
+            try await leaveShared()
         } catch {
             logger.warning("could not release the shared collection lock (\(error)); it goes with its connection")
         }
-        await uploadGate.endCollection()
+        await leave()
+        return try result.get()
     }
 }
